@@ -1,0 +1,113 @@
+package io.coldframe.archiver;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.common.ConfigLoader;
+import io.coldframe.common.InstanceIds;
+import io.coldframe.common.Topics;
+
+/** Configuration of an archiver worker. Every key: default, doc, env override COLDFRAME_&lt;KEY&gt;. */
+public final class ArchiverConfig extends AbstractConfig {
+
+    public static final String GROUP_ID = "archiver.group.id";
+    public static final String INSTANCE_ID = "archiver.instance.id";
+    public static final String BATCH_MAX_RECORDS = "archiver.batch.max.records";
+    public static final String BATCH_MAX_BYTES = "archiver.batch.max.bytes";
+    public static final String BATCH_LINGER_MS = "archiver.batch.linger.ms";
+    public static final String STORE_DIR = "archiver.store.dir";
+    public static final String STAGING_DIR = "archiver.staging.dir";
+    public static final String SESSION_TIMEOUT_MS = "archiver.session.timeout.ms";
+
+    public static final ConfigDef DEFINITION = CommonConfigKeys.withOps(CommonConfigKeys.withKafka(new ConfigDef()))
+            .define(GROUP_ID, Type.STRING, "coldframe-archiver", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Consumer group of all archiver workers; each worker owns some partitions of the cold topic.")
+            .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM,
+                    "Unique id of this worker, used in its transactional id. Empty: the host name, else a random id.")
+            .define(BATCH_MAX_RECORDS, Type.INT, 2000, Range.between(1, 1_000_000), Importance.HIGH,
+                    "A partition's batch becomes a segment once it holds this many cold records.")
+            .define(BATCH_MAX_BYTES, Type.LONG, 16L * 1024 * 1024, Range.atLeast(1), Importance.HIGH,
+                    "... or once its documents add up to this many bytes.")
+            .define(BATCH_LINGER_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.HIGH,
+                    "... or once its first record waited this long, whichever comes first.")
+            .define(STORE_DIR, Type.STRING, "coldframe-archive", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Directory where verified segments are stored (video and manifest side by side).")
+            .define(STAGING_DIR, Type.STRING, Path.of(System.getProperty("java.io.tmpdir"), "coldframe-staging").toString(),
+                    new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Local scratch directory where a segment is written and read back before it is stored.")
+            .define(SESSION_TIMEOUT_MS, Type.INT, 45_000, Range.between(1, 3_600_000), Importance.LOW,
+                    "How long the group waits for a silent (crashed) worker before its partitions go to the others. "
+                            + "Shorter detects a killed worker sooner; the broker accepts 6000 to 1800000 by default.");
+
+    private final String instanceId;
+
+    public ArchiverConfig(Map<String, ?> values) {
+        super(DEFINITION, values);
+        this.instanceId = InstanceIds.resolve(getString(INSTANCE_ID));
+    }
+
+    public static ArchiverConfig load(Map<String, ?> explicit) {
+        return new ArchiverConfig(ConfigLoader.resolve(DEFINITION, explicit));
+    }
+
+    public Topics topics() {
+        return new Topics(getString(CommonConfigKeys.TOPIC_PREFIX));
+    }
+
+    public Path storeDir() {
+        return Path.of(getString(STORE_DIR));
+    }
+
+    public Path stagingDir() {
+        return Path.of(getString(STAGING_DIR));
+    }
+
+    BatchLimits batchLimits() {
+        return new BatchLimits(getInt(BATCH_MAX_RECORDS), getLong(BATCH_MAX_BYTES), Duration.ofMillis(getLong(BATCH_LINGER_MS)));
+    }
+
+    String instanceId() {
+        return instanceId;
+    }
+
+
+    Properties consumerProperties() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, getString(GROUP_ID));
+        // The cold topic is written by the exactly-once streams app: read only what it committed.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 10 * 60_000);
+        int sessionTimeoutMs = getInt(SESSION_TIMEOUT_MS);
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(1, Math.min(3_000, sessionTimeoutMs / 3)));
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return props;
+    }
+
+    Properties producerProperties() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, getString(GROUP_ID) + "-" + instanceId());
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return props;
+    }
+}

@@ -1,0 +1,281 @@
+package io.coldframe.archiver;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.coldframe.common.DeadLetters;
+import io.coldframe.common.Topics;
+import io.coldframe.schemas.AvroSerde;
+import io.coldframe.schemas.ArchivedMemory;
+import io.coldframe.schemas.CatalogEntry;
+import io.coldframe.schemas.SegmentCommitted;
+import io.coldframe.segment.SegmentManifest;
+import io.coldframe.segment.SegmentOptions;
+import io.coldframe.segment.SegmentWriter;
+
+/**
+ * Entry point of an archiver worker. Workers share one consumer group on the cold topic, so each owns some
+ * partitions; per partition it batches records, archives a closed batch into a verified stored segment, then
+ * publishes the segment-committed event and the consumer offset in one Kafka transaction. A batch open when its
+ * partition is revoked is dropped, never committed half: the next owner re-reads it from the committed offset.
+ */
+public final class ArchiverWorker implements Runnable, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ArchiverWorker.class);
+    private static final AvroSerde<SegmentCommitted> COMMITS = AvroSerde.of(SegmentCommitted.class);
+    private static final AvroSerde<CatalogEntry> CATALOG = AvroSerde.of(CatalogEntry.class);
+    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
+
+    private final Topics topics;
+    private final BatchLimits limits;
+    private final BatchArchiver archiver;
+    private final ColdRecordReader coldRecords = new ColdRecordReader();
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final Map<TopicPartition, PartitionBatch> openBatches = new HashMap<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicLong archivedTotal = new AtomicLong();
+    private final AtomicLong segmentsTotal = new AtomicLong();
+    private final ArchiveProgressListener listener;
+
+    public ArchiverWorker(ArchiverConfig config) throws IOException {
+        this(config, ArchiveProgressListener.NONE);
+    }
+
+    /** A worker that reports each step of its commit protocol to {@code listener} (metrics, fault tests). */
+    public ArchiverWorker(ArchiverConfig config, ArchiveProgressListener listener) throws IOException {
+        this.listener = listener;
+        this.topics = config.topics();
+        this.limits = config.batchLimits();
+        this.archiver = new BatchArchiver(new SegmentWriter(SegmentOptions.defaults()), new LocalDirectorySegmentStore(config.storeDir()),
+                config.stagingDir().resolve(config.instanceId()), listener);
+        archiver.clearStaging();
+        this.consumer = new KafkaConsumer<>(config.consumerProperties());
+        this.producer = new KafkaProducer<>(config.producerProperties());
+    }
+
+    public long archivedTotal() {
+        return archivedTotal.get();
+    }
+
+    public long segmentsTotal() {
+        return segmentsTotal.get();
+    }
+
+    @Override
+    public void run() {
+        try {
+            producer.initTransactions();
+            consumer.subscribe(List.of(topics.cold()), new DropBatchesOnRevoke());
+            while (running.get()) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    openBatches.computeIfAbsent(partition, p -> new PartitionBatch(p, Instant.now())).add(record);
+                }
+                archiveDueBatches();
+            }
+        } catch (WakeupException e) {
+            if (running.get()) {
+                throw e;
+            }
+        } catch (ProducerFencedException e) {
+            LOG.error("another archiver took over this worker's transactional id; stopping", e);
+        } finally {
+            if (!openBatches.isEmpty()) {
+                List<TopicPartition> dropped = List.copyOf(openBatches.keySet());
+                openBatches.clear();
+                LOG.info("stopping with open batches of {}; none is committed, the next owner re-reads them", dropped);
+                listener.batchesDropped(dropped);
+            }
+            consumer.close();
+            producer.close();
+            stopped.countDown();
+        }
+    }
+
+    private void archiveDueBatches() {
+        Instant now = Instant.now();
+        for (Iterator<PartitionBatch> batches = openBatches.values().iterator(); batches.hasNext(); ) {
+            PartitionBatch batch = batches.next();
+            if (batch.isDue(limits, now)) {
+                batches.remove();
+                archiveAndCommit(batch);
+            }
+        }
+    }
+
+    private void archiveAndCommit(PartitionBatch batch) {
+        String segmentId = batch.segmentId();
+        ColdRecordReader.Batch contents = coldRecords.read(batch.records());
+        try {
+            SegmentCommitted commit = null;
+            BatchArchiver.StoredSegment stored = null;
+            if (!contents.records().isEmpty()) {
+                stored = archiver.archive(segmentId, contents.records());
+                commit = commitEvent(batch, stored, contents.memories());
+            }
+            producer.beginTransaction();
+            if (commit != null) {
+                for (CatalogEntry entry : catalogEntries(commit, stored.manifest())) {
+                    producer.send(new ProducerRecord<>(topics.catalog(), utf8(entry.getMemoryId()), CATALOG.encode(entry)));
+                }
+                producer.send(new ProducerRecord<>(topics.segmentsCommitted(), utf8(segmentId), COMMITS.encode(commit)));
+            }
+            for (ColdRecordReader.Rejected rejected : contents.rejected()) {
+                producer.send(deadLetter(rejected));
+            }
+            producer.sendOffsetsToTransaction(Map.of(batch.partition(), new OffsetAndMetadata(nextOffset(batch))),
+                    consumer.groupMetadata());
+            if (commit != null) {
+                listener.beforeCommit(segmentId);
+            }
+            producer.commitTransaction();
+            if (commit != null) {
+                listener.committed(segmentId, contents.records().size());
+                archivedTotal.addAndGet(contents.records().size());
+                segmentsTotal.incrementAndGet();
+                LOG.info("committed segment {} with {} memories", segmentId, contents.records().size());
+            }
+        } catch (ProducerFencedException e) {
+            throw e;
+        } catch (IOException | KafkaException e) {
+            LOG.error("could not archive segment {}; it is retried from offset {}", segmentId, batch.firstOffset(), e);
+            abortQuietly();
+            consumer.seek(batch.partition(), batch.firstOffset());
+            sleep(RETRY_BACKOFF);
+        }
+    }
+
+    /**
+     * The batch holds every record fetched from its partition, so the consumer position is its end; unlike
+     * lastOffset + 1 it also steps over the transaction markers that follow, so a drained partition shows no lag.
+     */
+    private long nextOffset(PartitionBatch batch) {
+        return Math.max(batch.lastOffset() + 1, consumer.position(batch.partition()));
+    }
+
+    private static SegmentCommitted commitEvent(PartitionBatch batch, BatchArchiver.StoredSegment stored, List<ArchivedMemory> memories) {
+        return SegmentCommitted.newBuilder()
+                .setSegmentId(batch.segmentId())
+                .setFormatVersion(stored.manifest().formatVersion())
+                .setLocation(stored.location())
+                .setSha256(stored.manifest().videoSha256())
+                .setSourceTopic(batch.partition().topic())
+                .setSourcePartition(batch.partition().partition())
+                .setFirstOffset(batch.firstOffset())
+                .setLastOffset(batch.lastOffset())
+                .setRawBytes(stored.manifest().rawBytes())
+                .setArchiveBytes(stored.manifest().videoBytes())
+                .setCommittedAt(Instant.now())
+                .setMemories(memories)
+                .build();
+    }
+
+    /** One entry per archived memory version: its segment and the frames of its block. */
+    private static List<CatalogEntry> catalogEntries(SegmentCommitted commit, SegmentManifest manifest) {
+        Map<String, String> agents = new HashMap<>();
+        commit.getMemories().forEach(memory -> agents.put(memory.getId(), memory.getAgent()));
+        List<CatalogEntry> entries = new ArrayList<>();
+        for (SegmentManifest.Entry entry : manifest.entries()) {
+            SegmentManifest.Block block = manifest.blocks().get(entry.blockIndex());
+            entries.add(new CatalogEntry(entry.memoryId(), agents.get(entry.memoryId()), entry.version(), commit.getSegmentId(),
+                    commit.getLocation(), entry.blockIndex(), block.firstFrame(), block.lastFrame(), commit.getCommittedAt()));
+        }
+        return entries;
+    }
+
+    private ProducerRecord<byte[], byte[]> deadLetter(ColdRecordReader.Rejected rejected) {
+        ConsumerRecord<byte[], byte[]> source = rejected.record();
+        ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(topics.deadLetter(), source.key(), source.value());
+        DeadLetters.describe(letter.headers(), "archiver", rejected.reason(), source.topic(), source.partition(), source.offset());
+        return letter;
+    }
+
+    private void abortQuietly() {
+        try {
+            producer.abortTransaction();
+        } catch (IllegalStateException | KafkaException e) {
+            LOG.debug("no transaction to abort", e);
+        }
+    }
+
+    private final class DropBatchesOnRevoke implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            List<TopicPartition> dropped = new ArrayList<>();
+            for (TopicPartition partition : partitions) {
+                if (openBatches.remove(partition) != null) {
+                    dropped.add(partition);
+                }
+            }
+            if (!dropped.isEmpty()) {
+                LOG.info("dropped open batches of revoked partitions {}; their next owner re-reads them", dropped);
+                listener.batchesDropped(dropped);
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        }
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        consumer.wakeup();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static byte[] utf8(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static void main(String[] args) throws IOException {
+        ArchiverConfig config = ArchiverConfig.load(Map.of());
+        ArchiverOps ops = new ArchiverOps(config);
+        ArchiverWorker worker = new ArchiverWorker(config, ops);
+        ops.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            worker.close();
+            ops.close();
+        }, "archiver-shutdown"));
+        worker.run();
+    }
+}

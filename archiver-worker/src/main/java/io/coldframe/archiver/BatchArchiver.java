@@ -1,0 +1,106 @@
+package io.coldframe.archiver;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.coldframe.common.MemoryDocuments;
+import io.coldframe.segment.SegmentManifest;
+import io.coldframe.segment.SegmentReader;
+import io.coldframe.segment.SegmentRecord;
+import io.coldframe.segment.SegmentWriter;
+import io.coldframe.segment.VerificationReport;
+
+/**
+ * Turns a batch of cold memories into a stored segment, each step only after the previous one succeeded:
+ * write to staging, read every frame back and compare every record with what was written, then store durably
+ * (the store checks that what it stored hashes to what was verified).
+ */
+final class BatchArchiver {
+
+    private final SegmentWriter writer;
+    private final SegmentStore store;
+    private final Path stagingRoot;
+    private final ArchiveProgressListener listener;
+
+    BatchArchiver(SegmentWriter writer, SegmentStore store, Path stagingRoot) {
+        this(writer, store, stagingRoot, ArchiveProgressListener.NONE);
+    }
+
+    BatchArchiver(SegmentWriter writer, SegmentStore store, Path stagingRoot, ArchiveProgressListener listener) {
+        this.writer = writer;
+        this.store = store;
+        this.stagingRoot = stagingRoot;
+        this.listener = listener;
+    }
+
+    StoredSegment archive(String segmentId, List<SegmentRecord> records) throws IOException {
+        Path staging = freshStagingDir(segmentId);
+        try {
+            listener.segmentWriting(segmentId, records.size());
+            SegmentManifest manifest = writer.write(segmentId, records, staging);
+            Path video = staging.resolve(segmentId + LocalDirectorySegmentStore.VIDEO_SUFFIX);
+            Path manifestFile = staging.resolve(segmentId + LocalDirectorySegmentStore.MANIFEST_SUFFIX);
+            verifyReadBack(segmentId, video, records);
+            listener.segmentVerified(segmentId);
+            String location = store.store(segmentId, video, manifestFile, manifest.videoSha256());
+            listener.segmentStored(segmentId, location);
+            return new StoredSegment(location, manifest);
+        } finally {
+            deleteRecursively(staging);
+        }
+    }
+
+    /**
+     * Removes whatever a killed predecessor left half written under this worker's staging root (its own, by instance
+     * id). Nothing there was ever stored or committed, so nothing there is needed again.
+     */
+    void clearStaging() throws IOException {
+        deleteRecursively(stagingRoot);
+    }
+
+    private Path freshStagingDir(String segmentId) throws IOException {
+        Path dir = stagingRoot.resolve(segmentId);
+        deleteRecursively(dir);
+        return Files.createDirectories(dir);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    private static void verifyReadBack(String segmentId, Path video, List<SegmentRecord> written) throws IOException {
+        try (SegmentReader reader = SegmentReader.open(video)) {
+            VerificationReport report = reader.verify();
+            if (!report.ok()) {
+                throw new SegmentVerificationException(segmentId, String.join("; ", report.problems()));
+            }
+            Map<String, SegmentRecord> readBack = new HashMap<>();
+            reader.records().forEach(record -> readBack.put(record.memoryId() + "@" + record.version(), record));
+            for (SegmentRecord expected : written) {
+                SegmentRecord actual = readBack.get(expected.memoryId() + "@" + expected.version());
+                if (actual == null) {
+                    throw new SegmentVerificationException(segmentId, "record " + expected.memoryId() + " missing");
+                }
+                if (!java.util.Arrays.equals(MemoryDocuments.toBson(actual.document()), MemoryDocuments.toBson(expected.document()))) {
+                    throw new SegmentVerificationException(segmentId, "record " + expected.memoryId() + " differs from what was written");
+                }
+            }
+        }
+    }
+
+    record StoredSegment(String location, SegmentManifest manifest) {
+    }
+}

@@ -1,0 +1,30 @@
+package io.coldframe.archiver;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where verified segments live durably: a video and its manifest per segment id. Implementations must make
+ * {@link #store} all-or-nothing and durable on return, and must guarantee that the stored video is byte for byte
+ * the verified one (checked against its SHA-256), so that a commit event never points at anything else.
+ */
+public interface SegmentStore {
+
+    /**
+     * Stores the staged files of a segment. Storing the same segment id again replaces it with identical content,
+     * so replays are harmless.
+     *
+     * @param videoSha256 lowercase hex SHA-256 the stored video must have
+     * @return the URI of the stored video
+     */
+    String store(String segmentId, Path stagedVideo, Path stagedManifest, String videoSha256) throws IOException;
+
+    boolean contains(String segmentId) throws IOException;
+
+    /** A local file of the stored video, with its manifest beside it, for reading the segment. */
+    Path fetch(String segmentId) throws IOException;
+
+    /** Every stored segment id, sorted. */
+    List<String> list() throws IOException;
+}

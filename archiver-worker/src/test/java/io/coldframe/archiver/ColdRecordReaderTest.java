@@ -1,0 +1,54 @@
+package io.coldframe.archiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.bson.BsonDocument;
+import org.junit.jupiter.api.Test;
+
+import io.coldframe.common.MemoryDocuments;
+import io.coldframe.schemas.AvroSerde;
+import io.coldframe.schemas.MemoryRecord;
+import io.coldframe.schemas.Tier;
+import io.coldframe.schemas.TierChange;
+
+class ColdRecordReaderTest {
+
+    private static byte[] coldRecord(BsonDocument document, String statedVersion) {
+        MemoryRecord memory = MemoryRecord.newBuilder().setId("\"m1\"").setAgent("agent-1")
+                .setCreatedAt(Instant.EPOCH).setSizeBytes(10).setVersion(statedVersion)
+                .setDocument(MemoryDocuments.toCanonicalJson(document)).build();
+        return AvroSerde.of(TierChange.class).encode(TierChange.newBuilder().setMemoryId("\"m1\"").setAgent("agent-1")
+                .setToTier(Tier.COLD).setRule("age-cold").setChangedAt(Instant.EPOCH).setMemory(memory).build());
+    }
+
+    private static ConsumerRecord<byte[], byte[]> at(long offset, byte[] value) {
+        return new ConsumerRecord<>("coldframe.tier.cold", 2, offset, "agent-1".getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    @Test
+    void acceptsExactRecordsAndRejectsOthersNamingRecordAndField() {
+        BsonDocument document = BsonDocument.parse("{_id: 'm1', agent_id: 'agent-1', n: {$numberInt: '1'}}");
+
+        ColdRecordReader.Batch batch = new ColdRecordReader().read(List.of(
+                at(5, coldRecord(document, MemoryDocuments.versionOf(document))),
+                at(6, "garbage".getBytes(StandardCharsets.UTF_8)),
+                at(7, coldRecord(document, "ff".repeat(32))),
+                at(8, null)));
+
+        assertThat(batch.records()).hasSize(1);
+        assertThat(batch.memories()).singleElement().satisfies(m -> {
+            assertThat(m.getId()).isEqualTo("\"m1\"");
+            assertThat(m.getAgent()).isEqualTo("agent-1");
+            assertThat(m.getVersion()).isEqualTo(MemoryDocuments.versionOf(document));
+        });
+        assertThat(batch.rejected()).extracting(ColdRecordReader.Rejected::reason).satisfiesExactly(
+                reason -> assertThat(reason).contains("coldframe.tier.cold-2@6").contains("field value"),
+                reason -> assertThat(reason).contains("coldframe.tier.cold-2@7").contains("memory.version"),
+                reason -> assertThat(reason).contains("@8").contains("tombstone"));
+    }
+}

@@ -1,0 +1,15 @@
+package io.coldframe.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The coldframe command line. */
+@Command(name = "coldframe", mixinStandardHelpOptions = true, version = "coldframe 0.1.0",
+        description = "Keeps AI-agent memory in MongoDB cheap without ever losing it.",
+        subcommands = {DemoCommand.class})
+public final class ColdframeCli {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ColdframeCli()).execute(args));
+    }
+}

@@ -1,0 +1,47 @@
+package io.coldframe.common;
+
+/** Every topic name derives from one prefix so that several pipelines can share a cluster. */
+public record Topics(String prefix) {
+
+    public static final String DEFAULT_PREFIX = "coldframe";
+
+    public static Topics withDefaultPrefix() {
+        return new Topics(DEFAULT_PREFIX);
+    }
+
+    /** Change events published by the MongoDB source connector. */
+    public String changes() {
+        return prefix + ".changes";
+    }
+
+    public String hot() {
+        return prefix + ".tier.hot";
+    }
+
+    public String warm() {
+        return prefix + ".tier.warm";
+    }
+
+    public String cold() {
+        return prefix + ".tier.cold";
+    }
+
+    /** Segment-committed events: written in the archiver's transaction, read by the purger. */
+    public String segmentsCommitted() {
+        return prefix + ".segments.committed";
+    }
+
+    /** Where each archived memory lives, compacted by memory id; written with the commit event. */
+    public String catalog() {
+        return prefix + ".catalog";
+    }
+
+    public String purgeResults() {
+        return prefix + ".purge.results";
+    }
+
+    /** Records no stage could process, with headers naming the source and the reason. */
+    public String deadLetter() {
+        return prefix + ".deadletter";
+    }
+}

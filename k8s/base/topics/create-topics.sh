@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Creates the coldframe topics, idempotently (existing topics are left as they are). The one list of topics,
+# partition counts and cleanup policies (docs/architecture.md, "Topics"), used by docker compose (service
+# kafka-init) and by the Kubernetes Job create-topics. With Strimzi, k8s/components/strimzi/kafkatopics.yaml holds
+# the same list as KafkaTopic resources; deploy/'s ManifestConsistencyTest keeps them equal.
+#
+# Partitions: the change and tier topics have 4. The cold topic's partition count is the most archiver workers that
+# can have work (one consumer group), so it is also the KEDA ScaledObject's maxReplicaCount. Raising partitions of a
+# live topic re-maps keys: drain the pipeline first (docs/deploy.md).
+#
+# Environment: COLDFRAME_KAFKA_BOOTSTRAP_SERVERS (required), COLDFRAME_TOPIC_PREFIX (default coldframe),
+# TOPIC_REPLICATION_FACTOR (default: the broker's default.replication.factor).
+set -euo pipefail
+
+bootstrap="${COLDFRAME_KAFKA_BOOTSTRAP_SERVERS:?set COLDFRAME_KAFKA_BOOTSTRAP_SERVERS}"
+prefix="${COLDFRAME_TOPIC_PREFIX:-coldframe}"
+replication=()
+if [[ -n "${TOPIC_REPLICATION_FACTOR:-}" ]]; then
+  replication=(--replication-factor "$TOPIC_REPLICATION_FACTOR")
+fi
+kafka_topics="${KAFKA_TOPICS:-/opt/kafka/bin/kafka-topics.sh}"
+
+day=86400000
+
+# topic NAME PARTITIONS CONFIG...
+topic() {
+  local name="$prefix.$1" partitions="$2"
+  shift 2
+  local configs=()
+  for config in "$@"; do
+    configs+=(--config "$config")
+  done
+  "$kafka_topics" --bootstrap-server "$bootstrap" --create --if-not-exists --topic "$name" \
+    --partitions "$partitions" "${replication[@]}" "${configs[@]}"
+  echo "topic $name: $partitions partitions, $*"
+}
+
+topic changes            4 cleanup.policy=delete  retention.ms=$((7 * day))
+topic tier.hot           4 cleanup.policy=compact
+topic tier.warm          4 cleanup.policy=compact
+topic tier.cold          4 cleanup.policy=delete  retention.ms=$((14 * day))
+topic segments.committed 1 cleanup.policy=delete  retention.ms=$((30 * day))
+topic catalog            1 cleanup.policy=compact
+topic purge.results      1 cleanup.policy=delete  retention.ms=$((30 * day))
+topic deadletter         1 cleanup.policy=delete  retention.ms=$((30 * day))
+
+"$kafka_topics" --bootstrap-server "$bootstrap" --describe --topic "$prefix\..*" | grep -v '^\s*Topic:.*Partition:' || true

@@ -1,0 +1,36 @@
+package io.coldframe.purger;
+
+import java.util.List;
+
+/**
+ * The steps of the purger's protocol as they happen, for metrics and for fault tests that must stop the purger at
+ * an exact point. Per poll: for each commit event {@link #beforeDelete}, then (after any {@link #deleteRetrying})
+ * {@link #deleteAcknowledged}; then {@link #beforeOffsetCommit} and {@link #committed} for the transaction holding
+ * the purge results and the consumer offset. Calls come on the purger's thread; a listener must not throw.
+ */
+public interface PurgeProgressListener {
+
+    /** Listens to nothing: the default. */
+    PurgeProgressListener NONE = new PurgeProgressListener() {
+    };
+
+    /** The guarded delete of a committed segment's memories is about to start. */
+    default void beforeDelete(String segmentId, int memories) {
+    }
+
+    /** MongoDB did not acknowledge the delete; it is retried after {@code backoffMs}, never skipped. */
+    default void deleteRetrying(String segmentId, int attempt, long backoffMs) {
+    }
+
+    /** MongoDB acknowledged the delete; its result is in the open transaction, the offset not yet committed. */
+    default void deleteAcknowledged(String segmentId, int deleted, int skipped) {
+    }
+
+    /** Results and consumer offsets are in the open transaction; its commit comes next. */
+    default void beforeOffsetCommit(List<String> segmentIds) {
+    }
+
+    /** The transaction committed: these segments are done and will not be replayed. */
+    default void committed(List<String> segmentIds) {
+    }
+}

@@ -1,0 +1,220 @@
+package io.coldframe.purger;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.mongodb.MongoException;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+
+import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.common.DeadLetters;
+import io.coldframe.common.Topics;
+import io.coldframe.schemas.AvroSerde;
+import io.coldframe.schemas.PurgeResult;
+import io.coldframe.schemas.SegmentCommitted;
+
+/**
+ * Entry point of the purger: for every committed segment, deletes exactly the archived versions from MongoDB,
+ * then publishes the purge result and its consumer offset in one transaction. The offset is never committed
+ * before MongoDB acknowledged the delete, so a crash replays the commit, which deletes nothing more.
+ */
+public final class Purger implements Runnable, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Purger.class);
+    private static final AvroSerde<SegmentCommitted> COMMITS = AvroSerde.of(SegmentCommitted.class);
+    private static final AvroSerde<PurgeResult> RESULTS = AvroSerde.of(PurgeResult.class);
+
+    private final PurgerConfig config;
+    private final Topics topics;
+    private final MongoClient mongo;
+    private final VersionGuardedDeleter deleter;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicLong deletedTotal = new AtomicLong();
+    private final PurgeProgressListener listener;
+
+    public Purger(PurgerConfig config) {
+        this(config, PurgeProgressListener.NONE);
+    }
+
+    /** A purger that reports each step of its protocol to {@code listener} (metrics, fault tests). */
+    public Purger(PurgerConfig config, PurgeProgressListener listener) {
+        this.listener = listener;
+        this.config = config;
+        this.topics = config.topics();
+        this.mongo = MongoClients.create(config.mongoUri());
+        this.deleter = new VersionGuardedDeleter(mongo.getDatabase(config.getString(CommonConfigKeys.MONGODB_DATABASE))
+                .getCollection(config.getString(CommonConfigKeys.MONGODB_COLLECTION)));
+        this.consumer = new KafkaConsumer<>(config.consumerProperties());
+        this.producer = new KafkaProducer<>(config.producerProperties());
+    }
+
+    /** Memories this instance deleted since it started. */
+    public long deletedTotal() {
+        return deletedTotal.get();
+    }
+
+    @Override
+    public void run() {
+        try {
+            producer.initTransactions();
+            consumer.subscribe(List.of(topics.segmentsCommitted()));
+            while (running.get()) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+                if (!records.isEmpty()) {
+                    purgeInTransaction(records);
+                }
+            }
+        } catch (WakeupException e) {
+            if (running.get()) {
+                throw e;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            consumer.close();
+            producer.close();
+            mongo.close();
+            stopped.countDown();
+        }
+    }
+
+    private void purgeInTransaction(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+        try {
+            producer.beginTransaction();
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            List<String> segmentIds = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                if (!running.get()) {
+                    producer.abortTransaction();
+                    return;
+                }
+                segmentIds.add(purgeOne(record));
+            }
+            // The position also steps over the transaction markers after the last commit event.
+            for (TopicPartition partition : records.partitions()) {
+                offsets.put(partition, new OffsetAndMetadata(consumer.position(partition)));
+            }
+            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            listener.beforeOffsetCommit(segmentIds);
+            producer.commitTransaction();
+            listener.committed(segmentIds);
+        } catch (WakeupException | InterruptException | ProducerFencedException | InvalidProducerEpochException e) {
+            throw e;
+        } catch (KafkaException e) {
+            // Deletes already acknowledged stay done; the replay from the committed offsets finds them absent.
+            LOG.warn("could not commit the purge results; replaying from the committed offsets: {}", e.getMessage());
+            abortQuietly();
+            rewind(records);
+            Thread.sleep(config.getLong(PurgerConfig.RETRY_INITIAL_BACKOFF_MS));
+        }
+    }
+
+    private void abortQuietly() {
+        try {
+            producer.abortTransaction();
+        } catch (IllegalStateException | KafkaException e) {
+            LOG.debug("no transaction to abort", e);
+        }
+    }
+
+    /** Seeks back to the first record of this poll per partition: everything after the last committed offset. */
+    private void rewind(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition partition : records.partitions()) {
+            consumer.seek(partition, records.records(partition).get(0).offset());
+        }
+    }
+
+    /** Purges one commit event into the open transaction; returns its segment id (or a reference to a dead letter). */
+    private String purgeOne(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        SegmentCommitted commit;
+        try {
+            commit = COMMITS.decode(record.value());
+        } catch (SerializationException e) {
+            String reason = "record " + record.topic() + "-" + record.partition() + "@" + record.offset() + ", field value: " + e.getMessage();
+            LOG.warn("dead-lettering commit event: {}", reason);
+            ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(topics.deadLetter(), record.key(), record.value());
+            DeadLetters.describe(letter.headers(), "purger", reason, record.topic(), record.partition(), record.offset());
+            producer.send(letter);
+            return "dead-letter:" + record.topic() + "-" + record.partition() + "@" + record.offset();
+        }
+        listener.beforeDelete(commit.getSegmentId(), commit.getMemories().size());
+        PurgeOutcome outcome = deleteUntilAcknowledged(commit);
+        listener.deleteAcknowledged(commit.getSegmentId(), outcome.deleted().size(), outcome.skipped().size());
+        deletedTotal.addAndGet(outcome.deleted().size());
+        LOG.info("segment {}: deleted {}, kept {}", commit.getSegmentId(), outcome.deleted().size(), outcome.skipped().size());
+        PurgeResult result = new PurgeResult(commit.getSegmentId(), outcome.deleted(), outcome.skipped(), Instant.now());
+        producer.send(new ProducerRecord<>(topics.purgeResults(), commit.getSegmentId().getBytes(StandardCharsets.UTF_8), RESULTS.encode(result)));
+        return commit.getSegmentId();
+    }
+
+    private PurgeOutcome deleteUntilAcknowledged(SegmentCommitted commit) throws InterruptedException {
+        long backoff = config.getLong(PurgerConfig.RETRY_INITIAL_BACKOFF_MS);
+        long maxBackoff = config.getLong(PurgerConfig.RETRY_MAX_BACKOFF_MS);
+        int attempt = 0;
+        while (true) {
+            try {
+                return deleter.purge(commit.getMemories());
+            } catch (MongoException e) {
+                if (!running.get()) {
+                    throw new InterruptedException("stopping before segment " + commit.getSegmentId() + " was purged");
+                }
+                LOG.warn("MongoDB did not acknowledge the purge of segment {}; retrying in {} ms: {}",
+                        commit.getSegmentId(), backoff, e.getMessage());
+                listener.deleteRetrying(commit.getSegmentId(), ++attempt, backoff);
+                Thread.sleep(backoff);
+                backoff = Math.min(maxBackoff, backoff * 2);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        consumer.wakeup();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public static void main(String[] args) throws java.io.IOException {
+        PurgerConfig config = PurgerConfig.load(Map.of());
+        PurgerOps ops = new PurgerOps(config);
+        Purger purger = new Purger(config, ops);
+        ops.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            purger.close();
+            ops.close();
+        }, "purger-shutdown"));
+        purger.run();
+    }
+}

@@ -1,0 +1,95 @@
+package io.coldframe.purger;
+
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.common.ConfigLoader;
+import io.coldframe.common.InstanceIds;
+import io.coldframe.common.Topics;
+
+/** Configuration of the purger. Every key: default, doc, env override COLDFRAME_&lt;KEY&gt;. */
+public final class PurgerConfig extends AbstractConfig {
+
+    public static final String GROUP_ID = "purger.group.id";
+    public static final String INSTANCE_ID = "purger.instance.id";
+    public static final String RETRY_INITIAL_BACKOFF_MS = "purger.retry.initial.backoff.ms";
+    public static final String RETRY_MAX_BACKOFF_MS = "purger.retry.max.backoff.ms";
+    public static final String SESSION_TIMEOUT_MS = "purger.session.timeout.ms";
+
+    public static final ConfigDef DEFINITION = CommonConfigKeys.withOps(CommonConfigKeys.withMongo(CommonConfigKeys.withKafka(new ConfigDef())))
+            .define(GROUP_ID, Type.STRING, "coldframe-purger", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Consumer group of the purgers on the segments-committed topic.")
+            .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM,
+                    "Unique id of this purger instance, used in its transactional id. Empty: the host name, else a random id.")
+            .define(RETRY_INITIAL_BACKOFF_MS, Type.LONG, 500L, Range.atLeast(1), Importance.MEDIUM,
+                    "First wait before retrying a delete MongoDB did not acknowledge; doubles per attempt.")
+            .define(RETRY_MAX_BACKOFF_MS, Type.LONG, 30_000L, Range.atLeast(1), Importance.MEDIUM,
+                    "Longest wait between delete retries. A commit is retried until it succeeds, never skipped.")
+            .define(SESSION_TIMEOUT_MS, Type.INT, 45_000, Range.between(1, 3_600_000), Importance.LOW,
+                    "How long the group waits for a silent (crashed) purger before its partitions go to another. "
+                            + "Shorter detects a killed purger sooner; the broker accepts 6000 to 1800000 by default.");
+
+    private final String instanceId;
+
+    public PurgerConfig(Map<String, ?> values) {
+        super(DEFINITION, values);
+        this.instanceId = InstanceIds.resolve(getString(INSTANCE_ID));
+    }
+
+    public static PurgerConfig load(Map<String, ?> explicit) {
+        return new PurgerConfig(ConfigLoader.resolve(DEFINITION, explicit));
+    }
+
+    public Topics topics() {
+        return new Topics(getString(CommonConfigKeys.TOPIC_PREFIX));
+    }
+
+    public String mongoUri() {
+        return getPassword(CommonConfigKeys.MONGODB_URI).value();
+    }
+
+    String instanceId() {
+        return instanceId;
+    }
+
+
+    Properties consumerProperties() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, getString(GROUP_ID));
+        // Only commit events of committed archiver transactions: the segment is verified and stored.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20);
+        // A commit is retried until MongoDB acknowledges it; stay in the group meanwhile.
+        props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 15 * 60_000);
+        int sessionTimeoutMs = getInt(SESSION_TIMEOUT_MS);
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(1, Math.min(3_000, sessionTimeoutMs / 3)));
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return props;
+    }
+
+    Properties producerProperties() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, getString(GROUP_ID) + "-" + instanceId());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return props;
+    }
+}

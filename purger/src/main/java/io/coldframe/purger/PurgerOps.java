@@ -1,0 +1,107 @@
+package io.coldframe.purger;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.bson.Document;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.ReadPreference;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.common.ops.KafkaHealth;
+import io.coldframe.common.ops.OpsMetrics;
+import io.coldframe.common.ops.OpsServer;
+
+/**
+ * The purger's ops endpoint ({@code ops.port}): ready when Kafka answers and the MongoDB primary answers
+ * {@code ping} (its own small client, so a probe never waits behind a delete); metrics:
+ * <ul>
+ *   <li>{@code coldframe_purger_segments_total}: committed segments purged (result and offset committed);</li>
+ *   <li>{@code coldframe_purger_memories_total{outcome="deleted"|"kept"}}: archived versions deleted, or kept because
+ *       the document changed since archiving or is gone;</li>
+ *   <li>{@code coldframe_purger_delete_retries_total}: deletes MongoDB did not acknowledge, retried;</li>
+ *   <li>{@code coldframe_consumer_lag{group,topic,partition}}: commit events not purged yet.</li>
+ * </ul>
+ */
+final class PurgerOps implements PurgeProgressListener, AutoCloseable {
+
+    private final PurgerConfig config;
+    private final PrometheusMeterRegistry registry = OpsMetrics.newRegistry();
+    private final Counter segments;
+    private final Counter deleted;
+    private final Counter kept;
+    private final Counter retries;
+    private OpsServer server;
+
+    PurgerOps(PurgerConfig config) {
+        this.config = config;
+        this.segments = Counter.builder("coldframe.purger.segments").description("Committed segments purged").register(registry);
+        this.deleted = Counter.builder("coldframe.purger.memories").tag("outcome", "deleted")
+                .description("Archived memory versions, by what the guarded delete did").register(registry);
+        this.kept = Counter.builder("coldframe.purger.memories").tag("outcome", "kept")
+                .description("Archived memory versions, by what the guarded delete did").register(registry);
+        this.retries = Counter.builder("coldframe.purger.delete.retries")
+                .description("Deletes MongoDB did not acknowledge; each is retried, never skipped").register(registry);
+    }
+
+    /** Starts serving on {@code ops.port} unless it is 0. */
+    void start() throws IOException {
+        int port = config.getInt(CommonConfigKeys.OPS_PORT);
+        if (port == 0) {
+            return;
+        }
+        KafkaHealth kafka = new KafkaHealth(config.getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
+        MongoClient mongo = pingClient(config.mongoUri(), OpsServer.DEFAULT_CHECK_TIMEOUT);
+        server = OpsServer.builder("purger").registry(registry)
+                .readiness("kafka", kafka)
+                .readiness("mongodb", timeout -> mongo.getDatabase("admin").runCommand(new Document("ping", 1)))
+                .beforeScrape(kafka.consumerLag(registry, config.getString(PurgerConfig.GROUP_ID), config.topics().segmentsCommitted()))
+                .closing(kafka).closing(mongo).closing(OpsMetrics.bindJvm(registry))
+                .start(port);
+    }
+
+    /** A client for health pings only: the primary (deletes need it), short timeouts, one connection. */
+    static MongoClient pingClient(String uri, Duration timeout) {
+        long ms = timeout.toMillis();
+        return MongoClients.create(MongoClientSettings.builder()
+                .applyConnectionString(new ConnectionString(uri))
+                .applicationName("coldframe-purger-health")
+                .readPreference(ReadPreference.primary())
+                .applyToClusterSettings(cluster -> cluster.serverSelectionTimeout(ms, TimeUnit.MILLISECONDS))
+                .applyToSocketSettings(socket -> socket.connectTimeout((int) ms, TimeUnit.MILLISECONDS).readTimeout((int) ms, TimeUnit.MILLISECONDS))
+                .applyToConnectionPoolSettings(pool -> pool.maxSize(1))
+                .build());
+    }
+
+    @Override
+    public void deleteRetrying(String segmentId, int attempt, long backoffMs) {
+        retries.increment();
+    }
+
+    @Override
+    public void deleteAcknowledged(String segmentId, int deletedCount, int skippedCount) {
+        deleted.increment(deletedCount);
+        kept.increment(skippedCount);
+    }
+
+    @Override
+    public void committed(List<String> segmentIds) {
+        segments.increment(segmentIds.size());
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+    }
+}

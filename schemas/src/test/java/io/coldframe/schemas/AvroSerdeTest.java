@@ -1,0 +1,49 @@
+package io.coldframe.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+class AvroSerdeTest {
+
+    private static MemoryRecord memory() {
+        return MemoryRecord.newBuilder()
+                .setId("\"mem-1\"").setAgent("agent-7").setType("PLAN").setImportance("LOW")
+                .setCreatedAt(Instant.ofEpochMilli(1_700_000_000_000L)).setSizeBytes(42)
+                .setVersion("ab".repeat(32)).setDocument("{\"_id\": \"mem-1\"}")
+                .build();
+    }
+
+    @Test
+    void roundTripsATierChange() {
+        TierChange change = TierChange.newBuilder()
+                .setMemoryId("\"mem-1\"").setAgent("agent-7").setToTier(Tier.COLD).setRule("age")
+                .setChangedAt(Instant.ofEpochMilli(1_700_000_100_000L)).setMemory(memory()).build();
+        AvroSerde<TierChange> serde = AvroSerde.of(TierChange.class);
+
+        byte[] bytes = serde.serializer().serialize("t", change);
+
+        assertThat(bytes[0]).isEqualTo((byte) 0xC3); // single-object encoding marker
+        assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(change);
+    }
+
+    @Test
+    void rejectsBytesOfAnotherSchemaNamingTheType() {
+        byte[] memoryBytes = AvroSerde.of(MemoryRecord.class).encode(memory());
+
+        assertThatThrownBy(() -> AvroSerde.of(SegmentCommitted.class).decode(memoryBytes))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("SegmentCommitted");
+    }
+
+    @Test
+    void passesNullThroughForTombstones() {
+        AvroSerde<TierChange> serde = AvroSerde.of(TierChange.class);
+        assertThat(serde.serializer().serialize("t", null)).isNull();
+        assertThat(serde.deserializer().deserialize("t", null)).isNull();
+    }
+}

@@ -1,0 +1,201 @@
+package io.coldframe.segment;
+
+/**
+ * Writer (and reader) settings. None of these is needed to read a segment back: everything a reader
+ * needs is in the manifest.
+ */
+public final class SegmentOptions {
+    /**
+     * Default zstd level. Measured on the 2-core box with 256 KiB blocks (compressed B/doc; write+verify docs per
+     * CPU-second, JIT warm): text-heavy memories (~4.1 KB BSON, TestDocs) level 9 = 1,320 at ~2,070; 13 = 1,248 at
+     * ~1,590; 15 = 1,244 at ~1,470; 19 = 1,233 at ~980. The demo's generated memories (~2.2 KB BSON, 30% with a
+     * 384-float embedding) level 9 = 581 at ~4,000; 15 = 565 at ~3,700; 19 = 563 at ~2,500. 15 is the knee: 3-6%
+     * smaller videos than 9, still above the 1,000 docs/s-per-core target; higher levels cost much more CPU for under
+     * 1% more. Decompression speed barely depends on the level.
+     */
+    public static final int DEFAULT_ZSTD_LEVEL = 15;
+    /**
+     * Default uncompressed block size target: bigger blocks compress better (level 9: 32 KiB 1,460 B/doc,
+     * 64 KiB 1,400, 256 KiB 1,324, 1 MiB 1,284) but get(id) decodes a whole block (~40 frames, ~5 ms).
+     */
+    public static final int DEFAULT_BLOCK_TARGET_BYTES = 256 * 1024;
+    /**
+     * System property: FFmpeg's own stderr logging while segments are written or read ({@code quiet}, {@code error}
+     * (default), {@code warning}, {@code info}, {@code debug}). Damage FFmpeg complains about surfaces anyway as a
+     * {@link SegmentFormatException} or verification problem naming file and frame; command-line tools use {@code quiet}.
+     */
+    public static final String FFMPEG_LOG_LEVEL_PROPERTY = "coldframe.segment.ffmpegLogLevel";
+
+    private final int zstdLevel;
+    private final int blockTargetBytes;
+    private final VideoCodec codec;
+    private final int moduleSizePx;
+    private final int quietZoneModules;
+    private final int maskPattern;
+    private final int threads;
+    private final boolean allowLossy;
+
+    private SegmentOptions(Builder b) {
+        this.zstdLevel = b.zstdLevel;
+        this.blockTargetBytes = b.blockTargetBytes;
+        this.codec = b.codec;
+        this.moduleSizePx = b.moduleSizePx;
+        this.quietZoneModules = b.quietZoneModules;
+        this.maskPattern = b.maskPattern;
+        this.threads = b.threads;
+        this.allowLossy = b.allowLossy;
+    }
+
+    public static SegmentOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.zstdLevel = zstdLevel;
+        b.blockTargetBytes = blockTargetBytes;
+        b.codec = codec;
+        b.moduleSizePx = moduleSizePx;
+        b.quietZoneModules = quietZoneModules;
+        b.maskPattern = maskPattern;
+        b.threads = threads;
+        b.allowLossy = allowLossy;
+        return b;
+    }
+
+    public int zstdLevel() {
+        return zstdLevel;
+    }
+
+    public int blockTargetBytes() {
+        return blockTargetBytes;
+    }
+
+    public VideoCodec codec() {
+        return codec;
+    }
+
+    public int moduleSizePx() {
+        return moduleSizePx;
+    }
+
+    public int quietZoneModules() {
+        return quietZoneModules;
+    }
+
+    public int maskPattern() {
+        return maskPattern;
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    public boolean allowLossy() {
+        return allowLossy;
+    }
+
+    @Override
+    public String toString() {
+        return "SegmentOptions{zstdLevel=" + zstdLevel + ", blockTargetBytes=" + blockTargetBytes + ", codec=" + codec
+                + ", moduleSizePx=" + moduleSizePx + ", quietZoneModules=" + quietZoneModules + ", maskPattern="
+                + maskPattern + ", threads=" + threads + ", allowLossy=" + allowLossy + "}";
+    }
+
+    public static final class Builder {
+        private int zstdLevel = DEFAULT_ZSTD_LEVEL;
+        private int blockTargetBytes = DEFAULT_BLOCK_TARGET_BYTES;
+        private VideoCodec codec = VideoCodec.PNG_MONO;
+        private int moduleSizePx = 1;
+        private int quietZoneModules = 2;
+        private int maskPattern = 0;
+        private int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        private boolean allowLossy;
+
+        private Builder() {
+        }
+
+        /** zstd level 1..22 for blocks. Higher packs tighter and compresses slower; decompression speed barely changes. */
+        public Builder zstdLevel(int level) {
+            if (level < 1 || level > 22) {
+                throw new IllegalArgumentException("zstdLevel must be 1..22, got " + level);
+            }
+            this.zstdLevel = level;
+            return this;
+        }
+
+        /**
+         * Uncompressed bytes per block (records are never split across blocks; a larger record makes its
+         * own block). Bigger blocks compress better; {@code get(id)} decodes a whole block.
+         */
+        public Builder blockTargetBytes(int bytes) {
+            if (bytes < 1024 || bytes > 64 * 1024 * 1024) {
+                throw new IllegalArgumentException("blockTargetBytes must be 1 KiB..64 MiB, got " + bytes);
+            }
+            this.blockTargetBytes = bytes;
+            return this;
+        }
+
+        public Builder codec(VideoCodec codec) {
+            this.codec = java.util.Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /** Pixels per QR module (1 = densest; lossless codecs need no more). */
+        public Builder moduleSizePx(int px) {
+            if (px < 1 || px > 16) {
+                throw new IllegalArgumentException("moduleSizePx must be 1..16, got " + px);
+            }
+            this.moduleSizePx = px;
+            return this;
+        }
+
+        /** White border in modules around each QR code (2 is enough for grid sampling and for zxing's detector). */
+        public Builder quietZoneModules(int modules) {
+            if (modules < 1 || modules > 8) {
+                throw new IllegalArgumentException("quietZoneModules must be 1..8, got " + modules);
+            }
+            this.quietZoneModules = modules;
+            return this;
+        }
+
+        /** The fixed QR mask pattern 0..7 (a fixed mask skips zxing's slow mask search). */
+        public Builder maskPattern(int mask) {
+            if (mask < 0 || mask > 7) {
+                throw new IllegalArgumentException("maskPattern must be 0..7, got " + mask);
+            }
+            this.maskPattern = mask;
+            return this;
+        }
+
+        /** Worker threads for QR encoding/decoding and compression. */
+        public Builder threads(int threads) {
+            if (threads < 1 || threads > 64) {
+                throw new IllegalArgumentException("threads must be 1..64, got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** Permit a lossy codec; without it, build() refuses one. */
+        public Builder allowLossy(boolean allow) {
+            this.allowLossy = allow;
+            return this;
+        }
+
+        public SegmentOptions build() {
+            if (!codec.lossless() && !allowLossy) {
+                throw new IllegalArgumentException("codec " + codec + " is lossy; archives must be lossless "
+                        + "(use PNG_MONO or FFV1, or set allowLossy(true) to force it)");
+            }
+            if (!codec.lossless() && moduleSizePx < 3) {
+                throw new IllegalArgumentException("lossy codec " + codec + " needs moduleSizePx >= 3");
+            }
+            return new SegmentOptions(this);
+        }
+    }
+}

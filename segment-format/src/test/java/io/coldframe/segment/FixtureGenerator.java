@@ -1,0 +1,68 @@
+package io.coldframe.segment;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.bson.BsonBinary;
+import org.bson.BsonDocument;
+import org.bson.BsonString;
+import org.bson.json.JsonMode;
+import org.bson.json.JsonWriterSettings;
+
+/**
+ * Writes the committed spec-conformance fixture (src/test/resources/fixtures/v1-basic.*). Run it only
+ * when deliberately creating a fixture for a new format version; never regenerate v1: the point of the
+ * fixture is that archives written by older code keep decoding.
+ *
+ * <pre>java -cp target/test-classes:target/classes:$(deps) io.coldframe.segment.FixtureGenerator src/test/resources/fixtures</pre>
+ */
+public final class FixtureGenerator {
+    static final String SEGMENT_ID = "v1-basic";
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args.length > 0 ? args[0] : "src/test/resources/fixtures");
+        List<SegmentRecord> records = records();
+        SegmentOptions opts = SegmentOptions.builder().blockTargetBytes(4096).zstdLevel(19).threads(1).build();
+        SegmentManifest m = new SegmentWriter(opts).write(SEGMENT_ID, records, dir);
+        JsonWriterSettings canonical = JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED).build();
+        StringBuilder expected = new StringBuilder();
+        for (SegmentRecord r : records) {
+            expected.append(new BsonDocument("memoryId", new BsonString(r.memoryId()))
+                    .append("version", new BsonString(r.version()))
+                    .append("document", r.document()).toJson(canonical)).append('\n');
+        }
+        Files.writeString(dir.resolve(SEGMENT_ID + ".expected.jsonl"), expected, StandardCharsets.UTF_8);
+        System.out.println(m + ", video " + Files.size(dir.resolve(SEGMENT_ID + ".mkv")) + " bytes");
+    }
+
+    static List<SegmentRecord> records() {
+        List<SegmentRecord> out = new ArrayList<>();
+        out.add(SegmentRecord.of("{\"$oid\": \"5f0c2b3a9d1e8a0012345678\"}", SegmentRoundTripTest.allTypes()));
+        Random rnd = new Random(2024);
+        int withEmbedding = 0;
+        while (out.size() < 7) {
+            BsonDocument d = TestDocs.memory(rnd, 1_750_000_000_000L);
+            if (d.containsKey("embedding")) {
+                withEmbedding++;
+            }
+            if (out.size() == 6 && withEmbedding == 0) {
+                continue; // make sure one memory carries an embedding (float32 packing)
+            }
+            out.add(SegmentRecord.of("{\"$oid\": \"" + d.getObjectId("_id").getValue().toHexString() + "\"}", d));
+        }
+        byte[] noise = new byte[7000];
+        new Random(7).nextBytes(noise);
+        out.add(SegmentRecord.of("\"multi-frame\"", new BsonDocument("_id", new BsonString("multi-frame"))
+                .append("blob", new BsonBinary((byte) 0x80, noise))));
+        out.add(new SegmentRecord("\"same-doc-other-id\"", out.get(2).version(), out.get(2).document()));
+        out.add(out.get(3)); // exact repeat: collapses in records()
+        out.add(SegmentRecord.of("{\"$numberLong\": \"42\"}", BsonDocument.parse(
+                "{\"_id\": {\"$numberLong\": \"42\"}, \"matrix\": [[0.1, 0.2], [0.3, 0.4]], \"f32\": [1.5, -2.25],"
+                        + " \"\\u00fcnicode \\ud83e\\udde0\": {\"$date\": {\"$numberLong\": \"-1\"}}}")));
+        return out;
+    }
+}

@@ -1,0 +1,126 @@
+package io.coldframe.streams;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.common.ConfigLoader;
+import io.coldframe.common.Topics;
+import io.coldframe.streams.rules.RuleSet;
+import io.coldframe.streams.rules.RulesException;
+import io.coldframe.streams.rules.RulesLoader;
+
+/**
+ * Configuration of the tiering streams app. Every key: default, doc, env override COLDFRAME_&lt;KEY&gt;. The tiering
+ * rules are loaded and validated when the config is built, so a bad rules file fails the start with an error that
+ * names the key, the rule and the field.
+ */
+public final class StreamsAppConfig extends AbstractConfig {
+
+    public static final String APPLICATION_ID = "streams.application.id";
+    public static final String STATE_DIR = "streams.state.dir";
+    public static final String NUM_THREADS = "streams.num.threads";
+    public static final String RULES_FILE = "tiering.rules.file";
+    public static final String RULES_OVERRIDES = "tiering.rules.overrides";
+    public static final String PUNCTUATION_INTERVAL_MS = "tiering.punctuation.interval.ms";
+    public static final String PUNCTUATION_MAX_MEMORIES = "tiering.punctuation.max.memories";
+    public static final String CENSUS_MAX_MEMORIES = "tiering.census.max.memories";
+    public static final String METRICS_PORT = "metrics.port";
+
+    public static final ConfigDef DEFINITION = CommonConfigKeys.withKafka(new ConfigDef())
+            .define(APPLICATION_ID, Type.STRING, "coldframe-tiering", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Kafka Streams application id: consumer group, transactional id and internal topic prefix.")
+            .define(STATE_DIR, Type.STRING, Path.of(System.getProperty("java.io.tmpdir"), "coldframe-streams").toString(),
+                    Importance.HIGH, "Directory of the RocksDB state stores; persistent in production so restarts need no restore.")
+            .define(NUM_THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, "Stream threads in this instance.")
+            .define(RULES_FILE, Type.STRING, "", Importance.HIGH,
+                    "Path of the tiering rules file (YAML, format in docs/tiering.md). Empty: the built-in defaults "
+                            + "(hot up to 7 days, warm up to 30, cold after; CRITICAL never cold; LOW cold after 7 days; "
+                            + "idle and large-document rules). Validated at start.")
+            .define(RULES_OVERRIDES, Type.STRING, "", Importance.MEDIUM,
+                    "Changes to the rules, applied on top of the file: ';'-separated path=value, each value YAML, e.g. "
+                            + "'age-hot.age.at_most=3d; age-warm.age.at_most=14d; low-cold-after-7d.tier=WARM; "
+                            + "timestamp_field=updated_at'. A value of ~ removes a condition.")
+            .define(PUNCTUATION_INTERVAL_MS, Type.LONG, 10_000L, Range.atLeast(10), Importance.MEDIUM,
+                    "How often, in wall-clock milliseconds, memories that are due are re-tiered without a new event.")
+            .define(PUNCTUATION_MAX_MEMORIES, Type.INT, 10_000, Range.atLeast(1), Importance.MEDIUM,
+                    "At most this many due memories are re-tiered per punctuation; the rest wait for the next one. After a "
+                            + "rules change, stored memories are re-evaluated within the same budget.")
+            .define(CENSUS_MAX_MEMORIES, Type.INT, TieringTopology.DEFAULT_CENSUS_PER_PUNCTUATION, Range.atLeast(1), Importance.LOW,
+                    "After a start, memories per tier are counted (for the metrics) by one pass over the store, at most "
+                            + "this many per punctuation.")
+            .define(METRICS_PORT, Type.INT, 9464, Range.between(0, 65535), Importance.MEDIUM,
+                    "Port of the Prometheus endpoint GET /metrics; 0 disables it.");
+
+    private final RuleSet rules;
+
+    public StreamsAppConfig(Map<String, ?> values) {
+        super(DEFINITION, values);
+        this.rules = loadRules();
+    }
+
+    public static StreamsAppConfig load(Map<String, ?> explicit) {
+        return new StreamsAppConfig(ConfigLoader.resolve(DEFINITION, explicit));
+    }
+
+    private RuleSet loadRules() {
+        String file = getString(RULES_FILE).trim();
+        String overrides = getString(RULES_OVERRIDES);
+        try {
+            return file.isEmpty() ? RulesLoader.defaults(overrides) : RulesLoader.fromFile(Path.of(file), overrides);
+        } catch (RulesException e) {
+            throw new ConfigException(e.fromOverride() ? RULES_OVERRIDES : RULES_FILE, e.fromOverride() ? overrides : file, e.getMessage());
+        }
+    }
+
+    public Topics topics() {
+        return new Topics(getString(CommonConfigKeys.TOPIC_PREFIX));
+    }
+
+    /** The validated tiering rules: the configured file (or the defaults) with the overrides applied. */
+    public RuleSet rules() {
+        return rules;
+    }
+
+    public TierPolicy policy() {
+        return new RuleBasedPolicy(rules);
+    }
+
+    public Duration punctuationInterval() {
+        return Duration.ofMillis(getLong(PUNCTUATION_INTERVAL_MS));
+    }
+
+    public int maxDuePerPunctuation() {
+        return getInt(PUNCTUATION_MAX_MEMORIES);
+    }
+
+    public int censusPerPunctuation() {
+        return getInt(CENSUS_MAX_MEMORIES);
+    }
+
+    public int metricsPort() {
+        return getInt(METRICS_PORT);
+    }
+
+    public Properties streamsProperties() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
+        props.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(NUM_THREADS));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        return props;
+    }
+}

@@ -1,0 +1,72 @@
+package io.coldframe.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.coldframe.common.ConfigLoader;
+import io.coldframe.streams.rules.RulesLoader;
+
+class StreamsAppConfigTest {
+
+    private static StreamsAppConfig fromEnvironment(Map<String, String> environment) {
+        return new StreamsAppConfig(ConfigLoader.resolve(StreamsAppConfig.DEFINITION, Map.of(), environment));
+    }
+
+    @Test
+    void withoutARulesFileTheDefaultsApply() {
+        StreamsAppConfig config = fromEnvironment(Map.of());
+        assertThat(config.rules().fingerprint()).isEqualTo(RulesLoader.defaults().fingerprint());
+        assertThat(config.policy()).isInstanceOf(RuleBasedPolicy.class);
+        assertThat(config.metricsPort()).isEqualTo(9464);
+    }
+
+    @Test
+    void rulesFileAndOverridesComeFromTheEnvironment(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("rules.yaml");
+        Files.writeString(file, """
+                timestamp_field: updated_at
+                rules:
+                  - {name: recent, tier: HOT, when: {age: {at_most: 1d}}}
+                  - {name: rest, tier: COLD}
+                """);
+        StreamsAppConfig config = fromEnvironment(Map.of(
+                "COLDFRAME_TIERING_RULES_FILE", file.toString(),
+                "COLDFRAME_TIERING_RULES_OVERRIDES", "recent.age.at_most=2d",
+                "COLDFRAME_METRICS_PORT", "0"));
+        assertThat(config.rules().source()).isEqualTo(file.toString());
+        assertThat(config.rules().timestampField()).isEqualTo("updated_at");
+        assertThat(config.rules().rules().get(0).describe()).isEqualTo("age at most 2d -> HOT");
+        assertThat(config.metricsPort()).isZero();
+        assertThat(config.policy().fields().timestampField()).isEqualTo("updated_at");
+    }
+
+    @Test
+    void anInvalidRulesFileFailsTheStartNamingKeyRuleAndField(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("rules.yaml");
+        Files.writeString(file, """
+                rules:
+                  - {name: recent, tier: HOT, when: {age: {at_most: a week}}}
+                  - {name: rest, tier: COLD}
+                """);
+        assertThatThrownBy(() -> fromEnvironment(Map.of("COLDFRAME_TIERING_RULES_FILE", file.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(StreamsAppConfig.RULES_FILE)
+                .hasMessageContaining("rule 'recent' (#1), field when.age.at_most: not a duration: 'a week'");
+        assertThatThrownBy(() -> fromEnvironment(Map.of("COLDFRAME_TIERING_RULES_OVERRIDES", "age-hot.age.at_most=-3d")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(StreamsAppConfig.RULES_OVERRIDES)
+                .hasMessageContaining("rule 'age-hot' (#6), field when.age.at_most");
+        assertThatThrownBy(() -> fromEnvironment(Map.of("COLDFRAME_TIERING_RULES_FILE", dir.resolve("nope.yaml").toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cannot read the rules file");
+    }
+}

@@ -1,0 +1,199 @@
+package io.coldframe.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.bson.BsonDateTime;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonString;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.coldframe.common.DeadLetters;
+import io.coldframe.common.MemoryDocuments;
+import io.coldframe.common.Topics;
+import io.coldframe.schemas.AvroSerde;
+import io.coldframe.schemas.Tier;
+import io.coldframe.schemas.TierChange;
+
+class TieringTopologyTest {
+
+    private static final Instant START = Instant.parse("2026-06-01T00:00:00Z");
+    private static final Topics TOPICS = Topics.withDefaultPrefix();
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<byte[], byte[]> changes;
+    private TestOutputTopic<String, TierChange> hot;
+    private TestOutputTopic<String, TierChange> warm;
+    private TestOutputTopic<String, TierChange> cold;
+    private TestOutputTopic<byte[], byte[]> deadLetters;
+
+    @BeforeEach
+    void startDriver() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tiering-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(
+                TieringTopology.build(TOPICS, RuleBasedPolicy.defaults(), Duration.ofSeconds(10), 1000), props, START);
+        changes = driver.createInputTopic(TOPICS.changes(), new ByteArraySerializer(), new ByteArraySerializer());
+        var tierChanges = AvroSerde.of(TierChange.class).deserializer();
+        hot = driver.createOutputTopic(TOPICS.hot(), new StringDeserializer(), tierChanges);
+        warm = driver.createOutputTopic(TOPICS.warm(), new StringDeserializer(), tierChanges);
+        cold = driver.createOutputTopic(TOPICS.cold(), new StringDeserializer(), tierChanges);
+        deadLetters = driver.createOutputTopic(TOPICS.deadLetter(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void closeDriver() {
+        driver.close();
+    }
+
+    private static BsonDocument memory(String id, Duration age, String importance) {
+        return new BsonDocument("_id", new BsonString(id))
+                .append("agent_id", new BsonString("agent-1"))
+                .append("type", new BsonString("PLAN"))
+                .append("importance", new BsonString(importance))
+                .append("created_at", new BsonDateTime(START.minus(age).toEpochMilli()))
+                .append("access_count", new BsonInt32(0));
+    }
+
+    private void send(String operation, BsonDocument fullDocument) {
+        BsonDocument event = new BsonDocument("operationType", new BsonString(operation))
+                .append("documentKey", new BsonDocument("_id", fullDocument.get("_id")))
+                .append("fullDocument", fullDocument);
+        changes.pipeInput(utf8("key"), utf8(MemoryDocuments.toCanonicalJson(event)));
+    }
+
+    private void sendDelete(String id) {
+        BsonDocument event = new BsonDocument("operationType", new BsonString("delete"))
+                .append("documentKey", new BsonDocument("_id", new BsonString(id)));
+        changes.pipeInput(utf8("key"), utf8(MemoryDocuments.toCanonicalJson(event)));
+    }
+
+    @Test
+    void oldLowMemoryGoesColdKeyedByAgentWithTheExactDocument() {
+        BsonDocument document = memory("m1", Duration.ofDays(90), "LOW");
+        send("insert", document);
+
+        TestRecord<String, TierChange> record = cold.readRecord();
+        assertThat(record.key()).isEqualTo("agent-1");
+        assertThat(record.value().getToTier()).isEqualTo(Tier.COLD);
+        assertThat(record.value().getFromTier()).isNull();
+        assertThat(MemoryDocuments.fromJson(record.value().getMemory().getDocument())).isEqualTo(document);
+        assertThat(record.value().getMemory().getVersion()).isEqualTo(MemoryDocuments.versionOf(document));
+        assertThat(hot.isEmpty()).isTrue();
+        assertThat(warm.isEmpty()).isTrue();
+    }
+
+    @Test
+    void memoryAgesFromHotToWarmToColdWithNoNewEvent() {
+        send("insert", memory("m1", Duration.ofDays(6), "MEDIUM"));
+        TierChange toHot = hot.readKeyValue().value;
+        assertThat(toHot.getToTier()).isEqualTo(Tier.HOT);
+        assertThat(toHot.getRule()).isEqualTo("age-hot");
+        assertThat(toHot.getNextChangeAt()).isEqualTo(START.plus(Duration.ofDays(1)).plusMillis(1));
+
+        driver.advanceWallClockTime(Duration.ofDays(1).plusMinutes(1));
+        assertThat(hot.readKeyValue().value).as("tombstone when leaving hot").isNull();
+        TierChange toWarm = warm.readValue();
+        assertThat(toWarm.getFromTier()).isEqualTo(Tier.HOT);
+        assertThat(toWarm.getToTier()).isEqualTo(Tier.WARM);
+        assertThat(toWarm.getRule()).isEqualTo("age-warm");
+        assertThat(toWarm.getNextChangeAt()).isEqualTo(START.plus(Duration.ofDays(24)).plusMillis(1));
+
+        driver.advanceWallClockTime(Duration.ofDays(23));
+        assertThat(warm.readKeyValue().value).isNull();
+        TierChange toCold = cold.readValue();
+        assertThat(toCold.getFromTier()).isEqualTo(Tier.WARM);
+        assertThat(toCold.getRule()).as("never read, so the idle rule decides").isEqualTo("idle-cold");
+        assertThat(toCold.getNextChangeAt()).isNull();
+        assertThat(hot.isEmpty()).isTrue();
+    }
+
+    @Test
+    void lowMemoryTurnsColdAtTheFirstPunctuationAfterItsSeventhDayAndNotBefore() {
+        send("insert", memory("m1", Duration.ofDays(7).minusSeconds(25), "LOW"));
+        assertThat(hot.readValue().getNextChangeAt()).isEqualTo(START.plusSeconds(25).plusMillis(1));
+
+        driver.advanceWallClockTime(Duration.ofSeconds(20)); // punctuations at +10 s and +20 s: not due yet
+        assertThat(hot.isEmpty()).isTrue();
+        assertThat(cold.isEmpty()).isTrue();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(10)); // +30 s: due since +25 s
+        TierChange toCold = cold.readValue();
+        assertThat(toCold.getRule()).isEqualTo("low-cold-after-7d");
+        assertThat(toCold.getChangedAt()).isEqualTo(START.plusSeconds(30));
+        assertThat(hot.readKeyValue().value).isNull();
+    }
+
+    @Test
+    void criticalMemoryIsNeverCold() {
+        send("insert", memory("m1", Duration.ofDays(400), "CRITICAL"));
+        driver.advanceWallClockTime(Duration.ofDays(400));
+
+        assertThat(warm.readValue().getRule()).isEqualTo("critical-never-cold");
+        assertThat(cold.isEmpty()).isTrue();
+    }
+
+    @Test
+    void transitionIsEmittedOnceButANewVersionInTheSameTierIsEmittedAgain() {
+        BsonDocument document = memory("m1", Duration.ofDays(90), "LOW");
+        send("insert", document);
+        send("update", document); // a replayed change event: same version
+        assertThat(cold.readValuesToList()).hasSize(1);
+
+        send("update", document.clone().append("note", new BsonString("changed after it went cold")));
+        TierChange again = cold.readValue();
+        assertThat(again.getFromTier()).isEqualTo(Tier.COLD);
+        assertThat(again.getMemory().getDocument()).contains("changed after it went cold");
+    }
+
+    @Test
+    void deletedMemoryLeavesItsTierViewAndItsState() {
+        send("insert", memory("m1", Duration.ofDays(1), "HIGH"));
+        hot.readValue();
+
+        sendDelete("m1");
+        assertThat(hot.readKeyValue().value).isNull();
+
+        driver.advanceWallClockTime(Duration.ofDays(60));
+        assertThat(warm.isEmpty()).isTrue();
+        assertThat(cold.isEmpty()).isTrue();
+    }
+
+    @Test
+    void malformedEventsAreDeadLetteredWithReasonAndProcessingContinues() {
+        changes.pipeInput(utf8("k"), utf8("this is not json"));
+        changes.pipeInput(utf8("k"), utf8("{\"operationType\": \"insert\", \"fullDocument\": {\"agent_id\": \"a\"}}"));
+        send("insert", memory("m2", Duration.ofDays(1), "HIGH").append("created_at", new BsonString("yesterday")));
+        send("insert", memory("m3", Duration.ofDays(1), "HIGH"));
+
+        var letters = deadLetters.readRecordsToList();
+        assertThat(letters).hasSize(3);
+        assertThat(DeadLetters.header(letters.get(0).headers(), DeadLetters.REASON)).contains("not a JSON change event");
+        assertThat(DeadLetters.header(letters.get(1).headers(), DeadLetters.REASON)).contains("fullDocument._id").contains("missing");
+        assertThat(DeadLetters.header(letters.get(2).headers(), DeadLetters.REASON)).contains("\"m2\"").contains("created_at");
+        assertThat(DeadLetters.header(letters.get(0).headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo(TOPICS.changes());
+        assertThat(DeadLetters.header(letters.get(0).headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
+        assertThat(new String(letters.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("this is not json");
+        assertThat(hot.readValue().getMemoryId()).isEqualTo("\"m3\"");
+    }
+
+    private static byte[] utf8(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+}
