@@ -52,6 +52,7 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
 
     private final Topics topics;
     private final BatchLimits limits;
+    private final SegmentStore store;
     private final BatchArchiver archiver;
     private final ColdRecordReader coldRecords = new ColdRecordReader();
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -72,7 +73,8 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
         this.listener = listener;
         this.topics = config.topics();
         this.limits = config.batchLimits();
-        this.archiver = new BatchArchiver(new SegmentWriter(SegmentOptions.defaults()), new LocalDirectorySegmentStore(config.storeDir()),
+        this.store = SegmentStores.create(config);
+        this.archiver = new BatchArchiver(new SegmentWriter(SegmentOptions.defaults()), store,
                 config.stagingDir().resolve(config.instanceId()), listener);
         archiver.clearStaging();
         this.consumer = new KafkaConsumer<>(config.consumerProperties());
@@ -114,6 +116,7 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
             }
             consumer.close();
             producer.close();
+            closeQuietly(store);
             stopped.countDown();
         }
     }
@@ -252,6 +255,14 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(SegmentStore segmentStore) {
+        try {
+            segmentStore.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("closing the segment store failed", e);
         }
     }
 

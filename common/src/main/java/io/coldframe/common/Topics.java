@@ -36,6 +36,11 @@ public record Topics(String prefix) {
         return prefix + ".catalog";
     }
 
+    /** Restore marks (memory id to hold-until), compacted by memory id; written by {@code coldframe restore}, read by tiering. */
+    public String restores() {
+        return prefix + ".restores";
+    }
+
     public String purgeResults() {
         return prefix + ".purge.results";
     }

@@ -39,10 +39,12 @@ public final class LocalStack implements AutoCloseable {
     private final EmbeddedMongo mongo;
     private final String mongoUri;
     private final Map<String, Duration> timings = new LinkedHashMap<>();
+    private final Builder topicSettings;
     private EmbeddedConnect connect;
 
     private LocalStack(Builder settings) {
         this.topics = new Topics(settings.topicPrefix);
+        this.topicSettings = settings;
         this.database = settings.database;
         this.collection = settings.collection;
         this.connectorTimeout = settings.connectorTimeout;
@@ -151,6 +153,14 @@ public final class LocalStack implements AutoCloseable {
 
     public EmbeddedKafka kafka() {
         return kafka;
+    }
+
+    /**
+     * Creates every coldframe topic of another prefix on this broker, partitioned as this stack's own, so that several
+     * pipelines can share one stack; topics that exist already are left as they are.
+     */
+    public void createTopics(Topics other) {
+        kafka.createTopics(topicSettings.topicsFor(other));
     }
 
     /** The in-JVM MongoDB stand-in (for outage tests: stop and restart it), or null when MongoDB is external. */
@@ -284,6 +294,7 @@ public final class LocalStack implements AutoCloseable {
             list.add(topic(topics.cold(), tierPartitions, Map.of()));
             list.add(topic(topics.segmentsCommitted(), otherPartitions, Map.of()));
             list.add(topic(topics.catalog(), otherPartitions, compact));
+            list.add(topic(topics.restores(), otherPartitions, compact));
             list.add(topic(topics.purgeResults(), otherPartitions, Map.of()));
             list.add(topic(topics.deadLetter(), otherPartitions, Map.of()));
             return list;
