@@ -41,6 +41,7 @@ topic tier.warm          4 cleanup.policy=compact
 topic tier.cold          4 cleanup.policy=delete  retention.ms=$((14 * day))
 topic segments.committed 1 cleanup.policy=delete  retention.ms=$((30 * day))
 topic catalog            1 cleanup.policy=compact
+topic restores           1 cleanup.policy=compact
 topic purge.results      1 cleanup.policy=delete  retention.ms=$((30 * day))
 topic deadletter         1 cleanup.policy=delete  retention.ms=$((30 * day))
 

@@ -31,7 +31,8 @@ final class Deployment {
 
     /** The images the build produces, and the configuration each one reads. */
     enum Service {
-        CONNECT("connectors", ConnectOpsConfig.DEFINITION, Set.of(ConnectOpsConfig.MONGODB_URI_ENV, "CONNECT_REST_ADVERTISED_HOST_NAME")),
+        CONNECT("connectors", ConnectOpsConfig.DEFINITION, union(Set.of(ConnectOpsConfig.MONGODB_URI_ENV, "CONNECT_REST_ADVERTISED_HOST_NAME"),
+                KAFKA_SCRIPT_VARIABLES)),
         STREAMS_APP("streams-app", StreamsAppConfig.DEFINITION, Set.of()),
         ARCHIVER_WORKER("archiver-worker", ArchiverConfig.DEFINITION, Set.of()),
         PURGER("purger", PurgerConfig.DEFINITION, Set.of());
@@ -99,9 +100,19 @@ final class Deployment {
         }
     }
 
-    /** Variables create-topics.sh reads (${NAME...}). */
+    /** What Apache Kafka's bin/ scripts (kafka-run-class.sh) read. */
+    static final Set<String> KAFKA_SCRIPT_VARIABLES = Set.of("LOG_DIR", "KAFKA_HEAP_OPTS", "KAFKA_OPTS", "KAFKA_JVM_PERFORMANCE_OPTS",
+            "KAFKA_LOG4J_OPTS");
+
+    static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> union = new LinkedHashSet<>(a);
+        union.addAll(b);
+        return union;
+    }
+
+    /** Variables create-topics.sh reads (${NAME...}), and those of the Kafka scripts it runs. */
     static Set<String> topicScriptVariables() {
-        Set<String> names = new LinkedHashSet<>();
+        Set<String> names = new LinkedHashSet<>(KAFKA_SCRIPT_VARIABLES);
         Matcher matcher = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)").matcher(Repo.read(TOPICS_SCRIPT));
         while (matcher.find()) {
             names.add(matcher.group(1));
@@ -117,18 +128,15 @@ final class Deployment {
 
     static Map<String, Topic> topicsScript() {
         Map<String, Topic> topics = new LinkedHashMap<>();
-        Pattern line = Pattern.compile("^topic\\s+(\\S+)\\s+(\\d+)((?:\\s+\\S+=\\S+)*)\\s*$", Pattern.MULTILINE);
+        Pattern line = Pattern.compile("^topic\\s+(\\S+)\\s+(\\d+)(.*)$", Pattern.MULTILINE);
+        Pattern pair = Pattern.compile("([a-z.]+)=(\\$\\(\\((\\d+) \\* day\\)\\)|\\S+)");
         Matcher matcher = line.matcher(Repo.read(TOPICS_SCRIPT));
         long day = 86_400_000L;
         while (matcher.find()) {
             Map<String, String> config = new LinkedHashMap<>();
-            for (String pair : matcher.group(3).trim().split("\\s+")) {
-                if (pair.isEmpty()) {
-                    continue;
-                }
-                String[] kv = pair.split("=", 2);
-                Matcher days = Pattern.compile("\\$\\(\\((\\d+) \\* day\\)\\)").matcher(kv[1]);
-                config.put(kv[0], days.matches() ? Long.toString(Long.parseLong(days.group(1)) * day) : kv[1]);
+            Matcher pairs = pair.matcher(matcher.group(3));
+            while (pairs.find()) {
+                config.put(pairs.group(1), pairs.group(3) != null ? Long.toString(Long.parseLong(pairs.group(3)) * day) : pairs.group(2));
             }
             topics.put(matcher.group(1), new Topic(matcher.group(1), Integer.parseInt(matcher.group(2)), config));
         }

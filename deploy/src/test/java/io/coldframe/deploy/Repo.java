@@ -81,10 +81,12 @@ final class Repo {
     /** A module's pom with the root pom's and its own properties, ${...} resolved as Maven would. */
     static final class Pom {
         private final Document xml;
+        private final Document parent;
         private final Map<String, String> properties;
 
-        private Pom(Document xml, Map<String, String> properties) {
+        private Pom(Document xml, Document parent, Map<String, String> properties) {
             this.xml = xml;
+            this.parent = parent;
             this.properties = properties;
         }
 
@@ -96,7 +98,7 @@ final class Repo {
             Document xml = module.isEmpty() ? root : parse(path(module + "/pom.xml"));
             properties.putAll(properties(xml));
             properties.put("project.description", text(xml.getDocumentElement(), "description"));
-            return new Pom(xml, properties);
+            return new Pom(xml, root, properties);
         }
 
         String property(String name) {
@@ -118,6 +120,10 @@ final class Repo {
 
         /** The jib-maven-plugin configuration element of this pom (under build/plugins or pluginManagement). */
         Element jib() {
+            return jib(xml);
+        }
+
+        private static Element jib(Document xml) {
             NodeList plugins = xml.getElementsByTagName("plugin");
             for (int i = 0; i < plugins.getLength(); i++) {
                 Element plugin = (Element) plugins.item(i);
@@ -128,20 +134,37 @@ final class Repo {
             return null;
         }
 
-        /** Text at a path of child elements under the Jib configuration, resolved; null when absent. */
+        /**
+         * Text at a path of child elements under the Jib configuration, resolved, as Maven merges it: this pom's
+         * value, else the root pom's pluginManagement one; null when neither has it.
+         */
         String jib(String... path) {
-            Element element = jib();
-            for (String name : path) {
-                element = element == null ? null : child(element, name);
+            Element element = at(jib(xml), path);
+            if (element == null) {
+                element = at(jib(parent), path);
             }
             return element == null ? null : resolve(element.getTextContent().trim());
         }
 
-        List<String> jibList(String... path) {
-            Element element = jib();
+        private static Element at(Element element, String... path) {
             for (String name : path) {
                 element = element == null ? null : child(element, name);
             }
+            return element;
+        }
+
+        /** The values of a list element (this pom's, appended to the root's where it says combine.children="append"). */
+        List<String> jibList(String... path) {
+            Element own = at(jib(xml), path);
+            List<String> values = new ArrayList<>();
+            if (own == null || "append".equals(own.getAttribute("combine.children"))) {
+                values.addAll(values(at(jib(parent), path)));
+            }
+            values.addAll(values(own));
+            return values;
+        }
+
+        private List<String> values(Element element) {
             List<String> values = new ArrayList<>();
             if (element != null) {
                 for (Node node = element.getFirstChild(); node != null; node = node.getNextSibling()) {

@@ -2,7 +2,9 @@ package io.coldframe.streams;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 import org.apache.kafka.streams.KafkaStreams;
@@ -15,22 +17,30 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 
+import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.common.ops.KafkaHealth;
+import io.coldframe.common.ops.OpsServer;
 import io.coldframe.streams.rules.RuleSet;
 
 /**
- * Entry point of the tiering service: runs the tiering topology with exactly-once v2 until stopped, and serves
- * its metrics (tiering, Kafka Streams client, JVM) on {@code GET /metrics} at {@code metrics.port}.
+ * Entry point of the tiering service: runs the tiering topology with exactly-once v2 until stopped, and serves the
+ * ops endpoint ({@link OpsServer}) at {@code ops.port}: its metrics (tiering, Kafka Streams client, JVM) on
+ * {@code GET /metrics}, {@code /health/live} (the Kafka Streams client has not failed or stopped) and
+ * {@code /health/ready} (Kafka answers and the client is RUNNING or REBALANCING).
  */
 public final class StreamsApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
+    /** States of a Kafka Streams client that will not process again by itself: not live. */
+    private static final Set<KafkaStreams.State> DEAD =
+            EnumSet.of(KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.ERROR, KafkaStreams.State.NOT_RUNNING);
 
     private final StreamsAppConfig config;
     private final TieringMetrics metrics;
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
     private final JvmGcMetrics gcMetrics;
-    private MetricsServer metricsServer;
+    private OpsServer opsServer;
 
     public StreamsApp(StreamsAppConfig config) {
         this.config = config;
@@ -58,13 +68,23 @@ public final class StreamsApp implements AutoCloseable {
     public void start() {
         int port = config.metricsPort();
         if (port > 0) {
+            KafkaHealth kafka = new KafkaHealth(config.getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
             try {
-                metricsServer = MetricsServer.start(port, metrics::scrape);
-                LOG.info("Prometheus metrics on http://0.0.0.0:{}/metrics", metricsServer.port());
+                opsServer = OpsServer.builder("streams-app").scrape(metrics::scrape)
+                        .liveness(() -> !DEAD.contains(streams.state()))
+                        .readiness("kafka", kafka)
+                        .readiness("streams", timeout -> {
+                            KafkaStreams.State state = streams.state();
+                            if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+                                throw new IllegalStateException("Kafka Streams is " + state);
+                            }
+                        })
+                        .closing(kafka)
+                        .start(port);
             } catch (IOException e) {
                 // Tiering matters more than its metrics: keep running, readable in-process through metrics().
-                LOG.error("cannot serve metrics on port {} ({}); set {} to a free port, or 0 to disable", port, e.getMessage(),
-                        StreamsAppConfig.METRICS_PORT);
+                LOG.error("cannot serve the ops endpoint on port {} ({}); set {} to a free port, or 0 to disable", port, e.getMessage(),
+                        CommonConfigKeys.OPS_PORT);
             }
         }
         streams.start();
@@ -79,16 +99,16 @@ public final class StreamsApp implements AutoCloseable {
         return metrics;
     }
 
-    /** Port the metrics endpoint listens on; -1 when it is not serving. */
+    /** Port the ops endpoint (metrics, health) listens on; -1 when it is not serving. */
     public int metricsPort() {
-        return metricsServer == null ? -1 : metricsServer.port();
+        return opsServer == null ? -1 : opsServer.port();
     }
 
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
-        if (metricsServer != null) {
-            metricsServer.close();
+        if (opsServer != null) {
+            opsServer.close();
         }
         streamsMetrics.close();
         gcMetrics.close();

@@ -36,9 +36,8 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String PUNCTUATION_INTERVAL_MS = "tiering.punctuation.interval.ms";
     public static final String PUNCTUATION_MAX_MEMORIES = "tiering.punctuation.max.memories";
     public static final String CENSUS_MAX_MEMORIES = "tiering.census.max.memories";
-    public static final String METRICS_PORT = "metrics.port";
 
-    public static final ConfigDef DEFINITION = CommonConfigKeys.withKafka(new ConfigDef())
+    public static final ConfigDef DEFINITION = CommonConfigKeys.withOps(CommonConfigKeys.withKafka(new ConfigDef()))
             .define(APPLICATION_ID, Type.STRING, "coldframe-tiering", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka Streams application id: consumer group, transactional id and internal topic prefix.")
             .define(STATE_DIR, Type.STRING, Path.of(System.getProperty("java.io.tmpdir"), "coldframe-streams").toString(),
@@ -59,9 +58,7 @@ public final class StreamsAppConfig extends AbstractConfig {
                             + "rules change, stored memories are re-evaluated within the same budget.")
             .define(CENSUS_MAX_MEMORIES, Type.INT, TieringTopology.DEFAULT_CENSUS_PER_PUNCTUATION, Range.atLeast(1), Importance.LOW,
                     "After a start, memories per tier are counted (for the metrics) by one pass over the store, at most "
-                            + "this many per punctuation.")
-            .define(METRICS_PORT, Type.INT, 9464, Range.between(0, 65535), Importance.MEDIUM,
-                    "Port of the Prometheus endpoint GET /metrics; 0 disables it.");
+                            + "this many per punctuation.");
 
     private final RuleSet rules;
 
@@ -110,7 +107,7 @@ public final class StreamsAppConfig extends AbstractConfig {
     }
 
     public int metricsPort() {
-        return getInt(METRICS_PORT);
+        return getInt(CommonConfigKeys.OPS_PORT);
     }
 
     public Properties streamsProperties() {

@@ -26,7 +26,7 @@ class StreamsAppConfigTest {
         StreamsAppConfig config = fromEnvironment(Map.of());
         assertThat(config.rules().fingerprint()).isEqualTo(RulesLoader.defaults().fingerprint());
         assertThat(config.policy()).isInstanceOf(RuleBasedPolicy.class);
-        assertThat(config.metricsPort()).isEqualTo(9464);
+        assertThat(config.metricsPort()).isEqualTo(io.coldframe.common.CommonConfigKeys.DEFAULT_OPS_PORT);
     }
 
     @Test
@@ -41,7 +41,7 @@ class StreamsAppConfigTest {
         StreamsAppConfig config = fromEnvironment(Map.of(
                 "COLDFRAME_TIERING_RULES_FILE", file.toString(),
                 "COLDFRAME_TIERING_RULES_OVERRIDES", "recent.age.at_most=2d",
-                "COLDFRAME_METRICS_PORT", "0"));
+                "COLDFRAME_OPS_PORT", "0"));
         assertThat(config.rules().source()).isEqualTo(file.toString());
         assertThat(config.rules().timestampField()).isEqualTo("updated_at");
         assertThat(config.rules().rules().get(0).describe()).isEqualTo("age at most 2d -> HOT");

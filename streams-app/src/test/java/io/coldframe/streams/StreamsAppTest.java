@@ -27,7 +27,7 @@ class StreamsAppTest {
         StreamsAppConfig config = StreamsAppConfig.load(Map.of(
                 CommonConfigKeys.BOOTSTRAP_SERVERS, "localhost:1",
                 StreamsAppConfig.STATE_DIR, stateDir.toString(),
-                StreamsAppConfig.METRICS_PORT, Integer.toString(port)));
+                CommonConfigKeys.OPS_PORT, Integer.toString(port)));
         try (StreamsApp app = new StreamsApp(config)) {
             app.start();
             assertThat(app.metricsPort()).isEqualTo(port);
@@ -37,10 +37,13 @@ class StreamsAppTest {
             assertThat(response.body()).contains("coldframe_tiering_memories{tier=\"cold\"}")
                     .contains("coldframe_tiering_due_backlog").contains("jvm_memory_used_bytes");
             assertThat(app.metrics().scrape()).contains("coldframe_tiering_census_pending");
+            HttpResponse<String> live = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/health/live")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(live.statusCode()).isEqualTo(200);
         }
 
         StreamsAppConfig disabled = StreamsAppConfig.load(Map.of(
-                StreamsAppConfig.STATE_DIR, stateDir.toString(), StreamsAppConfig.METRICS_PORT, "0"));
+                StreamsAppConfig.STATE_DIR, stateDir.toString(), CommonConfigKeys.OPS_PORT, "0"));
         try (StreamsApp app = new StreamsApp(disabled)) {
             assertThat(app.metricsPort()).isEqualTo(-1);
             assertThat(app.metrics().registry().find(TieringMetrics.MEMORIES).gauges()).hasSize(3);

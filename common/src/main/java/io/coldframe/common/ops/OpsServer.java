@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +56,7 @@ public final class OpsServer implements AutoCloseable {
     private final Map<String, HealthCheck> checks;
     private final Map<String, Future<?>> running = new LinkedHashMap<>();
     private final BooleanSupplier liveness;
-    private final PrometheusMeterRegistry registry;
+    private final Supplier<String> scrape;
     private final List<Runnable> beforeScrape;
     private final List<AutoCloseable> resources;
     private final Duration checkTimeout;
@@ -66,7 +67,7 @@ public final class OpsServer implements AutoCloseable {
         this.service = builder.service;
         this.checks = Map.copyOf(builder.checks);
         this.liveness = builder.liveness;
-        this.registry = builder.registry;
+        this.scrape = builder.scrape;
         this.beforeScrape = List.copyOf(builder.beforeScrape);
         this.resources = List.copyOf(builder.resources);
         this.checkTimeout = builder.checkTimeout;
@@ -161,7 +162,7 @@ public final class OpsServer implements AutoCloseable {
                 LOG.warn("refreshing metrics before a scrape failed: {}", Secrets.redact(String.valueOf(e.getMessage())));
             }
         }
-        return new Response(200, PROMETHEUS_TEXT, registry.scrape());
+        return new Response(200, PROMETHEUS_TEXT, scrape.get());
     }
 
     @Override
@@ -243,7 +244,7 @@ public final class OpsServer implements AutoCloseable {
         private final List<Runnable> beforeScrape = new ArrayList<>();
         private final List<AutoCloseable> resources = new ArrayList<>();
         private BooleanSupplier liveness = () -> true;
-        private PrometheusMeterRegistry registry;
+        private Supplier<String> scrape;
         private Duration checkTimeout = DEFAULT_CHECK_TIMEOUT;
 
         private Builder(String service) {
@@ -262,8 +263,14 @@ public final class OpsServer implements AutoCloseable {
             return this;
         }
 
+        /** Serves this registry's meters. */
         public Builder registry(PrometheusMeterRegistry registry) {
-            this.registry = Objects.requireNonNull(registry);
+            return scrape(Objects.requireNonNull(registry)::scrape);
+        }
+
+        /** Serves what {@code scrape} returns: Prometheus text exposition (0.0.4) of the service's meters. */
+        public Builder scrape(Supplier<String> scrape) {
+            this.scrape = Objects.requireNonNull(scrape);
             return this;
         }
 
@@ -286,8 +293,8 @@ public final class OpsServer implements AutoCloseable {
 
         /** Listens on {@code port} on every interface (0 picks a free port). */
         public OpsServer start(int port) throws IOException {
-            if (registry == null) {
-                registry = OpsMetrics.newRegistry();
+            if (scrape == null) {
+                scrape = OpsMetrics.newRegistry()::scrape;
             }
             HttpServer server;
             try {
