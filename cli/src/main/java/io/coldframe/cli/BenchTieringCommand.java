@@ -9,8 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code coldframe bench tiering}: the tiering benchmark ({@link TieringBenchmark}). Register it as a subcommand
- * of a {@code bench} command, e.g. {@code @Command(name = "bench", subcommands = BenchTieringCommand.class)}.
+ * {@code coldframe bench tiering}: the tiering benchmark ({@link TieringBenchmark}).
  */
 @Command(name = "tiering", mixinStandardHelpOptions = true, sortOptions = false,
         description = {

@@ -208,7 +208,7 @@ class RuleEvaluationProperties {
 
     // --- properties ---------------------------------------------------------------------------------------------
 
-    @Property(tries = 3000)
+    @Property(tries = 2000)
     void decisionIsTheFirstMatchingRule(@ForAll("ruleLists") Case rules, @ForAll("smallMemories") MemoryFacts memory,
                                         @ForAll @LongRange(min = -500, max = 4_000) long nowMs) {
         TierDecision decision = new RuleBasedPolicy(rules.rules()).decide(memory, Instant.ofEpochMilli(nowMs));
@@ -217,7 +217,7 @@ class RuleEvaluationProperties {
         assertThat(decision.tier()).isEqualTo(rules.specs().get(oracle).tier);
     }
 
-    @Property(tries = 3000)
+    @Property(tries = 2000)
     void nextChangeIsExactAndNeverInThePast(@ForAll("ruleLists") Case rules, @ForAll("smallMemories") MemoryFacts memory,
                                             @ForAll @LongRange(min = -500, max = 4_000) long nowMs) {
         RuleBasedPolicy policy = new RuleBasedPolicy(rules.rules());

@@ -92,7 +92,7 @@ class TieringMetricsTest {
         metrics.transition(null, Tier.HOT, "age-hot");
         metrics.deadLetter("created_at");
         metrics.punctuation(3_000_000, 7);
-        try (MetricsServer server = MetricsServer.start(0, metrics::scrape)) {
+        try (io.coldframe.common.ops.OpsServer server = io.coldframe.common.ops.OpsServer.builder("tiering").scrape(metrics::scrape).start(0)) {
             HttpResponse<String> response = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
