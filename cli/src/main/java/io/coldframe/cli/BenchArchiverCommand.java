@@ -46,6 +46,12 @@ final class BenchArchiverCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Write the result as JSON to this file.")
     Path out;
 
+    @Option(names = "--partitions", defaultValue = "9",
+            description = "Partitions of the benchmark's cold topic. It is keyed by agent (50 generated ones), and the range assignor "
+                    + "gives two workers the first and the second half of the partitions: with 9 each half holds 25 agents, with the "
+                    + "local stack's 4 it is 22/28, with 12 19/31 (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
     @Option(names = "--repeats", defaultValue = "1", description = "Runs per configuration; the JSON keeps all, the summary the best (default: ${DEFAULT-VALUE}).")
     int repeats;
 
@@ -65,9 +71,20 @@ final class BenchArchiverCommand implements Callable<Integer> {
     }
 
     private record Run(Config config, int repeat, long records, long segments, double wallSeconds, double steadySeconds,
-                       List<Long> recordsPerWorker, List<Double> secondsPerWorker, double loadBefore, double loadAfter) {
+                       List<Long> recordsPerWorker, List<Double> secondsPerWorker, List<Double> cpuSecondsPerWorker,
+                       double loadBefore, double loadAfter) {
         double docsPerSecond() {
             return records / steadySeconds;
+        }
+
+        double docsPerCpuSecond() {
+            double cpu = cpuSecondsPerWorker.stream().mapToDouble(Double::doubleValue).sum();
+            return cpu > 0 ? records / cpu : 0;
+        }
+
+        /** The larger worker's share of the records: 0.5 is an even split. */
+        double largestShare() {
+            return recordsPerWorker.stream().mapToLong(Long::longValue).max().orElse(0) / (double) Math.max(1, records);
         }
     }
 
@@ -84,8 +101,12 @@ final class BenchArchiverCommand implements Callable<Integer> {
         var anchor = LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant();
         List<Run> runs = new ArrayList<>();
         long coldRecords;
-        try (LocalStack stack = LocalStack.start();
-             ProcessPipeline pipeline = new ProcessPipeline(stack, ProcessPipeline.Settings.defaults("bench", dir))) {
+        // As a production broker (3 s, the Kafka default): workers starting together join one rebalance, instead of the
+        // first one taking every partition and dropping its batches again when the second arrives.
+        try (LocalStack stack = LocalStack.builder().brokerProperty("group.initial.rebalance.delay.ms", "3000").start()) {
+            // Created before the pipeline, which then leaves it as it is.
+            stack.kafka().createTopic(new io.coldframe.common.Topics("bench").cold(), partitions, Map.of());
+            try (ProcessPipeline pipeline = new ProcessPipeline(stack, ProcessPipeline.Settings.defaults("bench", dir))) {
             System.out.printf("filling the cold topic: %d memories through connector and tiering ...%n", docs);
             pipeline.load(new MemoryGenerator(seed, anchor).generate(docs));
             pipeline.startTiering();
@@ -104,6 +125,7 @@ final class BenchArchiverCommand implements Callable<Integer> {
                             config.name(), repeat, run.records(), run.steadySeconds(), run.wallSeconds(), run.docsPerSecond(),
                             perWorker(run));
                 }
+            }
             }
         }
         String json = toJson(runs, coldRecords, cores);
@@ -142,11 +164,23 @@ final class BenchArchiverCommand implements Callable<Integer> {
         PipelineProgress progress = new PipelineProgress(pipeline.admin(), pipeline.topics().changes(),
                 List.of(new PipelineProgress.Stage(group, pipeline.topics().cold())));
         long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
+        // CPU each worker had used when it started its first segment: start-up (JVM, clients, group join) is not archiving.
+        double[] cpuAtFirstWrite = new double[workers.size()];
+        java.util.Arrays.fill(cpuAtFirstWrite, -1);
         while (progress.snapshot().lagByGroup().get(group) > 0) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(config.name() + " did not archive the backlog within 15 minutes");
             }
+            for (int i = 0; i < workers.size(); i++) {
+                if (cpuAtFirstWrite[i] < 0 && workers.get(i).markers().stream().anyMatch(m -> m.point().equals("segmentWriting"))) {
+                    cpuAtFirstWrite[i] = cpuSeconds(workers.get(i));
+                }
+            }
             Thread.sleep(100);
+        }
+        List<Double> cpuPerWorker = new ArrayList<>();
+        for (int i = 0; i < workers.size(); i++) {
+            cpuPerWorker.add(cpuSeconds(workers.get(i)) - Math.max(0, cpuAtFirstWrite[i]));
         }
         double wall = (System.nanoTime() - start) / 1e9;
         Instant firstWrite = null;
@@ -180,15 +214,22 @@ final class BenchArchiverCommand implements Callable<Integer> {
             }
         }
         double steady = Duration.between(firstWrite, lastCommit).toMillis() / 1000.0;
-        return new Run(config, repeat, records, segments, wall, steady, perWorker, secondsPerWorker, loadBefore, loadAverage());
+        return new Run(config, repeat, records, segments, wall, steady, perWorker, secondsPerWorker, cpuPerWorker, loadBefore, loadAverage());
+    }
+
+    /** CPU time the child used so far (user + system, all threads), from the OS. */
+    private static double cpuSeconds(ServiceProcess worker) {
+        return ProcessHandle.of(worker.pid()).flatMap(handle -> handle.info().totalCpuDuration())
+                .map(duration -> duration.toMillis() / 1000.0).orElse(0.0);
     }
 
     private static String perWorker(Run run) {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < run.recordsPerWorker().size(); i++) {
             double seconds = run.secondsPerWorker().get(i);
-            parts.add(String.format("%d in %.1f s = %.0f docs/s", run.recordsPerWorker().get(i), seconds,
-                    seconds > 0 ? run.recordsPerWorker().get(i) / seconds : 0.0));
+            double cpu = run.cpuSecondsPerWorker().get(i);
+            parts.add(String.format("%d in %.1f s = %.0f docs/s (%.0f per CPU-s)", run.recordsPerWorker().get(i), seconds,
+                    seconds > 0 ? run.recordsPerWorker().get(i) / seconds : 0.0, cpu > 0 ? run.recordsPerWorker().get(i) / cpu : 0.0));
         }
         return String.join("; ", parts);
     }
@@ -203,9 +244,12 @@ final class BenchArchiverCommand implements Callable<Integer> {
             BsonArray workers = new BsonArray();
             for (int i = 0; i < run.recordsPerWorker().size(); i++) {
                 double seconds = run.secondsPerWorker().get(i);
+                double cpu = run.cpuSecondsPerWorker().get(i);
                 workers.add(new BsonDocument("archived", new BsonInt64(run.recordsPerWorker().get(i)))
                         .append("active_s", new BsonDouble(round(seconds)))
-                        .append("docs_per_s", new BsonDouble(round(seconds > 0 ? run.recordsPerWorker().get(i) / seconds : 0))));
+                        .append("docs_per_s", new BsonDouble(round(seconds > 0 ? run.recordsPerWorker().get(i) / seconds : 0)))
+                        .append("cpu_s", new BsonDouble(round(cpu)))
+                        .append("docs_per_cpu_s", new BsonDouble(round(cpu > 0 ? run.recordsPerWorker().get(i) / cpu : 0))));
             }
             runArray.add(new BsonDocument("config", new BsonString(run.config().name()))
                     .append("workers", new BsonInt32(run.config().workers()))
@@ -217,25 +261,29 @@ final class BenchArchiverCommand implements Callable<Integer> {
                     .append("wall_s_with_jvm_start_and_group_join", new BsonDouble(round(run.wallSeconds())))
                     .append("docs_per_s", new BsonDouble(round(run.docsPerSecond())))
                     .append("docs_per_s_per_worker", new BsonDouble(round(run.docsPerSecond() / run.config().workers())))
+                    .append("docs_per_cpu_s", new BsonDouble(round(run.docsPerCpuSecond())))
+                    .append("largest_worker_share", new BsonDouble(Math.round(run.largestShare() * 1000) / 1000.0))
                     .append("per_worker", workers)
                     .append("load_average_before", new BsonDouble(round(run.loadBefore())))
                     .append("load_average_after", new BsonDouble(round(run.loadAfter()))));
         }
         BsonDocument summary = new BsonDocument();
         for (boolean pinned : new boolean[] {false, true}) {
-            double one = best(runs, 1, pinned);
-            double two = best(runs, 2, pinned);
+            double one = best(runs, 1, pinned, Run::docsPerSecond);
+            double two = best(runs, 2, pinned, Run::docsPerSecond);
             if (one > 0 && two > 0) {
                 summary.append(pinned ? "pinned_one_core_each" : "unpinned", new BsonDocument("one_worker_docs_per_s", new BsonDouble(round(one)))
                         .append("two_workers_docs_per_s", new BsonDouble(round(two)))
                         .append("two_workers_docs_per_s_per_worker", new BsonDouble(round(two / 2)))
-                        .append("speedup", new BsonDouble(Math.round(two / one * 100) / 100.0)));
+                        .append("speedup", new BsonDouble(Math.round(two / one * 100) / 100.0))
+                        .append("one_worker_docs_per_cpu_s", new BsonDouble(round(best(runs, 1, pinned, Run::docsPerCpuSecond))))
+                        .append("two_workers_docs_per_cpu_s", new BsonDouble(round(best(runs, 2, pinned, Run::docsPerCpuSecond)))));
             }
         }
         BsonDocument json = new BsonDocument("benchmark", new BsonString("archiver scale: archived docs/s, 1 vs 2 worker JVMs"))
                 .append("docs", new BsonInt32(docs))
                 .append("cold_records", new BsonInt64(coldRecords))
-                .append("partitions", new BsonInt32(LocalStack.DEFAULT_DATA_PARTITIONS))
+                .append("cold_partitions", new BsonInt32(partitions))
                 .append("batch", new BsonString("max 2000 records or 2 s linger"))
                 .append("summary_best_of_repeats", summary)
                 .append("runs", runArray)
@@ -249,9 +297,9 @@ final class BenchArchiverCommand implements Callable<Integer> {
         return json.toJson(JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).indent(true).build());
     }
 
-    private static double best(List<Run> runs, int workers, boolean pinned) {
+    private static double best(List<Run> runs, int workers, boolean pinned, java.util.function.ToDoubleFunction<Run> metric) {
         return runs.stream().filter(r -> r.config().workers() == workers && r.config().pinned() == pinned)
-                .mapToDouble(Run::docsPerSecond).max().orElse(0);
+                .mapToDouble(metric).max().orElse(0);
     }
 
     private static double round(double value) {

@@ -86,10 +86,9 @@ final class ChaosRun {
                 pipeline.startConnector();
                 children.forEach(child -> start(pipeline, child));
 
-                awaitArchivingUnderWay(pipeline);
-                long chaosStart = System.nanoTime();
                 List<Kill> kills = new ArrayList<>();
-                long unexpectedExits = 0;
+                long unexpectedExits = awaitArchivingUnderWay(pipeline, children);
+                long chaosStart = System.nanoTime();
                 for (int k = 1; k <= options.kills(); k++) {
                     unexpectedExits += restartCrashed(pipeline, children);
                     ChildRef target = children.get(random.nextInt(children.size()));
@@ -166,16 +165,19 @@ final class ChaosRun {
     }
 
     /** The kills start once an archiver writes its first segment, so that they land in real work. */
-    private static void awaitArchivingUnderWay(ProcessPipeline pipeline) throws InterruptedException {
+    private long awaitArchivingUnderWay(ProcessPipeline pipeline, List<ChildRef> children) throws InterruptedException {
+        long crashed = 0;
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (System.nanoTime() < deadline) {
             for (ServiceProcess child : pipeline.children()) {
                 if (child.markers().stream().anyMatch(m -> m.point().equals("segmentWriting"))) {
-                    return;
+                    return crashed;
                 }
             }
-            Thread.sleep(100);
+            crashed += restartCrashed(pipeline, children);
+            Thread.sleep(500);
         }
+        return crashed;
     }
 
     private static long millisSince(long nanos) {

@@ -11,7 +11,6 @@ import java.util.Map;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.bson.BsonDocument;
 
 import com.mongodb.client.MongoClient;
@@ -82,24 +81,10 @@ public final class ProcessPipeline implements AutoCloseable {
         this.settings = settings;
         this.topics = new Topics(settings.prefix());
         Files.createDirectories(settings.workDir());
-        stack.kafka().createTopics(topicsFor(topics));
+        stack.createTopics(topics);
         this.mongo = MongoClients.create(stack.mongoUri());
         this.memories = mongo.getDatabase(stack.database()).getCollection(settings.collection(), BsonDocument.class);
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()));
-    }
-
-    /** The coldframe topics of a prefix, partitioned as {@link LocalStack} does by default (changes: 1, tiers: 4). */
-    static List<NewTopic> topicsFor(Topics topics) {
-        Map<String, String> compact = Map.of("cleanup.policy", "compact");
-        return List.of(
-                new NewTopic(topics.changes(), 1, (short) 1),
-                new NewTopic(topics.hot(), LocalStack.DEFAULT_DATA_PARTITIONS, (short) 1).configs(compact),
-                new NewTopic(topics.warm(), LocalStack.DEFAULT_DATA_PARTITIONS, (short) 1).configs(compact),
-                new NewTopic(topics.cold(), LocalStack.DEFAULT_DATA_PARTITIONS, (short) 1),
-                new NewTopic(topics.segmentsCommitted(), 1, (short) 1),
-                new NewTopic(topics.catalog(), 1, (short) 1).configs(compact),
-                new NewTopic(topics.purgeResults(), 1, (short) 1),
-                new NewTopic(topics.deadLetter(), 1, (short) 1));
     }
 
     /** Inserts the documents (in order, 1,000 per call) and remembers each one's id and version. */
@@ -122,7 +107,7 @@ public final class ProcessPipeline implements AutoCloseable {
                     StreamsAppConfig.APPLICATION_ID, tieringApplicationId(),
                     StreamsAppConfig.STATE_DIR, settings.workDir().resolve("streams-state").toString(),
                     StreamsAppConfig.PUNCTUATION_INTERVAL_MS, "1000",
-                    StreamsAppConfig.METRICS_PORT, "0")));
+                    CommonConfigKeys.OPS_PORT, "0")));
             streamsApp.start();
         }
     }

@@ -114,7 +114,8 @@ public final class ServiceProcess implements AutoCloseable {
         if (current == null) {
             return -1;
         }
-        current.destroyForcibly();
+        // Through the handle: Process.destroyForcibly() would also close our end of its output, losing lines still in the pipe.
+        current.toHandle().destroyForcibly();
         return awaitExit(current);
     }
 
@@ -127,14 +128,15 @@ public final class ServiceProcess implements AutoCloseable {
         if (current == null) {
             return -1;
         }
-        current.destroy();
+        // Through the handle: Process.destroy() would also close our end of its output, losing what it prints while stopping.
+        current.toHandle().destroy();
         try {
             if (!current.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                current.destroyForcibly();
+                current.toHandle().destroyForcibly();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            current.destroyForcibly();
+            current.toHandle().destroyForcibly();
         }
         return awaitExit(current);
     }

@@ -48,9 +48,12 @@ final class FaultRig {
     private FaultRig() {
     }
 
-    /** A pipeline whose children run {@link FaultChildMain}; its files (child logs, segments) stay under target/faults/NAME. */
+    /**
+     * A pipeline whose children run {@link FaultChildMain}; its files (child logs, staging, segments) stay under
+     * target/faults/NAME-PID, apart from those of a concurrent run of the same tests in the same checkout.
+     */
     static ProcessPipeline pipeline(LocalStack stack, String name, UnaryOperator<ProcessPipeline.Settings> tweak) throws IOException {
-        Path workDir = Path.of("target", "faults", name).toAbsolutePath();
+        Path workDir = Path.of("target", "faults", name + "-" + ProcessHandle.current().pid()).toAbsolutePath();
         deleteRecursively(workDir);
         ProcessPipeline.Settings settings = tweak.apply(ProcessPipeline.Settings.defaults(name, workDir)
                 .withServiceMain(FaultChildMain.class.getName()));
