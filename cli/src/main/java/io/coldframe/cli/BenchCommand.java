@@ -8,14 +8,6 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Runs a benchmark and writes its results as JSON (see bench/README.md).",
-        subcommands = {
-            BenchSegmentCommand.class,
-            // further benchmarks go here, e.g. BenchTieringCommand.class
-        })
+        subcommands = {BenchSegmentCommand.class, BenchTieringCommand.class, BenchArchiverCommand.class})
 public final class BenchCommand {
-
-    /** Runs the benchmarks on their own: {@code java -cp coldframe.jar io.coldframe.cli.BenchCommand segment --out r.json}. */
-    public static void main(String[] args) {
-        System.exit(new picocli.CommandLine(new BenchCommand()).execute(args));
-    }
 }

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The coldframe command line. */
 @Command(name = "coldframe", mixinStandardHelpOptions = true, version = "coldframe 0.1.0",
         description = "Keeps AI-agent memory in MongoDB cheap without ever losing it.",
-        subcommands = {DemoCommand.class})
+        subcommands = {DemoCommand.class, SegmentCommand.class, RestoreCommand.class, RulesCommand.class, BenchCommand.class,
+            ChaosCommand.class})
 public final class ColdframeCli {
 
     public static void main(String[] args) {

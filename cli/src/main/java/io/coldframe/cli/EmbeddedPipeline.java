@@ -38,7 +38,8 @@ final class EmbeddedPipeline implements AutoCloseable {
                 CommonConfigKeys.BOOTSTRAP_SERVERS, settings.bootstrapServers(),
                 CommonConfigKeys.TOPIC_PREFIX, settings.topicPrefix(),
                 StreamsAppConfig.STATE_DIR, settings.workDir().resolve("streams-state").toString(),
-                StreamsAppConfig.PUNCTUATION_INTERVAL_MS, Long.toString(settings.punctuationInterval().toMillis())));
+                StreamsAppConfig.PUNCTUATION_INTERVAL_MS, Long.toString(settings.punctuationInterval().toMillis()),
+                CommonConfigKeys.OPS_PORT, "0"));
         this.streamsApp = new StreamsApp(streamsConfig);
         stages.add(new PipelineProgress.Stage(streamsConfig.getString(StreamsAppConfig.APPLICATION_ID), streamsConfig.topics().changes()));
         for (int i = 0; i < settings.archiverWorkers(); i++) {
@@ -47,7 +48,9 @@ final class EmbeddedPipeline implements AutoCloseable {
                     CommonConfigKeys.TOPIC_PREFIX, settings.topicPrefix(),
                     ArchiverConfig.INSTANCE_ID, "local-" + i,
                     ArchiverConfig.BATCH_LINGER_MS, Long.toString(settings.batchLinger().toMillis()),
-                    ArchiverConfig.STORE_DIR, settings.archiveDir().toString()));
+                    ArchiverConfig.STORE_DIR, settings.archiveDir().toString(),
+                    // Per run: a worker clears its staging directory when it starts, so runs side by side must not share one.
+                    ArchiverConfig.STAGING_DIR, settings.workDir().resolve("staging").toString()));
             archivers.add(new ArchiverWorker(archiverConfig));
             if (i == 0) {
                 stages.add(new PipelineProgress.Stage(archiverConfig.getString(ArchiverConfig.GROUP_ID), archiverConfig.topics().cold()));

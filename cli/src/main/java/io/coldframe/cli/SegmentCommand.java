@@ -1,6 +1,5 @@
 package io.coldframe.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
@@ -19,9 +18,4 @@ import picocli.CommandLine.Command;
                 "Exit codes: 0 success; 1 segment damaged or unreadable, verification or writing failed; "
                         + "2 usage error, missing or malformed input; 3 memory id not found (get)."})
 public final class SegmentCommand {
-
-    /** Runs the segment tools on their own: {@code java -cp coldframe.jar io.coldframe.cli.SegmentCommand verify s.mkv}. */
-    public static void main(String[] args) {
-        System.exit(new CommandLine(new SegmentCommand()).execute(args));
-    }
 }
