@@ -5,19 +5,17 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.ConfigLoader;
 import io.coldframe.common.InstanceIds;
+import io.coldframe.common.TransactionalClients;
 import io.coldframe.common.Topics;
 
 /** Configuration of an archiver worker. Every key: default, doc, env override COLDFRAME_&lt;KEY&gt;. */
@@ -116,29 +114,14 @@ public final class ArchiverConfig extends AbstractConfig {
 
 
     Properties consumerProperties() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, getString(GROUP_ID));
-        // The cold topic is written by the exactly-once streams app: read only what it committed.
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 10 * 60_000);
-        int sessionTimeoutMs = getInt(SESSION_TIMEOUT_MS);
-        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
-        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(1, Math.min(3_000, sessionTimeoutMs / 3)));
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return props;
+        // The cold topic is written by the exactly-once streams app; a batch may take minutes to archive.
+        return TransactionalClients.consumer(getString(CommonConfigKeys.BOOTSTRAP_SERVERS), getString(GROUP_ID),
+                getInt(SESSION_TIMEOUT_MS), Duration.ofMinutes(10));
     }
 
     Properties producerProperties() {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, getString(GROUP_ID) + "-" + instanceId());
+        Properties props = TransactionalClients.producer(getString(CommonConfigKeys.BOOTSTRAP_SERVERS), getString(GROUP_ID) + "-" + instanceId());
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         return props;
     }
 }

@@ -1,22 +1,20 @@
 package io.coldframe.purger;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.ConfigLoader;
 import io.coldframe.common.InstanceIds;
+import io.coldframe.common.TransactionalClients;
 import io.coldframe.common.Topics;
 
 /** Configuration of the purger. Every key: default, doc, env override COLDFRAME_&lt;KEY&gt;. */
@@ -66,30 +64,15 @@ public final class PurgerConfig extends AbstractConfig {
 
 
     Properties consumerProperties() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, getString(GROUP_ID));
-        // Only commit events of committed archiver transactions: the segment is verified and stored.
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Only commit events of committed archiver transactions: the segment is verified and stored. A commit is
+        // retried until MongoDB acknowledges it, so the purger stays in the group for a long time per poll.
+        Properties props = TransactionalClients.consumer(getString(CommonConfigKeys.BOOTSTRAP_SERVERS), getString(GROUP_ID),
+                getInt(SESSION_TIMEOUT_MS), Duration.ofMinutes(15));
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20);
-        // A commit is retried until MongoDB acknowledges it; stay in the group meanwhile.
-        props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 15 * 60_000);
-        int sessionTimeoutMs = getInt(SESSION_TIMEOUT_MS);
-        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
-        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(1, Math.min(3_000, sessionTimeoutMs / 3)));
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         return props;
     }
 
     Properties producerProperties() {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, getString(GROUP_ID) + "-" + instanceId());
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return props;
+        return TransactionalClients.producer(getString(CommonConfigKeys.BOOTSTRAP_SERVERS), getString(GROUP_ID) + "-" + instanceId());
     }
 }
