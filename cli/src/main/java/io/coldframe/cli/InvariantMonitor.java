@@ -12,17 +12,12 @@ import java.util.Map;
 import java.util.Set;
 
 import org.bson.BsonDocument;
-import org.bson.BsonValue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Projections;
 
 import io.coldframe.archiver.SegmentStore;
-import io.coldframe.common.MemoryDocuments;
-import io.coldframe.common.MemoryFields;
 import io.coldframe.segment.SegmentReader;
 import io.coldframe.segment.VerificationReport;
 
@@ -83,7 +78,7 @@ public final class InvariantMonitor implements AutoCloseable {
 
     /** One check now; returns the violations it found (memory ids gone from MongoDB and in no verified segment). */
     public synchronized List<String> sample() throws IOException {
-        Set<String> present = presentInMongo();
+        Set<String> present = MongoPresence.presentIds(memories, loadedVersions.keySet());
         Set<String> archivedVersions = new HashSet<>();
         for (String segmentId : store.list()) {
             VerifiedSegment segment = verify(segmentId);
@@ -123,29 +118,6 @@ public final class InvariantMonitor implements AutoCloseable {
             VerifiedSegment segment = new VerifiedSegment(size, modified, versions);
             verified.put(segmentId, segment);
             return segment;
-        }
-    }
-
-    private Set<String> presentInMongo() {
-        Set<String> present = new HashSet<>();
-        List<BsonValue> chunk = new ArrayList<>();
-        for (String id : loadedVersions.keySet()) {
-            chunk.add(MemoryDocuments.idValue(id));
-            if (chunk.size() == 5000) {
-                collect(chunk, present);
-                chunk.clear();
-            }
-        }
-        collect(chunk, present);
-        return present;
-    }
-
-    private void collect(List<BsonValue> ids, Set<String> present) {
-        if (ids.isEmpty()) {
-            return;
-        }
-        for (BsonDocument document : memories.find(Filters.in(MemoryFields.ID, ids)).projection(Projections.include(MemoryFields.ID))) {
-            present.add(MemoryDocuments.idOf(document.get(MemoryFields.ID)));
         }
     }
 

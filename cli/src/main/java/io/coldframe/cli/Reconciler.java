@@ -4,22 +4,16 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 
 import org.bson.BsonDocument;
-import org.bson.BsonValue;
 
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Projections;
 
 import io.coldframe.archiver.SegmentStore;
-import io.coldframe.common.MemoryDocuments;
-import io.coldframe.common.MemoryFields;
 import io.coldframe.segment.SegmentReader;
 import io.coldframe.segment.SegmentRecord;
 import io.coldframe.segment.VerificationReport;
@@ -75,31 +69,8 @@ final class Reconciler {
                 problems.add(segmentId + ": " + e.getMessage());
             }
         }
-        Set<String> inMongo = idsInMongo(loadedIds);
+        Set<String> inMongo = MongoPresence.presentIds(memories, loadedIds);
         List<String> lost = loadedIds.stream().filter(id -> !inMongo.contains(id) && !archived.containsKey(id)).toList();
         return new Report(segmentIds.size(), verified, problems, archived, inMongo, lost, archiveBytes);
-    }
-
-    private Set<String> idsInMongo(Collection<String> loadedIds) {
-        Set<String> present = new HashSet<>();
-        List<BsonValue> chunk = new ArrayList<>();
-        for (String id : loadedIds) {
-            chunk.add(MemoryDocuments.idValue(id));
-            if (chunk.size() == 5000) {
-                collectPresent(chunk, present);
-                chunk.clear();
-            }
-        }
-        collectPresent(chunk, present);
-        return present;
-    }
-
-    private void collectPresent(List<BsonValue> ids, Set<String> present) {
-        if (ids.isEmpty()) {
-            return;
-        }
-        for (BsonDocument document : memories.find(Filters.in(MemoryFields.ID, ids)).projection(Projections.include(MemoryFields.ID))) {
-            present.add(MemoryDocuments.idOf(document.get(MemoryFields.ID)));
-        }
     }
 }

@@ -29,9 +29,7 @@ import org.bson.RawBsonDocument;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.InsertManyOptions;
-import com.mongodb.client.model.Projections;
 
 import io.coldframe.archiver.ArchiveCatalog;
 import io.coldframe.archiver.SegmentStore;
@@ -83,7 +81,6 @@ final class Restorer {
         String aborted;
     }
 
-    private static final int CHUNK = 1000;
     private static final Pattern SEGMENT_ID = Pattern.compile("(.*)-(\\d+)-(\\d+)-(\\d+)");
 
     private final SegmentStore store;
@@ -198,7 +195,7 @@ final class Restorer {
         Map<String, Target> unique = new LinkedHashMap<>();
         targets.forEach(target -> unique.put(target.memoryId(), target));
         result.requested += unique.size();
-        Set<String> present = presentIds(unique.keySet());
+        Set<String> present = MongoPresence.presentIds(memories, unique.keySet());
         result.alreadyPresent += present.size();
         Map<String, List<Target>> bySegment = new TreeMap<>(SEGMENT_ORDER);
         unique.values().stream().filter(target -> !present.contains(target.memoryId()))
@@ -320,29 +317,6 @@ final class Restorer {
                 result.restored++;
                 result.restoredIds.add(ids.get(i));
             }
-        }
-    }
-
-    private Set<String> presentIds(Collection<String> ids) {
-        Set<String> present = new HashSet<>();
-        List<BsonValue> chunk = new ArrayList<>();
-        for (String id : ids) {
-            chunk.add(MemoryDocuments.idValue(id));
-            if (chunk.size() == CHUNK) {
-                collectPresent(chunk, present);
-                chunk.clear();
-            }
-        }
-        collectPresent(chunk, present);
-        return present;
-    }
-
-    private void collectPresent(List<BsonValue> ids, Set<String> present) {
-        if (ids.isEmpty()) {
-            return;
-        }
-        for (RawBsonDocument document : memories.find(Filters.in(MemoryFields.ID, ids)).projection(Projections.include(MemoryFields.ID))) {
-            present.add(MemoryDocuments.idOf(document.get(MemoryFields.ID)));
         }
     }
 
