@@ -37,6 +37,7 @@ public final class StreamsApp implements AutoCloseable {
 
     private final StreamsAppConfig config;
     private final TieringMetrics metrics;
+    private final KafkaRestoreHolds restoreHolds;
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
     private final JvmGcMetrics gcMetrics;
@@ -48,9 +49,10 @@ public final class StreamsApp implements AutoCloseable {
         RuleSet rules = config.rules();
         LOG.info("tiering rules from {}: {} rules, fingerprint {}{}", rules.source(), rules.rules().size(),
                 rules.fingerprint().substring(0, 12), rules.overrides().isEmpty() ? "" : ", overrides " + rules.overrides());
+        this.restoreHolds = new KafkaRestoreHolds(config.getString(CommonConfigKeys.BOOTSTRAP_SERVERS), config.topics().restores());
         this.streams = new KafkaStreams(
                 TieringTopology.build(config.topics(), config.policy(), config.punctuationInterval(), config.maxDuePerPunctuation(),
-                        config.censusPerPunctuation(), metrics),
+                        config.censusPerPunctuation(), metrics, restoreHolds),
                 config.streamsProperties());
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("tiering stream thread failed; replacing it", e);
@@ -87,6 +89,7 @@ public final class StreamsApp implements AutoCloseable {
                         CommonConfigKeys.OPS_PORT);
             }
         }
+        restoreHolds.start();
         streams.start();
     }
 
@@ -107,6 +110,7 @@ public final class StreamsApp implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        restoreHolds.close();
         if (opsServer != null) {
             opsServer.close();
         }

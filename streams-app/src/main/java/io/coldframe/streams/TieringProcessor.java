@@ -38,6 +38,8 @@ import io.coldframe.schemas.internal.TieringState;
 final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     static final String POLICY_FINGERPRINT = "policy.fingerprint";
+    /** Rule name of a decision made by a restore hold rather than by the rules. */
+    static final String RESTORED_HOLD = "restored-hold";
 
     private static final Logger LOG = LoggerFactory.getLogger(TieringProcessor.class);
     private static final AvroSerde<TierChange> TIER_CHANGES = AvroSerde.of(TierChange.class);
@@ -50,6 +52,7 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final int maxDuePerPunctuation;
     private final int censusPerPunctuation;
     private final TieringMetrics metrics;
+    private final RestoreHolds holds;
     private final ChangeEventParser parser = new ChangeEventParser();
     private final MemoryRecordMapper mapper;
 
@@ -68,13 +71,14 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private boolean fingerprintPending;
 
     TieringProcessor(TierPolicy policy, Duration punctuationInterval, int maxDuePerPunctuation, int censusPerPunctuation,
-                     TieringMetrics metrics) {
+                     TieringMetrics metrics, RestoreHolds holds) {
         this.policy = policy;
         this.fingerprint = policy.fingerprint();
         this.punctuationInterval = punctuationInterval;
         this.maxDuePerPunctuation = maxDuePerPunctuation;
         this.censusPerPunctuation = censusPerPunctuation;
         this.metrics = metrics;
+        this.holds = holds;
         this.mapper = new MemoryRecordMapper(policy.fields());
     }
 
@@ -134,7 +138,7 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     /** Decides the memory's tier now and updates state, index, views and counts; writes nothing when nothing changed. */
     private void apply(TieringState previous, MemoryRecord memory, MemoryFacts facts, Instant now) {
-        TierDecision decision = policy.decide(facts, now);
+        TierDecision decision = heldOutOfCold(memory.getId(), policy.decide(facts, now), now);
         Tier from = previous == null ? null : previous.getTier();
         boolean sameVersion = previous != null && previous.getMemory().getVersion().equals(memory.getVersion());
         if (sameVersion && from == decision.tier() && previous.getRule().equals(decision.rule())
@@ -153,6 +157,21 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
             // Same tier, new document: compacted views must hold it and a cold memory must be archived again.
             emit(decision.tier(), decision, memory, now);
         }
+    }
+
+    /**
+     * A memory restored from the archive stays out of the cold tier until its hold ends, so it is not archived again
+     * at once: hot meanwhile, decided by the rules again when the hold ends.
+     */
+    private TierDecision heldOutOfCold(String memoryId, TierDecision decision, Instant now) {
+        if (decision.tier() != Tier.COLD) {
+            return decision;
+        }
+        Instant holdUntil = holds.holdUntil(memoryId);
+        if (holdUntil == null || !holdUntil.isAfter(now)) {
+            return decision;
+        }
+        return new TierDecision(Tier.HOT, RESTORED_HOLD, holdUntil);
     }
 
     private void delete(String memoryId) {

@@ -36,7 +36,8 @@ public final class TieringTopology {
 
     /** The topology with metrics kept in memory only; see {@link #build(Topics, TierPolicy, Duration, int, int, TieringMetrics)}. */
     public static Topology build(Topics topics, TierPolicy policy, Duration punctuationInterval, int maxDuePerPunctuation) {
-        return build(topics, policy, punctuationInterval, maxDuePerPunctuation, DEFAULT_CENSUS_PER_PUNCTUATION, TieringMetrics.inMemory());
+        return build(topics, policy, punctuationInterval, maxDuePerPunctuation, DEFAULT_CENSUS_PER_PUNCTUATION, TieringMetrics.inMemory(),
+                RestoreHolds.NONE);
     }
 
     /**
@@ -45,13 +46,15 @@ public final class TieringTopology {
      * @param censusPerPunctuation at most this many memories counted per punctuation while the per-tier counts are
      *                             rebuilt after a start
      * @param metrics              shared by every task of the topology
+     * @param holds                restore holds: restored memories stay out of the cold tier until their hold ends
      */
     public static Topology build(Topics topics, TierPolicy policy, Duration punctuationInterval, int maxDuePerPunctuation,
-                                 int censusPerPunctuation, TieringMetrics metrics) {
+                                 int censusPerPunctuation, TieringMetrics metrics, RestoreHolds holds) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.changes());
         topology.addProcessor(PROCESSOR,
-                () -> new TieringProcessor(policy, punctuationInterval, maxDuePerPunctuation, censusPerPunctuation, metrics), SOURCE);
+                () -> new TieringProcessor(policy, punctuationInterval, maxDuePerPunctuation, censusPerPunctuation, metrics, holds),
+                SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MEMORY_STORE),
                 Serdes.String(), AvroSerde.of(TieringState.class)), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DUE_INDEX_STORE),

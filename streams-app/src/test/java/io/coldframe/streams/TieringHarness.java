@@ -62,6 +62,11 @@ final class TieringHarness implements AutoCloseable {
     }
 
     static TieringHarness open(Path stateDir, TierPolicy policy, Instant start, int maxDuePerPunctuation, int censusPerPunctuation) {
+        return open(stateDir, policy, start, maxDuePerPunctuation, censusPerPunctuation, RestoreHolds.NONE);
+    }
+
+    static TieringHarness open(Path stateDir, TierPolicy policy, Instant start, int maxDuePerPunctuation, int censusPerPunctuation,
+                               RestoreHolds holds) {
         try {
             Path taskDir = stateDir.resolve(APPLICATION_ID).resolve("0_0");
             Path kept = stateDir.resolve("kept-task-0_0");
@@ -79,7 +84,7 @@ final class TieringHarness implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         TieringMetrics metrics = TieringMetrics.inMemory();
         TopologyTestDriver driver = new TopologyTestDriver(TieringTopology.build(TOPICS, policy, Duration.ofSeconds(10),
-                maxDuePerPunctuation, censusPerPunctuation, metrics), props, start);
+                maxDuePerPunctuation, censusPerPunctuation, metrics, holds), props, start);
         return new TieringHarness(driver, metrics);
     }
 

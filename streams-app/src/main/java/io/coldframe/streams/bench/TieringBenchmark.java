@@ -43,6 +43,7 @@ import io.coldframe.common.MemoryDocuments;
 import io.coldframe.common.MemoryFields;
 import io.coldframe.common.Topics;
 import io.coldframe.schemas.Tier;
+import io.coldframe.streams.RestoreHolds;
 import io.coldframe.streams.RuleBasedPolicy;
 import io.coldframe.streams.TieringMetrics;
 import io.coldframe.streams.TieringTopology;
@@ -171,7 +172,7 @@ public final class TieringBenchmark {
         Generator generator = new Generator(records, duePerRound, rounds);
         try (TopologyTestDriver driver = new TopologyTestDriver(
                 TieringTopology.build(topics, RuleBasedPolicy.defaults(), Duration.ofSeconds(10), maxDue,
-                        TieringTopology.DEFAULT_CENSUS_PER_PUNCTUATION, metrics), props, START)) {
+                        TieringTopology.DEFAULT_CENSUS_PER_PUNCTUATION, metrics, RestoreHolds.NONE), props, START)) {
             TestInputTopic<byte[], byte[]> input = driver.createInputTopic(topics.changes(), new ByteArraySerializer(), new ByteArraySerializer());
             Map<String, TestOutputTopic<byte[], byte[]>> outputs = new HashMap<>();
             long ingestNanos = 0;

@@ -1,0 +1,110 @@
+package io.coldframe.streams;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.coldframe.schemas.AvroSerde;
+import io.coldframe.schemas.RestoreMark;
+
+/**
+ * Follows the compacted restores topic from its start on a thread of its own and keeps the holds in memory.
+ * Not a Kafka Streams global store on purpose: that would make the service's start wait for Kafka and its
+ * shutdown hang while Kafka is unreachable. The restore publishes a mark before it inserts the document, so the
+ * hold is normally known before the restored document's change event is tiered.
+ */
+final class KafkaRestoreHolds implements RestoreHolds, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaRestoreHolds.class);
+    private static final Duration RETRY = Duration.ofSeconds(5);
+
+    private final Map<String, Instant> holds = new ConcurrentHashMap<>();
+    private final KafkaConsumer<String, RestoreMark> consumer;
+    private final String topic;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread follower;
+
+    KafkaRestoreHolds(String bootstrapServers, String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), AvroSerde.of(RestoreMark.class).deserializer());
+        this.topic = topic;
+        this.follower = new Thread(this::follow, "restore-holds");
+        follower.setDaemon(true);
+    }
+
+    void start() {
+        follower.start();
+    }
+
+    @Override
+    public Instant holdUntil(String memoryId) {
+        return holds.get(memoryId);
+    }
+
+    private void follow() {
+        try {
+            while (running.get() && !assign()) {
+                Thread.sleep(RETRY.toMillis());
+            }
+            while (running.get()) {
+                for (ConsumerRecord<String, RestoreMark> record : consumer.poll(Duration.ofSeconds(1))) {
+                    if (record.value() == null) {
+                        holds.remove(record.key());
+                    } else {
+                        holds.put(record.value().getMemoryId(), record.value().getHoldUntil());
+                    }
+                }
+            }
+        } catch (WakeupException | InterruptedException e) {
+            // closing
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private boolean assign() {
+        try {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, RETRY).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            if (partitions.isEmpty()) {
+                LOG.warn("restores topic {} not found yet; restored memories get no hold until it exists", topic);
+                return false;
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            return true;
+        } catch (KafkaException e) {
+            LOG.warn("cannot read restores topic {} yet: {}", topic, e.getMessage());
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        consumer.wakeup();
+        follower.interrupt();
+        try {
+            follower.join(Duration.ofSeconds(10).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
