@@ -29,13 +29,15 @@ import org.slf4j.LoggerFactory;
 
 import io.coldframe.common.DeadLetters;
 import io.coldframe.common.Topics;
-import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.ArchivedMemory;
+import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.CatalogEntry;
 import io.coldframe.schemas.SegmentCommitted;
 import io.coldframe.segment.SegmentManifest;
 import io.coldframe.segment.SegmentOptions;
 import io.coldframe.segment.SegmentWriter;
+import io.coldframe.store.SegmentStore;
+import io.coldframe.store.SegmentStores;
 
 /**
  * Entry point of an archiver worker. Workers share one consumer group on the cold topic, so each owns some

@@ -15,6 +15,8 @@ import io.coldframe.segment.SegmentReader;
 import io.coldframe.segment.SegmentRecord;
 import io.coldframe.segment.SegmentWriter;
 import io.coldframe.segment.VerificationReport;
+import io.coldframe.store.LocalDirectorySegmentStore;
+import io.coldframe.store.SegmentStore;
 
 /**
  * Turns a batch of cold memories into a stored segment, each step only after the previous one succeeded:

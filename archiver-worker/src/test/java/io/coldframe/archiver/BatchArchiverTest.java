@@ -18,6 +18,7 @@ import io.coldframe.segment.SegmentOptions;
 import io.coldframe.segment.SegmentReader;
 import io.coldframe.segment.SegmentRecord;
 import io.coldframe.segment.SegmentWriter;
+import io.coldframe.store.LocalDirectorySegmentStore;
 
 class BatchArchiverTest {
 

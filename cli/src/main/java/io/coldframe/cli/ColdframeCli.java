@@ -1,5 +1,12 @@
 package io.coldframe.cli;
 
+import io.coldframe.cli.bench.BenchCommand;
+import io.coldframe.cli.chaos.ChaosCommand;
+import io.coldframe.cli.demo.DemoCommand;
+import io.coldframe.cli.restore.RestoreCommand;
+import io.coldframe.cli.rules.RulesCommand;
+import io.coldframe.cli.segment.SegmentCommand;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.TypeConversionException;
  * A duration as typed on the command line: a number with a unit ({@code 7d}, {@code 12h}, {@code 30m}, {@code 45s},
  * {@code 500ms}), {@code 0}, or ISO-8601 ({@code P7D}, {@code PT12H}).
  */
-final class DurationArgument implements ITypeConverter<Duration> {
+public final class DurationArgument implements ITypeConverter<Duration> {
 
     private static final Pattern SHORT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d|w)");
 
@@ -22,7 +22,7 @@ final class DurationArgument implements ITypeConverter<Duration> {
         return parse(value);
     }
 
-    static Duration parse(String value) {
+    public static Duration parse(String value) {
         String s = value.strip().toLowerCase(Locale.ROOT);
         if (s.equals("0")) {
             return Duration.ZERO;

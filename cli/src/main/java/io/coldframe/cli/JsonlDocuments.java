@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -17,6 +16,7 @@ import org.bson.json.JsonParseException;
 
 import io.coldframe.common.MemoryDocuments;
 import io.coldframe.common.MemoryFields;
+import io.coldframe.common.Progress;
 import io.coldframe.segment.SegmentRecord;
 
 /**
@@ -25,21 +25,21 @@ import io.coldframe.segment.SegmentRecord;
  * canonical Extended JSON of its {@code _id} and whose version is the SHA-256 of its BSON (key order as in the line).
  * Reads incrementally ({@link #next}), so a large file need not fit in memory.
  */
-final class JsonlDocuments implements AutoCloseable {
+public final class JsonlDocuments implements AutoCloseable {
 
     /** The records read and the size of the input in bytes. */
-    record Read(List<SegmentRecord> records, long bytes) {
+    public record Read(List<SegmentRecord> records, long bytes) {
     }
 
     private final Path file;
     private final boolean fromStdin;
     private final long size;
     private final BufferedReader reader;
-    private final ProgressBar bar;
+    private final Progress bar;
     private long bytes;
     private int lineNumber;
 
-    private JsonlDocuments(Path file, boolean fromStdin, long size, BufferedReader reader, ProgressBar bar) {
+    private JsonlDocuments(Path file, boolean fromStdin, long size, BufferedReader reader, Progress bar) {
         this.file = file;
         this.fromStdin = fromStdin;
         this.size = size;
@@ -51,18 +51,18 @@ final class JsonlDocuments implements AutoCloseable {
      * @param file a file, or {@code -} for stdin
      * @throws ToolCommand.Failure (exit code 2) for a missing file
      */
-    static JsonlDocuments open(Path file, InputStream stdin, PrintWriter err) throws IOException {
+    public static JsonlDocuments open(Path file, InputStream stdin) throws IOException {
         boolean fromStdin = file.toString().equals("-");
         long size = fromStdin ? 0 : sizeOf(file);
         BufferedReader reader = fromStdin ? new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))
                 : Files.newBufferedReader(file, StandardCharsets.UTF_8);
         return new JsonlDocuments(file, fromStdin, size, reader,
-                ProgressBar.create(err, "reading " + file.getFileName(), size, 64L << 20));
+                TerminalProgress.start("reading " + file.getFileName(), size, 64L << 20));
     }
 
     /** Reads the whole input. */
-    static Read read(Path file, InputStream stdin, PrintWriter err) throws IOException {
-        try (JsonlDocuments in = open(file, stdin, err)) {
+    public static Read read(Path file, InputStream stdin) throws IOException {
+        try (JsonlDocuments in = open(file, stdin)) {
             List<SegmentRecord> all = in.next(Integer.MAX_VALUE);
             return new Read(all, in.size());
         }
@@ -74,13 +74,14 @@ final class JsonlDocuments implements AutoCloseable {
      * @throws ToolCommand.Failure (exit code 2) for a line that is not a document or a document without {@code _id};
      *                             the message names file and line
      */
-    List<SegmentRecord> next(int max) throws IOException {
+    public List<SegmentRecord> next(int max) throws IOException {
         List<SegmentRecord> records = new ArrayList<>();
         String line;
         while (records.size() < max && (line = reader.readLine()) != null) {
             lineNumber++;
-            bytes += utf8Length(line) + 1L;
-            bar.set(bytes);
+            long lineBytes = utf8Length(line) + 1L;
+            bytes += lineBytes;
+            bar.advance(lineBytes);
             if (line.isBlank()) {
                 continue;
             }
@@ -91,7 +92,7 @@ final class JsonlDocuments implements AutoCloseable {
     }
 
     /** The input's size: the file's, or for stdin the bytes read so far. */
-    long size() {
+    public long size() {
         return fromStdin ? bytes : size;
     }
 
@@ -130,7 +131,7 @@ final class JsonlDocuments implements AutoCloseable {
         }
     }
 
-    static BsonDocument parse(Path file, int lineNumber, String line) {
+    public static BsonDocument parse(Path file, int lineNumber, String line) {
         BsonDocument document;
         try {
             document = BsonDocument.parse(line);

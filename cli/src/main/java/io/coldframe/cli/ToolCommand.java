@@ -22,19 +22,19 @@ import picocli.CommandLine.Spec;
  * writing failed; {@value #USAGE} usage error, missing input file or malformed input; {@value #NOT_FOUND} the
  * memory id is not in the segment(s) ({@code segment get}).
  */
-abstract class ToolCommand implements Callable<Integer> {
+public abstract class ToolCommand implements Callable<Integer> {
 
-    static final int OK = 0;
-    static final int FAILED = 1;
-    static final int USAGE = 2;
-    static final int NOT_FOUND = 3;
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+    public static final int NOT_FOUND = 3;
 
     /** A failure the command has already put into words: printed as one line, then exit with its code. */
-    static final class Failure extends RuntimeException {
+    public static final class Failure extends RuntimeException {
         private static final long serialVersionUID = 1L;
         final int exitCode;
 
-        Failure(int exitCode, String message) {
+        public Failure(int exitCode, String message) {
             super(message, null, false, false);
             this.exitCode = exitCode;
         }
@@ -44,7 +44,7 @@ abstract class ToolCommand implements Callable<Integer> {
     CommandSpec spec;
 
     /** The work; returns the exit code. May throw: see {@link #call()} for how failures are reported. */
-    abstract int run() throws Exception;
+    protected abstract int run() throws Exception;
 
     @Override
     public final Integer call() {
@@ -90,29 +90,29 @@ abstract class ToolCommand implements Callable<Integer> {
     }
 
     /** Prints {@code <command>: <message>} as one line on stderr and returns the exit code. */
-    final int fail(int exitCode, String message) {
+    protected final int fail(int exitCode, String message) {
         err().println(name() + ": " + oneLine(message));
         return exitCode;
     }
 
     /** A note on stderr (warnings, summaries of failures), prefixed like errors. */
-    final void note(String message) {
+    protected final void note(String message) {
         err().println(name() + ": " + oneLine(message));
     }
 
-    final String name() {
+    protected final String name() {
         return spec == null ? "coldframe" : spec.qualifiedName();
     }
 
-    final PrintWriter out() {
+    protected final PrintWriter out() {
         return spec.commandLine().getOut();
     }
 
-    final PrintWriter err() {
+    protected final PrintWriter err() {
         return spec.commandLine().getErr();
     }
 
-    static String oneLine(String message) {
+    protected static String oneLine(String message) {
         return message == null ? "(no message)" : message.replace("\r", "").replace('\n', ' ').strip();
     }
 }

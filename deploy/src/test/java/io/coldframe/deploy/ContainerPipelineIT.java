@@ -55,8 +55,6 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import io.coldframe.archiver.ArchiverConfig;
-import io.coldframe.archiver.S3SegmentStore;
-import io.coldframe.archiver.SegmentStores;
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.ConfigLoader;
 import io.coldframe.common.MemoryDocuments;
@@ -67,6 +65,9 @@ import io.coldframe.deploy.Deployment.Service;
 import io.coldframe.segment.SegmentReader;
 import io.coldframe.segment.SegmentRecord;
 import io.coldframe.segment.VerificationReport;
+import io.coldframe.store.S3SegmentStore;
+import io.coldframe.store.SegmentStoreConfig;
+import io.coldframe.store.SegmentStores;
 import io.coldframe.streams.StreamsAppConfig;
 
 /**
@@ -223,11 +224,11 @@ class ContainerPipelineIT {
     /** The archivers' S3 settings, as compose sets them; {@code endpoint} as seen from where they are used. */
     private static Map<String, String> s3Settings(String endpoint) {
         Map<String, String> settings = new HashMap<>();
-        settings.putAll(env(ArchiverConfig.STORE_TYPE, SegmentStores.S3));
-        settings.putAll(env(ArchiverConfig.S3_BUCKET, BUCKET));
-        settings.putAll(env(ArchiverConfig.S3_ENDPOINT, endpoint));
-        settings.putAll(env(ArchiverConfig.S3_ACCESS_KEY, S3_ACCESS));
-        settings.putAll(env(ArchiverConfig.S3_SECRET_KEY, S3_SECRET));
+        settings.putAll(env(SegmentStoreConfig.STORE_TYPE, SegmentStores.S3));
+        settings.putAll(env(SegmentStoreConfig.S3_BUCKET, BUCKET));
+        settings.putAll(env(SegmentStoreConfig.S3_ENDPOINT, endpoint));
+        settings.putAll(env(SegmentStoreConfig.S3_ACCESS_KEY, S3_ACCESS));
+        settings.putAll(env(SegmentStoreConfig.S3_SECRET_KEY, S3_SECRET));
         return settings;
     }
 
@@ -244,7 +245,7 @@ class ContainerPipelineIT {
     /** Every record of every segment in the bucket that verifies now; a segment that does not fails the test. */
     private static Map<String, SegmentRecord> verifiedSegmentRecords(Path cache) throws IOException {
         Map<String, String> settings = new HashMap<>(s3Settings(minioFromHere()));
-        settings.putAll(env(ArchiverConfig.S3_CACHE_DIR, cache.toString()));
+        settings.putAll(env(SegmentStoreConfig.S3_CACHE_DIR, cache.toString()));
         ArchiverConfig config = new ArchiverConfig(ConfigLoader.resolve(ArchiverConfig.DEFINITION, Map.of(), settings));
         Map<String, SegmentRecord> records = new HashMap<>();
         Set<String> problems = new TreeSet<>();

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.net.URI;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +39,7 @@ import io.coldframe.connectors.ops.ConnectOpsConfig;
 import io.coldframe.deploy.Deployment.Container;
 import io.coldframe.deploy.Deployment.K8sObject;
 import io.coldframe.deploy.Deployment.Service;
+import io.coldframe.store.SegmentStoreConfig;
 
 /**
  * docker-compose.yml and k8s/ against each other, the build (the images the poms produce) and the code (the
@@ -474,12 +475,12 @@ class ManifestConsistencyTest {
         Container archiverContainer = Deployment.composeContainers().stream()
                 .filter(c -> Service.byImage(c.image()) == Service.ARCHIVER_WORKER).findFirst().orElseThrow();
         Map<String, String> env = archiverContainer.env();
-        assertThat(env).containsEntry(ConfigLoader.envName(ArchiverConfig.STORE_TYPE), io.coldframe.archiver.SegmentStores.S3);
-        String endpointHost = URI.create(env.get(ConfigLoader.envName(ArchiverConfig.S3_ENDPOINT))).getHost();
+        assertThat(env).containsEntry(ConfigLoader.envName(SegmentStoreConfig.STORE_TYPE), io.coldframe.store.SegmentStores.S3);
+        String endpointHost = URI.create(env.get(ConfigLoader.envName(SegmentStoreConfig.S3_ENDPOINT))).getHost();
         assertThat(services).containsKey(endpointHost);
         assertThat(dependsTransitively(services, "archiver-worker", endpointHost)).isTrue();
         assertThat(String.join(" ", Deployment.composeContainers().stream().filter(c -> c.where().endsWith(" minio-init")).findFirst()
-                .orElseThrow().command())).contains("mc mb --ignore-existing store/" + env.get(ConfigLoader.envName(ArchiverConfig.S3_BUCKET)));
+                .orElseThrow().command())).contains("mc mb --ignore-existing store/" + env.get(ConfigLoader.envName(SegmentStoreConfig.S3_BUCKET)));
     }
 
     @SuppressWarnings("unchecked")

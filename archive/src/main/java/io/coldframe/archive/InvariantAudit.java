@@ -1,0 +1,145 @@
+package io.coldframe.archive;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.bson.BsonDocument;
+
+import com.mongodb.client.MongoCollection;
+
+import io.coldframe.common.Topics;
+import io.coldframe.schemas.AvroSerde;
+import io.coldframe.schemas.PurgeResult;
+import io.coldframe.schemas.SegmentCommitted;
+import io.coldframe.schemas.SkipReason;
+import io.coldframe.schemas.SkippedMemory;
+import io.coldframe.store.SegmentStore;
+
+/**
+ * The checks behind the fault-tolerance claims, computed independently of every pipeline counter from MongoDB, the
+ * stored segments (each read back and verified now, by {@link Reconciler}) and the committed purge results:
+ * <ul>
+ *   <li>{@code lost}: loaded memories neither in MongoDB nor in a verified segment;</li>
+ *   <li>{@code deletedWithoutVerifiedSegment}: memories gone from MongoDB whose exact loaded version is in no verified
+ *   segment, plus memories a committed purge result says it deleted that its segment does not verifiably hold;</li>
+ *   <li>duplicates: a memory version stored in several segments (a replay with other batch bounds) is read once.</li>
+ * </ul>
+ */
+public final class InvariantAudit {
+
+    public record Result(long loaded, long archived, long deletedFromMongo, long remainingInMongo, long lost,
+                         long deletedWithoutVerifiedSegment, int segments, int verifiedSegments, List<String> segmentProblems,
+                         long archivedRecordCopies, long distinctArchivedVersions, long commitEvents, long distinctCommittedSegments,
+                         long purgeResults, long purgedDeleted, long purgedAlreadyAbsent, long purgedChanged, List<String> examples) {
+
+        /** Copies of a memory version beyond its first, across verified segments: tolerated, collapsed on read. */
+        public long duplicateRecordCopies() {
+            return archivedRecordCopies - distinctArchivedVersions;
+        }
+
+        public boolean invariantsHold() {
+            return lost == 0 && deletedWithoutVerifiedSegment == 0 && segmentProblems.isEmpty();
+        }
+    }
+
+    private InvariantAudit() {
+    }
+
+    /**
+     * @param loadedVersions every loaded memory id with the version (SHA-256 of its BSON) it was loaded with
+     */
+    public static Result audit(MongoCollection<BsonDocument> memories, SegmentStore store, Map<String, String> loadedVersions,
+                               String bootstrapServers, Topics topics) throws IOException {
+        Map<String, Set<String>> versionsById = new HashMap<>();
+        Map<String, Set<String>> idsBySegment = new HashMap<>();
+        long[] copies = {0};
+        Set<String> distinctVersions = new HashSet<>();
+        Reconciler.Report report = new Reconciler(memories, store).reconcile(loadedVersions.keySet(), (segmentId, record) -> {
+            copies[0]++;
+            distinctVersions.add(record.memoryId() + "@" + record.version());
+            versionsById.computeIfAbsent(record.memoryId(), id -> new HashSet<>()).add(record.version());
+            idsBySegment.computeIfAbsent(segmentId, id -> new HashSet<>()).add(record.memoryId());
+        });
+
+        Set<String> violations = new LinkedHashSet<>();
+        List<String> examples = new ArrayList<>();
+        for (Map.Entry<String, String> loaded : loadedVersions.entrySet()) {
+            String id = loaded.getKey();
+            if (!report.inMongo().contains(id) && !versionsById.getOrDefault(id, Set.of()).contains(loaded.getValue())) {
+                if (violations.add(id) && examples.size() < 20) {
+                    examples.add("gone from MongoDB, its version in no verified segment: " + id);
+                }
+            }
+        }
+        AvroSerde<PurgeResult> results = AvroSerde.of(PurgeResult.class);
+        long resultCount = 0;
+        long deleted = 0;
+        long alreadyAbsent = 0;
+        long changed = 0;
+        for (ConsumerRecord<byte[], byte[]> record : readCommitted(bootstrapServers, topics.purgeResults())) {
+            PurgeResult result = results.decode(record.value());
+            resultCount++;
+            deleted += result.getDeleted().size();
+            for (SkippedMemory skipped : result.getSkipped()) {
+                if (skipped.getReason() == SkipReason.ALREADY_ABSENT) {
+                    alreadyAbsent++;
+                } else {
+                    changed++;
+                }
+            }
+            Set<String> held = idsBySegment.getOrDefault(result.getSegmentId(), Set.of());
+            for (String id : result.getDeleted()) {
+                if (!held.contains(id) && violations.add(id) && examples.size() < 20) {
+                    examples.add("purge result of " + result.getSegmentId() + " deleted " + id + ", which that segment does not verifiably hold");
+                }
+            }
+        }
+        AvroSerde<SegmentCommitted> commits = AvroSerde.of(SegmentCommitted.class);
+        long commitEvents = 0;
+        Set<String> committedSegments = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> record : readCommitted(bootstrapServers, topics.segmentsCommitted())) {
+            commitEvents++;
+            committedSegments.add(commits.decode(record.value()).getSegmentId());
+        }
+        report.lost().stream().limit(20 - Math.min(20, examples.size())).forEach(id -> examples.add("LOST: " + id));
+
+        long archived = loadedVersions.keySet().stream().filter(report.archived()::containsKey).count();
+        return new Result(loadedVersions.size(), archived, loadedVersions.size() - report.inMongo().size(), report.inMongo().size(),
+                report.lost().size(), violations.size(), report.segments(), report.verifiedSegments(), report.segmentProblems(),
+                copies[0], distinctVersions.size(), commitEvents, committedSegments.size(), resultCount, deleted, alreadyAbsent,
+                changed, examples);
+    }
+
+    /** Every record of a topic that a read_committed consumer sees, from the beginning to the current end. */
+    public static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrapServers, String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+}

@@ -1,0 +1,89 @@
+package io.coldframe.archive;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import io.coldframe.schemas.AvroSerde;
+import io.coldframe.schemas.RestoreMark;
+
+/**
+ * Publishes {@link RestoreMark}s to the compacted restores topic, keyed by memory id, and waits until every one is
+ * acknowledged by all in-sync replicas: only then may the documents be inserted. The producer is created on first use.
+ */
+public final class KafkaRestoreMarks implements Restorer.Marks, AutoCloseable {
+
+    private static final AvroSerde<RestoreMark> MARKS = AvroSerde.of(RestoreMark.class);
+
+    private final String bootstrapServers;
+    private final String topic;
+    private final Duration timeout;
+    private KafkaProducer<byte[], byte[]> producer;
+
+    public KafkaRestoreMarks(String bootstrapServers, String topic, Duration timeout) {
+        this.bootstrapServers = bootstrapServers;
+        this.topic = topic;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public void publish(List<String> memoryIds, Instant restoredAt, Instant holdUntil) throws IOException {
+        try {
+            if (producer == null) {
+                producer = new KafkaProducer<>(properties());
+            }
+            List<Future<RecordMetadata>> sent = new ArrayList<>(memoryIds.size());
+            for (String id : memoryIds) {
+                RestoreMark mark = new RestoreMark(id, restoredAt, holdUntil);
+                sent.add(producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), MARKS.encode(mark))));
+            }
+            producer.flush();
+            for (Future<RecordMetadata> future : sent) {
+                future.get();
+            }
+        } catch (ExecutionException e) {
+            throw new IOException("could not publish restore marks to " + topic + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (KafkaException e) {
+            throw new IOException("could not publish restore marks to " + topic + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while publishing restore marks", e);
+        }
+    }
+
+    private Properties properties() {
+        int timeoutMs = (int) Math.min(Integer.MAX_VALUE / 2, Math.max(1000, timeout.toMillis()));
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "coldframe-restore");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 2 * timeoutMs);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return props;
+    }
+
+    @Override
+    public void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.coldframe.cli.demo;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.bson.BsonDocument;
+
+import io.coldframe.testkit.MemoryGenerator;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Runs the whole pipeline on the embedded stack: loads memories into MongoDB, tiers them, archives "
+                + "the cold ones into verified QR-video segments, purges them from MongoDB, reconciles and prints a summary.")
+public final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--docs", defaultValue = "20000", description = "Memories to generate (default: ${DEFAULT-VALUE}).")
+    int docs;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the generated memories (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--anchor", description = "Generated ages count back from this UTC date (default: today), so a seed and anchor give the same memories.")
+    LocalDate anchor;
+
+    @Option(names = "--corpus", description = "Load this JSONL file instead: one MongoDB Extended JSON document per line, each with an _id.")
+    Path corpus;
+
+    @Option(names = "--summary", description = "Also write the summary as JSON to this file.")
+    Path summary;
+
+    @Option(names = "--mongo-uri", description = "Use this MongoDB (a replica set) instead of the in-JVM stand-in. Default: $MONGODB_URI if set.")
+    String mongoUri;
+
+    @Option(names = "--archive-dir", description = "Store segments here (default: a fresh temporary directory).")
+    Path archiveDir;
+
+    @Option(names = "--workers", defaultValue = "2", description = "Archiver workers (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--timeout", defaultValue = "PT10M", description = "Give up waiting for the pipeline to drain after this ISO-8601 duration (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        List<BsonDocument> documents;
+        if (corpus != null) {
+            documents = CorpusFile.read(corpus);
+        } else {
+            Instant anchorInstant = (anchor != null ? anchor : LocalDate.now(ZoneOffset.UTC)).atStartOfDay(ZoneOffset.UTC).toInstant();
+            documents = new MemoryGenerator(seed, anchorInstant).generate(docs);
+        }
+        String uri = mongoUri != null ? mongoUri : System.getenv("MONGODB_URI");
+        Demo.Options options = new Demo.Options(documents, uri, archiveDir, workers, Duration.ofSeconds(2), timeout);
+        DemoSummary result = new Demo(options, System.out).run().summary();
+        System.out.println();
+        System.out.println("coldframe demo summary");
+        System.out.print(result.toText());
+        if (summary != null) {
+            Files.writeString(summary, result.toJson() + System.lineSeparator(), StandardCharsets.UTF_8);
+            System.out.println("summary written to " + summary);
+        }
+        return result.lost() == 0 && result.drained() ? 0 : 1;
+    }
+}

@@ -1,0 +1,278 @@
+package io.coldframe.cli.restore;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.bson.RawBsonDocument;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+
+import io.coldframe.archive.ArchiveCatalog;
+import io.coldframe.archive.KafkaRestoreMarks;
+import io.coldframe.archive.RestoreSelection;
+import io.coldframe.archive.Restorer;
+import io.coldframe.archiver.ArchiverConfig;
+import io.coldframe.cli.DurationArgument;
+import io.coldframe.cli.TerminalProgress;
+import io.coldframe.cli.ToolCommand;
+import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.common.ConfigLoader;
+import io.coldframe.common.Topics;
+import io.coldframe.schemas.CatalogEntry;
+import io.coldframe.store.SegmentStore;
+import io.coldframe.store.SegmentStoreConfig;
+import io.coldframe.store.SegmentStores;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "restore", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Puts archived memories back into MongoDB exactly as archived (byte for byte), by memory id, by agent or "
+                + "by segment. A document whose _id is in MongoDB is never touched: it is the same or newer (the purger "
+                + "deletes only exact archived versions).",
+                "By id and by agent the archive catalog (the compacted topic <prefix>.catalog) says where each memory's latest "
+                        + "archived version lies; when Kafka or the catalog cannot be read, the store's manifests are scanned "
+                        + "instead (for an agent: every record of every segment).",
+                "Before a segment's documents are inserted, a restore mark per memory goes to <prefix>.restores, so the tiering "
+                        + "engine keeps them out of the cold tier until the hold ends. Without Kafka nothing is inserted unless "
+                        + "--no-mark is given.",
+                "Store, Kafka and MongoDB are configured like the services: the options below, else COLDFRAME_<KEY> environment "
+                        + "variables (e.g. COLDFRAME_ARCHIVER_STORE_DIR, COLDFRAME_ARCHIVER_S3_BUCKET, COLDFRAME_KAFKA_BOOTSTRAP_SERVERS, "
+                        + "COLDFRAME_MONGODB_URI; S3 keys only through COLDFRAME_ARCHIVER_S3_ACCESS_KEY/_SECRET_KEY or the AWS "
+                        + "credentials chain)."},
+        footer = {"", "Exit codes: 0 every requested memory is restored or already present; 1 a segment could not be read, an insert "
+                + "failed or marks could not be published; 2 usage error; 3 some requested memory is not in the archive.",
+                "", "Examples:",
+                "  coldframe restore --id 65f0a1b2c3d4e5f6a7b8c9d0 --archive-dir /srv/archive",
+                "  coldframe restore --agent agent-7 --s3-bucket coldframe --hold 30d",
+                "  coldframe restore --segment coldframe.tier.cold-3-1200-3199 --dry-run"})
+public final class RestoreCommand extends ToolCommand {
+
+    @Option(names = "--id", paramLabel = "ID",
+            description = "A memory id (repeatable): canonical Extended JSON of _id ('{\"$oid\": \"65f0...\"}', '\"mem-1\"'), "
+                    + "or 24 hex digits (an ObjectId), or plain text (a string id).")
+    List<String> ids = new ArrayList<>();
+
+    @Option(names = "--agent", paramLabel = "AGENT", description = "Every archived memory of this agent (field agent_id).")
+    String agent;
+
+    @Option(names = "--segment", paramLabel = "SEG", description = "Every memory of this stored segment (its id, or its .mkv/.manifest.json name).")
+    String segment;
+
+    @Option(names = "--mongo-uri", paramLabel = "URI", description = "MongoDB to restore into. Default: $MONGODB_URI, else mongodb.uri.")
+    String mongoUri;
+
+    @Option(names = "--database", paramLabel = "DB", description = "Database of the memory collection (default: mongodb.database, coldframe).")
+    String database;
+
+    @Option(names = "--collection", paramLabel = "NAME", description = "The memory collection (default: mongodb.collection, memories).")
+    String collection;
+
+    @Option(names = "--archive-dir", paramLabel = "DIR", description = "The local segment store (archiver.store.dir); implies --store-type local.")
+    Path archiveDir;
+
+    @Option(names = "--store-type", paramLabel = "TYPE", description = "local or s3 (archiver.store.type).")
+    String storeType;
+
+    @Option(names = "--s3-bucket", paramLabel = "BUCKET", description = "Bucket of the s3 store (archiver.s3.bucket); implies --store-type s3.")
+    String s3Bucket;
+
+    @Option(names = "--s3-prefix", paramLabel = "PREFIX", description = "Key prefix of the s3 store (archiver.s3.prefix).")
+    String s3Prefix;
+
+    @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3-compatible endpoint, e.g. http://minio:9000 (archiver.s3.endpoint).")
+    String s3Endpoint;
+
+    @Option(names = "--s3-region", paramLabel = "REGION", description = "Region of the bucket (archiver.s3.region).")
+    String s3Region;
+
+    @Option(names = "--s3-cache-dir", paramLabel = "DIR", description = "Where segments are downloaded (archiver.s3.cache.dir).")
+    Path s3CacheDir;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOSTS", description = "Kafka, for the catalog and the restore marks (kafka.bootstrap.servers).")
+    String bootstrapServers;
+
+    @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "Prefix of the coldframe topics (topic.prefix).")
+    String topicPrefix;
+
+    @Option(names = "--kafka-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationArgument.class,
+            description = "How long to wait for Kafka before falling back (catalog) or failing (marks). Default: ${DEFAULT-VALUE}.")
+    Duration kafkaTimeout;
+
+    @Option(names = "--hold", paramLabel = "DURATION", defaultValue = "7d", converter = DurationArgument.class,
+            description = "Keep restored memories out of the cold tier this long (7d, 12h, P7D ...). Default: ${DEFAULT-VALUE}.")
+    Duration hold;
+
+    @Option(names = "--no-mark", description = "Publish no restore marks (works without Kafka); the tiering engine may archive the "
+            + "restored memories again as soon as their rules say so.")
+    boolean noMark;
+
+    @Option(names = "--dry-run", description = "Find and read what would be restored; change nothing.")
+    boolean dryRun;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "KEY=VALUE",
+            description = "Any archiver or MongoDB configuration key (repeatable), e.g. -c archiver.s3.endpoint=http://minio:9000.")
+    Map<String, String> config = new LinkedHashMap<>();
+
+    private static final ConfigDef MONGO = CommonConfigKeys.withMongo(new ConfigDef());
+
+    @Override
+    protected int run() throws Exception {
+        int selections = (ids.isEmpty() ? 0 : 1) + (agent == null ? 0 : 1) + (segment == null ? 0 : 1);
+        if (selections != 1) {
+            throw new Failure(USAGE, "name what to restore: exactly one of --id (repeatable), --agent or --segment");
+        }
+        if (archiveDir != null && s3Bucket != null) {
+            throw new Failure(USAGE, "--archive-dir and --s3-bucket name two different stores: give one");
+        }
+        ArchiverConfig archiver = archiverConfig();
+        AbstractConfig mongo = mongoConfig();
+        if (SegmentStores.LOCAL.equals(archiver.getString(SegmentStoreConfig.STORE_TYPE)) && !Files.isDirectory(SegmentStoreConfig.storeDir(archiver))) {
+            throw new Failure(USAGE, "no archive directory " + SegmentStoreConfig.storeDir(archiver).toAbsolutePath()
+                    + " (give --archive-dir, or COLDFRAME_ARCHIVER_STORE_DIR, or an s3 store)");
+        }
+        boolean marksRequired = !noMark && !dryRun;
+        String bootstrap = archiver.getString(CommonConfigKeys.BOOTSTRAP_SERVERS);
+        Topics topics = archiver.topics();
+
+        try (SegmentStore store = SegmentStores.create(archiver);
+             MongoClient client = MongoClients.create(mongo.getPassword(CommonConfigKeys.MONGODB_URI).value());
+             KafkaRestoreMarks kafkaMarks = marksRequired ? new KafkaRestoreMarks(bootstrap, topics.restores(), kafkaTimeout) : null) {
+            MongoCollection<RawBsonDocument> memories = client.getDatabase(mongo.getString(CommonConfigKeys.MONGODB_DATABASE))
+                    .getCollection(mongo.getString(CommonConfigKeys.MONGODB_COLLECTION), RawBsonDocument.class);
+            Restorer restorer = new Restorer(store, memories, marksRequired ? kafkaMarks : Restorer.NO_MARKS, hold, dryRun,
+                    this::note, TerminalProgress.factory(1000), Clock.systemUTC());
+            Restorer.Result result = new Restorer.Result();
+            String storeName = SegmentStores.describe(archiver);
+
+            RestoreSelection selection = new RestoreSelection(restorer,
+                    (keep, fallback) -> catalog(bootstrap, topics, keep, marksRequired, fallback), storeName, this::note);
+            List<Restorer.Target> targets = !ids.isEmpty() ? selection.byIds(ids, result)
+                    : agent != null ? selection.byAgent(agent, result)
+                    : selection.bySegment(segmentIdOf(segment), result);
+
+            restorer.restore(targets, result);
+            return report(result, topics, storeName);
+        }
+    }
+
+    /** The catalog, filtered; empty (with a note saying what happens instead) when it cannot be read. */
+    private Optional<ArchiveCatalog> catalog(String bootstrap, Topics topics, Predicate<CatalogEntry> keep, boolean marksRequired,
+            String fallback) throws ArchiveCatalog.UnavailableException {
+        try {
+            return Optional.of(ArchiveCatalog.load(bootstrap, topics, kafkaTimeout, keep));
+        } catch (ArchiveCatalog.UnavailableException e) {
+            if (e.kafkaUnreachable() && marksRequired) {
+                throw new Failure(FAILED, "Kafka at " + bootstrap + " is not reachable (" + e.getMessage() + "): the restore marks that "
+                        + "keep restored memories out of the cold tier cannot be published, so nothing was restored. Give --no-mark "
+                        + "to restore without them (the store's manifests are then scanned), or --dry-run to see what would be restored");
+            }
+            note("catalog unavailable (" + e.getMessage() + "): " + fallback);
+            return Optional.empty();
+        }
+    }
+
+    static String segmentIdOf(String argument) {
+        String name = Path.of(argument).getFileName().toString();
+        for (String suffix : List.of(".mkv", ".manifest.json")) {
+            if (name.endsWith(suffix)) {
+                return name.substring(0, name.length() - suffix.length());
+            }
+        }
+        return name;
+    }
+
+    // ------------------------------------------------------------------------------------------------ config and report
+
+    private ArchiverConfig archiverConfig() {
+        Map<String, Object> explicit = new HashMap<>();
+        config.forEach((key, value) -> {
+            if (ArchiverConfig.DEFINITION.names().contains(key)) {
+                explicit.put(key, value);
+            } else if (!MONGO.names().contains(key)) {
+                throw new Failure(USAGE, "unknown configuration key " + key);
+            }
+        });
+        putIfSet(explicit, CommonConfigKeys.BOOTSTRAP_SERVERS, bootstrapServers);
+        putIfSet(explicit, CommonConfigKeys.TOPIC_PREFIX, topicPrefix);
+        if (archiveDir != null) {
+            explicit.put(SegmentStoreConfig.STORE_TYPE, SegmentStores.LOCAL);
+            explicit.put(SegmentStoreConfig.STORE_DIR, archiveDir.toString());
+        }
+        if (s3Bucket != null) {
+            explicit.put(SegmentStoreConfig.STORE_TYPE, SegmentStores.S3);
+            explicit.put(SegmentStoreConfig.S3_BUCKET, s3Bucket);
+        }
+        putIfSet(explicit, SegmentStoreConfig.STORE_TYPE, storeType);
+        putIfSet(explicit, SegmentStoreConfig.S3_PREFIX, s3Prefix);
+        putIfSet(explicit, SegmentStoreConfig.S3_ENDPOINT, s3Endpoint);
+        putIfSet(explicit, SegmentStoreConfig.S3_REGION, s3Region);
+        putIfSet(explicit, SegmentStoreConfig.S3_CACHE_DIR, s3CacheDir == null ? null : s3CacheDir.toString());
+        try {
+            return ArchiverConfig.load(explicit);
+        } catch (ConfigException e) {
+            throw new Failure(USAGE, e.getMessage());
+        }
+    }
+
+    private AbstractConfig mongoConfig() {
+        Map<String, Object> explicit = new HashMap<>();
+        config.forEach((key, value) -> {
+            if (MONGO.names().contains(key)) {
+                explicit.put(key, value);
+            }
+        });
+        String uri = mongoUri != null ? mongoUri : System.getenv("MONGODB_URI");
+        putIfSet(explicit, CommonConfigKeys.MONGODB_URI, uri);
+        putIfSet(explicit, CommonConfigKeys.MONGODB_DATABASE, database);
+        putIfSet(explicit, CommonConfigKeys.MONGODB_COLLECTION, collection);
+        try {
+            return new AbstractConfig(MONGO, ConfigLoader.resolve(MONGO, explicit), false);
+        } catch (ConfigException e) {
+            throw new Failure(USAGE, e.getMessage());
+        }
+    }
+
+    private static void putIfSet(Map<String, Object> values, String key, String value) {
+        if (value != null) {
+            values.put(key, value);
+        }
+    }
+
+    private int report(Restorer.Result result, Topics topics, String storeName) {
+        if (!result.notFound().isEmpty()) {
+            note("not in the archive (" + storeName + "): " + String.join(", ", result.notFound().subList(0, Math.min(10, result.notFound().size())))
+                    + (result.notFound().size() > 10 ? ", ... (" + result.notFound().size() + " in all)" : ""));
+        }
+        String counts = "restored " + result.restored() + ", already present " + result.alreadyPresent()
+                + (result.superseded() > 0 ? ", superseded " + result.superseded() : "")
+                + ", not found " + result.notFound().size() + ", failed " + result.failed()
+                + " (" + result.requested() + (result.requested() == 1 ? " archived memory" : " archived memories") + " found, "
+                + result.segments() + (result.segments() == 1 ? " segment" : " segments") + " read)";
+        out().println((dryRun ? "dry run, nothing changed: would have " : "") + counts);
+        if (result.holdUntil() != null) {
+            out().println("restore marks on " + topics.restores() + " hold them out of the cold tier until " + result.holdUntil());
+        }
+        if (result.aborted() != null) {
+            return fail(FAILED, result.aborted() + "; the remaining memories were not inserted (run the restore again: it skips what is present)");
+        }
+        if (result.failed() > 0) {
+            return FAILED;
+        }
+        return result.notFound().isEmpty() ? OK : NOT_FOUND;
+    }
+}
