@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,16 +28,12 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.bson.BsonArray;
-import org.bson.BsonBoolean;
 import org.bson.BsonDateTime;
 import org.bson.BsonDocument;
 import org.bson.BsonDouble;
 import org.bson.BsonInt32;
-import org.bson.BsonInt64;
 import org.bson.BsonObjectId;
 import org.bson.BsonString;
-import org.bson.json.JsonMode;
-import org.bson.json.JsonWriterSettings;
 import org.bson.types.ObjectId;
 
 import io.coldframe.common.MemoryDocuments;
@@ -91,40 +88,30 @@ public final class TieringBenchmark {
                          double averageEventBytes, long stateDirBytes, long heapUsedBytes, long warmupRecords,
                          long settleMs, Map<String, String> environment) {
 
-        public String toJson() {
-            BsonArray rounds = new BsonArray();
-            punctuationRoundsMs.forEach(ms -> rounds.add(new BsonDouble(round(ms))));
-            BsonDocument environmentJson = new BsonDocument();
-            environment.forEach((k, v) -> environmentJson.append(k, new BsonString(v)));
-            BsonDocument json = new BsonDocument("benchmark", new BsonString("tiering"))
-                    .append("records", new BsonInt64(records))
-                    .append("due_fraction", new BsonDouble(dueFraction))
-                    .append("due", new BsonInt64(due))
-                    .append("ingest_records_per_s", new BsonDouble(round(ingestRecordsPerS)))
-                    .append("punctuation_ms", new BsonDouble(round(punctuationMs)))
-                    .append("punctuation_records_per_s", new BsonDouble(round(punctuationRecordsPerS)))
-                    .append("ingest_ms", new BsonInt64(ingestMs))
-                    .append("rounds", new BsonInt32(this.rounds))
-                    .append("punctuation_ms_rounds", rounds)
-                    .append("idle_punctuation_ms", new BsonDouble(round(idlePunctuationMs)))
-                    .append("transitions_per_round", new BsonInt64(transitionsPerRound))
-                    .append("verified", BsonBoolean.valueOf(verified))
-                    .append("due_index_entries", new BsonInt64(dueIndexEntries))
-                    .append("average_event_bytes", new BsonDouble(round(averageEventBytes)))
-                    .append("state_dir_bytes", new BsonInt64(stateDirBytes))
-                    .append("heap_used_bytes", new BsonInt64(heapUsedBytes))
-                    .append("warmup_records", new BsonInt64(warmupRecords))
-                    .append("settle_ms_before_rounds", new BsonInt64(settleMs))
-                    .append("environment", environmentJson);
-            return json.toJson(JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).indent(true).build());
-        }
-
-        public void writeJson(Path file) throws IOException {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(file, toJson() + System.lineSeparator(), StandardCharsets.UTF_8);
+        /** The results as written to the JSON file. */
+        public Map<String, Object> toMap() {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("benchmark", "tiering");
+            json.put("records", records);
+            json.put("due_fraction", dueFraction);
+            json.put("due", due);
+            json.put("ingest_records_per_s", round(ingestRecordsPerS));
+            json.put("punctuation_ms", round(punctuationMs));
+            json.put("punctuation_records_per_s", round(punctuationRecordsPerS));
+            json.put("ingest_ms", ingestMs);
+            json.put("rounds", rounds);
+            json.put("punctuation_ms_rounds", punctuationRoundsMs.stream().map(Result::round).toList());
+            json.put("idle_punctuation_ms", round(idlePunctuationMs));
+            json.put("transitions_per_round", transitionsPerRound);
+            json.put("verified", verified);
+            json.put("due_index_entries", dueIndexEntries);
+            json.put("average_event_bytes", round(averageEventBytes));
+            json.put("state_dir_bytes", stateDirBytes);
+            json.put("heap_used_bytes", heapUsedBytes);
+            json.put("warmup_records", warmupRecords);
+            json.put("settle_ms_before_rounds", settleMs);
+            json.put("environment", environment);
+            return json;
         }
 
         private static double round(double value) {
@@ -385,27 +372,4 @@ public final class TieringBenchmark {
         }
     }
 
-    /** {@code TieringBenchmark --records N --due-fraction F [--rounds R] [--out FILE.json]}. */
-    public static void main(String[] args) throws IOException {
-        long records = 100_000;
-        double dueFraction = 0.01;
-        int rounds = 9;
-        Path out = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--records" -> records = Long.parseLong(args[++i]);
-                case "--due-fraction" -> dueFraction = Double.parseDouble(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                case "--out" -> out = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: --records N --due-fraction F [--rounds R] [--out FILE.json]");
-            }
-        }
-        Result result = run(records, dueFraction, rounds, null, System.err::println);
-        System.out.println(result.toJson());
-        if (out != null) {
-            result.writeJson(out);
-            System.err.println("written to " + out);
-        }
-    }
 }

@@ -21,7 +21,7 @@ class TieringBenchmarkTest {
         assertThat(result.ingestRecordsPerS()).isPositive();
 
         Path out = dir.resolve("nested/tiering.json");
-        result.writeJson(out);
+        Results.write(out, result.toMap());
         BsonDocument json = BsonDocument.parse(Files.readString(out));
         assertThat(json.getNumber("records").longValue()).isEqualTo(3_000);
         assertThat(json.getNumber("due").longValue()).isEqualTo(30);

@@ -3,6 +3,7 @@ package io.coldframe.cli.bench;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import io.coldframe.bench.Results;
 import io.coldframe.bench.TieringBenchmark;
 
 import picocli.CommandLine.Command;
@@ -38,9 +39,9 @@ public final class BenchTieringCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TieringBenchmark.Result result = TieringBenchmark.run(records, dueFraction, rounds, stateDir, System.err::println);
-        System.out.println(result.toJson());
+        System.out.println(Results.toJson(result.toMap()));
         if (out != null) {
-            result.writeJson(out);
+            Results.write(out, result.toMap());
             System.err.println("written to " + out);
         }
         return result.verified() ? 0 : 1;

@@ -1,12 +1,11 @@
 package io.coldframe.cli.demo;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.bson.BsonBoolean;
-import org.bson.BsonDocument;
-import org.bson.BsonInt64;
-import org.bson.json.JsonMode;
-import org.bson.json.JsonWriterSettings;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.coldframe.archive.TierCounts;
 
@@ -15,27 +14,29 @@ record DemoSummary(long loaded, TierCounts.Counts tiers, long segments, long ver
                    long deletedFromMongo, long remainingInMongo, long rawBytes, long archiveBytes, long lost,
                    long deadLetters, boolean drained, long elapsedMs) {
 
-    String toJson() {
-        BsonDocument tierCounts = new BsonDocument("hot", new BsonInt64(tiers.hot()))
-                .append("warm", new BsonInt64(tiers.warm()))
-                .append("cold", new BsonInt64(tiers.cold()));
-        BsonDocument ruleCounts = new BsonDocument();
-        tiers.byRule().forEach((rule, count) -> ruleCounts.append(rule, new BsonInt64(count)));
-        BsonDocument json = new BsonDocument("loaded", new BsonInt64(loaded))
-                .append("tier_counts", tierCounts)
-                .append("rule_counts", ruleCounts)
-                .append("segments", new BsonInt64(segments))
-                .append("verified_segments", new BsonInt64(verifiedSegments))
-                .append("archived", new BsonInt64(archived))
-                .append("deleted_from_mongo", new BsonInt64(deletedFromMongo))
-                .append("remaining_in_mongo", new BsonInt64(remainingInMongo))
-                .append("raw_bytes", new BsonInt64(rawBytes))
-                .append("archive_bytes", new BsonInt64(archiveBytes))
-                .append("lost", new BsonInt64(lost))
-                .append("dead_letters", new BsonInt64(deadLetters))
-                .append("drained", BsonBoolean.valueOf(drained))
-                .append("elapsed_ms", new BsonInt64(elapsedMs));
-        return json.toJson(JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).indent(true).build());
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    String toJson() throws JsonProcessingException {
+        Map<String, Object> tierCounts = new LinkedHashMap<>();
+        tierCounts.put("hot", tiers.hot());
+        tierCounts.put("warm", tiers.warm());
+        tierCounts.put("cold", tiers.cold());
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("loaded", loaded);
+        json.put("tier_counts", tierCounts);
+        json.put("rule_counts", tiers.byRule());
+        json.put("segments", segments);
+        json.put("verified_segments", verifiedSegments);
+        json.put("archived", archived);
+        json.put("deleted_from_mongo", deletedFromMongo);
+        json.put("remaining_in_mongo", remainingInMongo);
+        json.put("raw_bytes", rawBytes);
+        json.put("archive_bytes", archiveBytes);
+        json.put("lost", lost);
+        json.put("dead_letters", deadLetters);
+        json.put("drained", drained);
+        json.put("elapsed_ms", elapsedMs);
+        return JSON.writeValueAsString(json);
     }
 
     String toText() {

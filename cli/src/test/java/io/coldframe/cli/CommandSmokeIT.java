@@ -1,0 +1,181 @@
+package io.coldframe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+import org.bson.BsonDocument;
+import org.bson.json.JsonMode;
+import org.bson.json.JsonWriterSettings;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.coldframe.local.EmbeddedMongo;
+import io.coldframe.testkit.MemoryGenerator;
+
+import picocli.CommandLine;
+
+/**
+ * Every command as shipped: the packaged {@code target/coldframe.jar} with its {@code lib/} class path, started as its
+ * own process the way {@code bin/coldframe} starts it, at tiny sizes. A command that no longer runs end to end (a
+ * missing main class, a class not on the shipped class path, an option that no longer parses) fails here.
+ * {@link #everyCommandHasASmokeTest} keeps the list complete: a new command without a run here fails the build.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CommandSmokeIT {
+
+    /** Leaf commands run below; compared with the commands the CLI registers. */
+    private static final Set<String> COVERED = Set.of("demo", "segment encode", "segment inspect", "segment verify",
+            "segment get", "segment cat", "restore", "rules check", "bench segment", "bench tiering", "bench archiver", "chaos");
+
+    private static final Path JAR = Path.of("target", "coldframe.jar");
+
+    @TempDir
+    static Path dir;
+
+    private static Path jsonl;
+    private static String firstId;
+
+    @BeforeAll
+    static void corpus() throws IOException {
+        assertThat(JAR).as("the packaged command line (run after package)").isRegularFile();
+        List<BsonDocument> documents = new MemoryGenerator(7, Instant.parse("2025-01-01T00:00:00Z")).generate(40);
+        JsonWriterSettings relaxed = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
+        List<String> lines = new ArrayList<>();
+        documents.forEach(d -> lines.add(d.toJson(relaxed)));
+        jsonl = Files.write(dir.resolve("memories.jsonl"), lines, StandardCharsets.UTF_8);
+        firstId = documents.get(0).getObjectId("_id").getValue().toHexString();
+    }
+
+    @Test
+    void everyCommandHasASmokeTest() {
+        assertThat(leafCommands(new CommandLine(new ColdframeCli()), "")).containsExactlyInAnyOrderElementsOf(COVERED);
+    }
+
+    @Test
+    void helpAndVersion() throws Exception {
+        assertThat(run("--help").out()).contains("demo", "segment", "restore", "rules", "bench", "chaos");
+        assertThat(run("--version").out()).contains("coldframe");
+    }
+
+    @Test
+    @Order(1)
+    void segmentCommands() throws Exception {
+        Path segments = dir.resolve("segments");
+        assertThat(run("segment", "encode", jsonl.toString(), "--out", segments.toString(), "--id", "smoke-0").out()).contains("smoke-0");
+        Path video = segments.resolve("smoke-0.mkv");
+        assertThat(video).isRegularFile();
+        assertThat(run("segment", "inspect", video.toString()).out()).contains("smoke-0");
+        assertThat(run("segment", "verify", segments.toString()).exitCode()).isZero();
+        assertThat(run("segment", "get", video.toString(), firstId).out()).contains(firstId);
+        assertThat(run("segment", "cat", video.toString()).out().lines().count()).isEqualTo(40);
+    }
+
+    @Test
+    @Order(2)
+    void restoreFromALocalStoreWithoutKafka() throws Exception {
+        try (EmbeddedMongo mongo = EmbeddedMongo.start()) {
+            Result restore = run("restore", "--segment", "smoke-0", "--archive-dir", dir.resolve("segments").toString(),
+                    "--mongo-uri", mongo.connectionString(), "--no-mark", "--bootstrap-servers", "127.0.0.1:1", "--kafka-timeout", "2s");
+            assertThat(restore.out()).contains("restored 40");
+        }
+    }
+
+    @Test
+    void rulesCheck() throws Exception {
+        String doc = "{\"_id\": \"m-1\", \"agent_id\": \"a\", \"created_at\": {\"$date\": \"2025-01-01T00:00:00Z\"}, \"importance\": 0.2}";
+        assertThat(run("rules", "check", "--doc", doc, "--now", "2025-06-01T00:00:00Z").out()).contains("tier now: COLD");
+    }
+
+    @Test
+    void demo() throws Exception {
+        Path summary = dir.resolve("demo.json");
+        run("demo", "--docs", "300", "--summary", summary.toString());
+        BsonDocument json = BsonDocument.parse(Files.readString(summary));
+        assertThat(json.getNumber("loaded").longValue()).isEqualTo(300);
+        assertThat(json.getNumber("lost").longValue()).isZero();
+        assertThat(json.getNumber("archived").longValue()).isPositive();
+    }
+
+    @Test
+    void benchSegment() throws Exception {
+        Path out = dir.resolve("bench-segment.json");
+        run("bench", "segment", "--docs", "120", "--segment-records", "60", "--rounds", "1", "--get-segments", "4", "--gets", "8",
+                "--process-gets", "1", "--memvid-docs", "2", "--memvid-literal-frames", "1", "--out", out.toString());
+        BsonDocument json = BsonDocument.parse(Files.readString(out));
+        assertThat(json.getDocument("get_by_id").containsKey("cli_process")).isTrue();
+        assertThat(json.getNumber("archive_bytes").longValue()).isPositive();
+    }
+
+    @Test
+    void benchTiering() throws Exception {
+        Path out = dir.resolve("bench-tiering.json");
+        run("bench", "tiering", "--records", "2000", "--rounds", "2", "--out", out.toString());
+        assertThat(BsonDocument.parse(Files.readString(out)).getBoolean("verified").getValue()).isTrue();
+    }
+
+    @Test
+    void benchArchiver() throws Exception {
+        Path out = dir.resolve("bench-archiver.json");
+        run("bench", "archiver", "--docs", "300", "--no-pinned", "--out", out.toString(), "--work-dir", dir.resolve("archiver").toString());
+        assertThat(BsonDocument.parse(Files.readString(out)).getArray("runs")).hasSize(2);
+    }
+
+    @Test
+    void chaos() throws Exception {
+        Path out = dir.resolve("chaos.json");
+        run("chaos", "--kills", "2", "--docs", "300", "--out", out.toString(), "--work-dir", dir.resolve("chaos").toString());
+        BsonDocument json = BsonDocument.parse(Files.readString(out));
+        assertThat(json.getNumber("lost").longValue()).isZero();
+        assertThat(json.getNumber("deleted_without_verified_segment").longValue()).isZero();
+    }
+
+    // ------------------------------------------------------------------------------------------------
+
+    private record Result(int exitCode, String out) {
+    }
+
+    /** Runs the shipped command line; fails unless it exits 0 within 10 minutes. */
+    private static Result run(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        Path log = Files.createTempFile(dir, "run-", ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!process.waitFor(10, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError(String.join(" ", args) + " did not finish in 10 minutes:\n" + tail(log));
+        }
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as("exit code of coldframe %s; output:%n%s", String.join(" ", args), tail(log)).isZero();
+        return new Result(process.exitValue(), out);
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    private static Set<String> leafCommands(CommandLine command, String prefix) {
+        Set<String> leaves = new TreeSet<>();
+        for (var sub : command.getSubcommands().entrySet()) {
+            String name = (prefix + " " + sub.getKey()).strip();
+            Set<String> below = leafCommands(sub.getValue(), name);
+            leaves.addAll(below.isEmpty() ? Set.of(name) : below);
+        }
+        return leaves;
+    }
+}
