@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -141,13 +142,9 @@ public final class EmbeddedConnect implements AutoCloseable {
             try {
                 ConnectorStateInfo info = status(name);
                 last = describe(info);
-                if ("FAILED".equals(info.connector().state())) {
-                    throw new IllegalStateException("Connector " + name + " FAILED: " + info.connector().trace());
-                }
-                for (ConnectorStateInfo.TaskState task : info.tasks()) {
-                    if ("FAILED".equals(task.state())) {
-                        throw new IllegalStateException("Connector " + name + " task " + task.id() + " FAILED: " + task.trace());
-                    }
+                Optional<String> failure = failure(name, info);
+                if (failure.isPresent()) {
+                    throw new IllegalStateException(failure.get());
                 }
                 List<ConnectorStateInfo.TaskState> tasks = info.tasks();
                 if ("RUNNING".equals(info.connector().state()) && !tasks.isEmpty()
@@ -165,6 +162,30 @@ public final class EmbeddedConnect implements AutoCloseable {
             }
         }
         throw new IllegalStateException("Connector " + name + " not RUNNING after " + timeout + ": " + last);
+    }
+
+    /**
+     * Why the connector or one of its tasks is FAILED (the worker's stack trace), or empty while none is. A failed task
+     * never restarts by itself: whoever waits for its output should stop waiting.
+     */
+    public Optional<String> failure(String name) {
+        try {
+            return failure(name, status(name));
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> failure(String name, ConnectorStateInfo info) {
+        if ("FAILED".equals(info.connector().state())) {
+            return Optional.of("Connector " + name + " FAILED: " + info.connector().trace());
+        }
+        for (ConnectorStateInfo.TaskState task : info.tasks()) {
+            if ("FAILED".equals(task.state())) {
+                return Optional.of("Connector " + name + " task " + task.id() + " FAILED: " + task.trace());
+            }
+        }
+        return Optional.empty();
     }
 
     private static String describe(ConnectorStateInfo info) {

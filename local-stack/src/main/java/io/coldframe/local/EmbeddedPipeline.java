@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,8 +23,10 @@ import io.coldframe.streams.StreamsAppConfig;
  */
 public final class EmbeddedPipeline implements AutoCloseable {
 
+    /** {@code streamsConfig}: further streams-app keys (rules file, overrides ...), as a deployment would set them. */
     public record Settings(String bootstrapServers, String topicPrefix, String mongoUri, String database, String collection,
-                    Path workDir, Path archiveDir, int archiverWorkers, Duration batchLinger, Duration punctuationInterval) {
+                    Path workDir, Path archiveDir, int archiverWorkers, Duration batchLinger, Duration punctuationInterval,
+                    Map<String, String> streamsConfig) {
     }
 
     private final Settings settings;
@@ -35,12 +38,13 @@ public final class EmbeddedPipeline implements AutoCloseable {
 
     public EmbeddedPipeline(Settings settings) throws IOException {
         this.settings = settings;
-        StreamsAppConfig streamsConfig = StreamsAppConfig.load(Map.of(
-                CommonConfigKeys.BOOTSTRAP_SERVERS, settings.bootstrapServers(),
-                CommonConfigKeys.TOPIC_PREFIX, settings.topicPrefix(),
-                StreamsAppConfig.STATE_DIR, settings.workDir().resolve("streams-state").toString(),
-                StreamsAppConfig.PUNCTUATION_INTERVAL_MS, Long.toString(settings.punctuationInterval().toMillis()),
-                CommonConfigKeys.OPS_PORT, "0"));
+        Map<String, String> streams = new HashMap<>(settings.streamsConfig());
+        streams.put(CommonConfigKeys.BOOTSTRAP_SERVERS, settings.bootstrapServers());
+        streams.put(CommonConfigKeys.TOPIC_PREFIX, settings.topicPrefix());
+        streams.put(StreamsAppConfig.STATE_DIR, settings.workDir().resolve("streams-state").toString());
+        streams.put(StreamsAppConfig.PUNCTUATION_INTERVAL_MS, Long.toString(settings.punctuationInterval().toMillis()));
+        streams.put(CommonConfigKeys.OPS_PORT, "0");
+        StreamsAppConfig streamsConfig = StreamsAppConfig.load(streams);
         this.streamsApp = new StreamsApp(streamsConfig);
         stages.add(new PipelineProgress.Stage(streamsConfig.getString(StreamsAppConfig.APPLICATION_ID), streamsConfig.topics().changes()));
         for (int i = 0; i < settings.archiverWorkers(); i++) {

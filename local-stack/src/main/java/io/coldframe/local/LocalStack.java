@@ -1,18 +1,19 @@
 package io.coldframe.local;
 
-import io.coldframe.common.Topics;
-import io.coldframe.connectors.MongoSourceConnectorConfig;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.coldframe.common.Topics;
+import io.coldframe.connectors.MongoSourceConnectorConfig;
 
 /**
  * Everything coldframe needs, in this JVM: a KRaft broker with the coldframe topics, MongoDB (the in-JVM stand-in,
@@ -115,6 +116,11 @@ public final class LocalStack implements AutoCloseable {
         if (connect != null) {
             connect.deleteConnector(connectorName());
         }
+    }
+
+    /** Why the connector or its task has FAILED, or empty while it runs (or was never started). */
+    public synchronized Optional<String> connectorFailure() {
+        return connect == null ? Optional.empty() : connect.failure(connectorName());
     }
 
     /** The config the connector runs with: the deployed one with the local-mode overrides. */

@@ -17,11 +17,15 @@ import io.coldframe.common.MemoryFields;
 /** A JSONL corpus: one MongoDB Extended JSON document per line; blank lines are skipped. */
 final class CorpusFile {
 
+    /** A document and the line it was read from (1-based). */
+    record Line(int number, BsonDocument document) {
+    }
+
     private CorpusFile() {
     }
 
-    static List<BsonDocument> read(Path file) throws IOException {
-        List<BsonDocument> documents = new ArrayList<>();
+    static List<Line> read(Path file) throws IOException {
+        List<Line> documents = new ArrayList<>();
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             int lineNumber = 0;
@@ -30,7 +34,7 @@ final class CorpusFile {
                 if (line.isBlank()) {
                     continue;
                 }
-                documents.add(parse(file, lineNumber, line));
+                documents.add(new Line(lineNumber, parse(file, lineNumber, line)));
             }
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("corpus file not found: " + file);

@@ -7,11 +7,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.bson.BsonDocument;
 
+import io.coldframe.common.MemoryFields;
+import io.coldframe.streams.StreamsAppConfig;
 import io.coldframe.testkit.MemoryGenerator;
 
 import picocli.CommandLine.Command;
@@ -49,24 +54,55 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "PT10M", description = "Give up waiting for the pipeline to drain after this ISO-8601 duration (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--rules", paramLabel = "FILE", description = "Tier with this rules file instead of the built-in defaults "
+            + "(tiering.rules.file; format in docs/tiering.md; `coldframe rules check --print-defaults` prints a starting point).")
+    Path rules;
+
+    @Option(names = "--timestamp-field", paramLabel = "NAME", description = "The document field ages count from, when it is not "
+            + "created_at (for example timestamp); it overrides the rules' timestamp_field.")
+    String timestampField;
+
     @Override
     public Integer call() throws Exception {
-        List<BsonDocument> documents;
+        List<BsonDocument> documents = new ArrayList<>();
+        List<String> origins = new ArrayList<>();
         if (corpus != null) {
-            documents = CorpusFile.read(corpus);
+            for (CorpusFile.Line line : CorpusFile.read(corpus)) {
+                documents.add(line.document());
+                origins.add(corpus.getFileName() + ":" + line.number());
+            }
         } else {
             Instant anchorInstant = (anchor != null ? anchor : LocalDate.now(ZoneOffset.UTC)).atStartOfDay(ZoneOffset.UTC).toInstant();
-            documents = new MemoryGenerator(seed, anchorInstant).generate(docs);
+            documents.addAll(new MemoryGenerator(seed, anchorInstant).generate(docs));
+            origins.addAll(Demo.Options.generatedOrigins(documents.size()));
+        }
+        Map<String, String> tiering = new HashMap<>();
+        if (rules != null) {
+            tiering.put(StreamsAppConfig.RULES_FILE, rules.toString());
+        }
+        if (timestampField != null) {
+            tiering.put(StreamsAppConfig.RULES_OVERRIDES, "timestamp_field=" + timestampField);
         }
         String uri = mongoUri != null ? mongoUri : System.getenv("MONGODB_URI");
-        Demo.Options options = new Demo.Options(documents, uri, archiveDir, workers, Duration.ofSeconds(2), timeout);
-        DemoSummary result = new Demo(options, System.out).run().summary();
+        Demo.Options options = new Demo.Options(documents, origins, uri, archiveDir, workers, Duration.ofSeconds(2), timeout, tiering,
+                timestampField != null ? timestampField : MemoryFields.CREATED_AT);
+        DemoSummary result;
+        try {
+            result = new Demo(options, System.out).run().summary();
+        } catch (Demo.Failure e) {
+            System.err.println("demo failed: " + e.getMessage());
+            return 1;
+        }
         System.out.println();
         System.out.println("coldframe demo summary");
         System.out.print(result.toText());
         if (summary != null) {
             Files.writeString(summary, result.toJson() + System.lineSeparator(), StandardCharsets.UTF_8);
             System.out.println("summary written to " + summary);
+        }
+        if (result.mostlyDeadLettered()) {
+            System.err.println("demo failed: most loaded memories were dead-lettered (see the reasons and fixes above)");
+            return 1;
         }
         return result.lost() == 0 && result.drained() ? 0 : 1;
     }

@@ -1,18 +1,25 @@
 package io.coldframe.cli.demo;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import io.coldframe.archive.DeadLetterReport;
 import io.coldframe.archive.TierCounts;
 
 /** The demo's result, as the JSON written by --summary and as the lines printed at the end. */
-record DemoSummary(long loaded, TierCounts.Counts tiers, long segments, long verifiedSegments, long archived,
-                   long deletedFromMongo, long remainingInMongo, long rawBytes, long archiveBytes, long lost,
-                   long deadLetters, boolean drained, long elapsedMs) {
+record DemoSummary(long loaded, List<Demo.NotLoaded> notLoaded, TierCounts.Counts tiers, long segments, long verifiedSegments,
+                   long archived, long deletedFromMongo, long remainingInMongo, long rawBytes, long archiveBytes, long lost,
+                   long deadLetters, List<DeadLetterReport.Reason> deadLetterReasons, boolean drained, long elapsedMs) {
+
+    /** More dead letters than half the loaded memories: the load was mostly not tiered, whatever else went right. */
+    boolean mostlyDeadLettered() {
+        return deadLetters * 2 > loaded;
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -23,6 +30,8 @@ record DemoSummary(long loaded, TierCounts.Counts tiers, long segments, long ver
         tierCounts.put("cold", tiers.cold());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("loaded", loaded);
+        json.put("not_loaded", notLoaded.size());
+        json.put("not_loaded_documents", notLoaded.stream().map(d -> Map.of("origin", d.origin(), "_id", d.memoryId(), "reason", d.reason())).toList());
         json.put("tier_counts", tierCounts);
         json.put("rule_counts", tiers.byRule());
         json.put("segments", segments);
@@ -34,6 +43,9 @@ record DemoSummary(long loaded, TierCounts.Counts tiers, long segments, long ver
         json.put("archive_bytes", archiveBytes);
         json.put("lost", lost);
         json.put("dead_letters", deadLetters);
+        json.put("dead_letter_reasons", deadLetterReasons.stream().limit(10).map(r -> Map.of("reason", r.reason(), "stage", r.stage(),
+                "count", r.count(), "example", r.example())).toList());
+        json.put("mostly_dead_lettered", mostlyDeadLettered());
         json.put("drained", drained);
         json.put("elapsed_ms", elapsedMs);
         return JSON.writeValueAsString(json);
@@ -42,6 +54,9 @@ record DemoSummary(long loaded, TierCounts.Counts tiers, long segments, long ver
     String toText() {
         StringBuilder text = new StringBuilder();
         line(text, "loaded memories", loaded);
+        if (!notLoaded.isEmpty()) {
+            line(text, "not loaded", notLoaded.size());
+        }
         text.append(String.format("  %-26s hot %d, warm %d, cold %d%n", "tiers", tiers.hot(), tiers.warm(), tiers.cold()));
         for (Map.Entry<String, Long> rule : tiers.byRule().entrySet()) {
             text.append(String.format("  %-26s %d%n", "  rule " + rule.getKey(), rule.getValue()));

@@ -52,7 +52,7 @@ class PipelineIT {
     void oldMemoriesAreArchivedExactlyAndPurgedWhileRecentAndCriticalOnesStay(@TempDir Path archiveDir) throws Exception {
         Instant now = Instant.now();
         List<BsonDocument> documents = new MemoryGenerator(7, now).generate(1500);
-        Demo.Options options = new Demo.Options(documents, null, archiveDir, 2, Duration.ofSeconds(2), Duration.ofMinutes(5));
+        Demo.Options options = Demo.Options.generated(documents, null, archiveDir, 2, Duration.ofSeconds(2), Duration.ofMinutes(5));
 
         Demo.Outcome outcome = new Demo(options, System.out).run();
 
@@ -95,7 +95,7 @@ class PipelineIT {
             memories.insertMany(List.of(changedLater, unchanged));
             EmbeddedPipeline.Settings settings = new EmbeddedPipeline.Settings(stack.bootstrapServers(), stack.topics().prefix(),
                     stack.mongoUri(), stack.database(), stack.collection(), workDir, workDir.resolve("archive"), 1,
-                    Duration.ofSeconds(1), Duration.ofSeconds(1));
+                    Duration.ofSeconds(1), Duration.ofSeconds(1), Map.of());
             try (EmbeddedPipeline pipeline = new EmbeddedPipeline(settings)) {
                 pipeline.startTiering();
                 stack.startConnector();
