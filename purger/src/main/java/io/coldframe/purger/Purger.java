@@ -52,7 +52,8 @@ public final class Purger implements Runnable, AutoCloseable {
     private final PurgerConfig config;
     private final Topics topics;
     private final MongoClient mongo;
-    private final VersionGuardedDeleter deleter;
+    /** Made at the first purge: it asks MongoDB whether it has transactions, and MongoDB may be down at start. */
+    private VersionGuardedDeleter deleter;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -70,8 +71,6 @@ public final class Purger implements Runnable, AutoCloseable {
         this.config = config;
         this.topics = config.topics();
         this.mongo = MongoClients.create(config.mongoUri());
-        this.deleter = new VersionGuardedDeleter(mongo.getDatabase(config.getString(CommonConfigKeys.MONGODB_DATABASE))
-                .getCollection(config.getString(CommonConfigKeys.MONGODB_COLLECTION)));
         this.consumer = new KafkaConsumer<>(config.consumerProperties());
         this.producer = new KafkaProducer<>(config.producerProperties());
     }
@@ -181,7 +180,7 @@ public final class Purger implements Runnable, AutoCloseable {
         int attempt = 0;
         while (true) {
             try {
-                return deleter.purge(commit.getMemories());
+                return deleter().purge(commit.getMemories());
             } catch (MongoException e) {
                 if (!running.get()) {
                     throw new InterruptedException("stopping before segment " + commit.getSegmentId() + " was purged");
@@ -193,6 +192,15 @@ public final class Purger implements Runnable, AutoCloseable {
                 backoff = Math.min(maxBackoff, backoff * 2);
             }
         }
+    }
+
+    private VersionGuardedDeleter deleter() {
+        if (deleter == null) {
+            deleter = new VersionGuardedDeleter(mongo, mongo.getDatabase(config.getString(CommonConfigKeys.MONGODB_DATABASE))
+                    .getCollection(config.getString(CommonConfigKeys.MONGODB_COLLECTION)), MongoDeployment.detect(mongo),
+                    VersionGuardedDeleter.DEFAULT_MAX_BATCH_BYTES);
+        }
+        return deleter;
     }
 
     @Override
