@@ -36,6 +36,7 @@ final class ArchiverOps implements ArchiveProgressListener, AutoCloseable {
     private final Counter droppedBatches;
     private final Timer segmentTime;
     private final Map<String, Timer.Sample> open = new ConcurrentHashMap<>();
+    private java.util.function.BooleanSupplier liveness = () -> true;
     private OpsServer server;
 
     ArchiverOps(ArchiverConfig config) {
@@ -48,6 +49,11 @@ final class ArchiverOps implements ArchiveProgressListener, AutoCloseable {
                 .description("From a batch closing to its segment's transaction committing").register(registry);
     }
 
+    /** What {@code /health/live} answers: the archive loop's state (set before {@link #start}). */
+    void liveness(java.util.function.BooleanSupplier alive) {
+        this.liveness = alive;
+    }
+
     /** Starts serving on {@code ops.port} unless it is 0. */
     void start() throws IOException {
         int port = config.getInt(CommonConfigKeys.OPS_PORT);
@@ -56,6 +62,7 @@ final class ArchiverOps implements ArchiveProgressListener, AutoCloseable {
         }
         KafkaHealth kafka = new KafkaHealth(config.getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
         server = OpsServer.builder("archiver-worker").registry(registry)
+                .liveness(liveness)
                 .readiness("kafka", kafka)
                 .beforeScrape(kafka.consumerLag(registry, config.getString(ArchiverConfig.GROUP_ID), config.topics().cold()))
                 .closing(kafka).closing(OpsMetrics.bindJvm(registry))

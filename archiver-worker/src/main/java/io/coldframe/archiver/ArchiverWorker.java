@@ -65,6 +65,7 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
     private final AtomicLong archivedTotal = new AtomicLong();
     private final AtomicLong segmentsTotal = new AtomicLong();
     private final ArchiveProgressListener listener;
+    private volatile boolean loopEnded;
 
     public ArchiverWorker(ArchiverConfig config) throws IOException {
         this(config, ArchiveProgressListener.NONE);
@@ -81,6 +82,16 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
         archiver.clearStaging();
         this.consumer = new KafkaConsumer<>(config.consumerProperties());
         this.producer = new KafkaProducer<>(config.producerProperties());
+    }
+
+    /** True while the archive loop runs (or has yet to start); false once it ended, for whatever reason. */
+    public boolean isAlive() {
+        return !loopEnded;
+    }
+
+    /** True once {@link #close} asked the loop to stop: its end is then expected, not a failure. */
+    public boolean stopRequested() {
+        return !running.get();
     }
 
     public long archivedTotal() {
@@ -110,6 +121,10 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
         } catch (ProducerFencedException e) {
             LOG.error("another archiver took over this worker's transactional id; stopping", e);
         } finally {
+            loopEnded = true;
+            if (running.get()) {
+                LOG.error("the archive loop ended without being asked to stop; /health/live now answers 503");
+            }
             if (!openBatches.isEmpty()) {
                 List<TopicPartition> dropped = List.copyOf(openBatches.keySet());
                 openBatches.clear();
@@ -168,12 +183,32 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
             }
         } catch (ProducerFencedException e) {
             throw e;
-        } catch (IOException | KafkaException e) {
-            LOG.error("could not archive segment {}; it is retried from offset {}", segmentId, batch.firstOffset(), e);
-            abortQuietly();
-            consumer.seek(batch.partition(), batch.firstOffset());
-            sleep(RETRY_BACKOFF);
+        } catch (KafkaException e) {
+            if (fatal(e)) {
+                throw e;
+            }
+            retryLater(segmentId, batch, e);
+        } catch (IOException e) {
+            retryLater(segmentId, batch, e);
         }
+    }
+
+    /** A producer error no retry cures: fenced, or an epoch another instance owns now (possibly as a cause). */
+    static boolean fatal(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ProducerFencedException || cause instanceof org.apache.kafka.common.errors.InvalidProducerEpochException
+                    || cause instanceof org.apache.kafka.common.errors.TransactionalIdAuthorizationException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void retryLater(String segmentId, PartitionBatch batch, Exception e) {
+        LOG.error("could not archive segment {}; it is retried from offset {}", segmentId, batch.firstOffset(), e);
+        abortQuietly();
+        consumer.seek(batch.partition(), batch.firstOffset());
+        sleep(RETRY_BACKOFF);
     }
 
     /**
@@ -280,15 +315,31 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
         return value.getBytes(StandardCharsets.UTF_8);
     }
 
-    public static void main(String[] args) throws IOException {
-        ArchiverConfig config = ArchiverConfig.load(Map.of());
+    /**
+     * Runs the worker with its ops endpoint until the loop ends. Returns the exit code: 0 after a requested stop,
+     * 1 when the loop ended by itself (fenced producer, an error); {@code /health/live} answers 503 from then on.
+     */
+    public static int serve(ArchiverConfig config) throws IOException {
         ArchiverOps ops = new ArchiverOps(config);
         ArchiverWorker worker = new ArchiverWorker(config, ops);
+        ops.liveness(worker::isAlive);
         ops.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.close();
             ops.close();
         }, "archiver-shutdown"));
-        worker.run();
+        try {
+            worker.run();
+        } catch (RuntimeException e) {
+            LOG.error("the archive loop failed", e);
+        }
+        return worker.stopRequested() ? 0 : 1;
+    }
+
+    public static void main(String[] args) throws IOException {
+        int code = serve(ArchiverConfig.load(Map.of()));
+        if (code != 0) {
+            System.exit(code);
+        }
     }
 }

@@ -166,9 +166,11 @@ class ContainerPipelineIT {
                         .withEnv(env(ArchiverConfig.BATCH_LINGER_MS, "2000"))
                         .withEnv(env(ArchiverConfig.BATCH_MAX_RECORDS, "100"))));
             }
+            // The purger confirms each committed segment in the archivers' store before it deletes.
             GenericContainer<?> purger = started(service(Service.PURGER, "purger")
                     .withEnv(env(CommonConfigKeys.BOOTSTRAP_SERVERS, KAFKA_IN_NETWORK))
-                    .withEnv(env(CommonConfigKeys.MONGODB_URI, MONGO_IN_NETWORK)));
+                    .withEnv(env(CommonConfigKeys.MONGODB_URI, MONGO_IN_NETWORK))
+                    .withEnv(s3Settings("http://minio:9000")));
 
             await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(5)).untilAsserted(() ->
                     assertThat(memories.countDocuments(Filters.in("_id", idValues(old)))).as("old LOW memories left in MongoDB").isZero());
@@ -199,6 +201,10 @@ class ContainerPipelineIT {
                     + get(archivers.get(1), OpsServer.METRICS_PATH).body();
             assertThat(archiverMetrics).contains("coldframe_archiver_segments_total", "coldframe_consumer_lag{");
             assertThat(get(purger, OpsServer.METRICS_PATH).body()).contains("coldframe_purger_memories_total{outcome=\"deleted\"}");
+            // A real replica set: read, byte comparison and delete ran in MongoDB transactions, not on the guard alone.
+            assertThat(purger.getLogs()).contains("read, version check and delete run in one transaction per batch")
+                    .doesNotContain("deletes rely on the $expr guard alone");
+            assertThat(get(purger, OpsServer.METRICS_PATH).body()).contains("coldframe_purger_dead_letters_total{kind=\"segment-unconfirmed\"} 0.0");
             assertThat(get(connect, OpsServer.METRICS_PATH).body()).contains("coldframe_connect_connector_running{connector=\"coldframe-mongo-source\"} 1.0");
         }
     }

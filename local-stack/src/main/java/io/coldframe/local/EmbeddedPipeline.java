@@ -67,7 +67,8 @@ public final class EmbeddedPipeline implements AutoCloseable {
                 CommonConfigKeys.MONGODB_URI, settings.mongoUri(),
                 CommonConfigKeys.MONGODB_DATABASE, settings.database(),
                 CommonConfigKeys.MONGODB_COLLECTION, settings.collection(),
-                PurgerConfig.INSTANCE_ID, "local-0"));
+                PurgerConfig.INSTANCE_ID, "local-0",
+                SegmentStoreConfig.STORE_DIR, settings.archiveDir().toString()));
         this.purger = new Purger(purgerConfig);
         stages.add(new PipelineProgress.Stage(purgerConfig.getString(PurgerConfig.GROUP_ID), purgerConfig.topics().segmentsCommitted()));
     }

@@ -30,6 +30,19 @@ public interface PurgeProgressListener {
     default void beforeOffsetCommit(List<String> segmentIds) {
     }
 
+    /**
+     * A commit event went to the dead-letter topic instead of being purged: its segment could not be confirmed in
+     * the store ({@code kind} segment-unconfirmed), MongoDB rejected its delete for good (delete-rejected), or it did
+     * not decode (undecodable, {@code segmentId} null). Nothing of it was deleted, except, for delete-rejected,
+     * exact archived versions deleted before the rejection. An alert.
+     */
+    default void deadLettered(String segmentId, String kind, String reason) {
+    }
+
+    /** Memories holding the archived version were kept because a restore newer than the commit protects them. */
+    default void protectedByRestore(String segmentId, int memories) {
+    }
+
     /** The transaction committed: these segments are done and will not be replayed. */
     default void committed(List<String> segmentIds) {
     }

@@ -37,6 +37,8 @@ import io.coldframe.common.Topics;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.PurgeResult;
 import io.coldframe.schemas.SegmentCommitted;
+import io.coldframe.store.SegmentStore;
+import io.coldframe.store.SegmentStores;
 
 /**
  * Entry point of the purger: for every committed segment, deletes exactly the archived versions from MongoDB,
@@ -52,28 +54,44 @@ public final class Purger implements Runnable, AutoCloseable {
     private final PurgerConfig config;
     private final Topics topics;
     private final MongoClient mongo;
-    private final VersionGuardedDeleter deleter;
+    /** Made at the first purge: it asks MongoDB whether it has transactions, and MongoDB may be down at start. */
+    private VersionGuardedDeleter deleter;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicLong deletedTotal = new AtomicLong();
+    private final SegmentStore store;
+    private final SegmentCheck segmentCheck;
+    private final RestoreMarksView restoreMarks;
+    private volatile boolean loopEnded;
     private final PurgeProgressListener listener;
 
-    public Purger(PurgerConfig config) {
+    public Purger(PurgerConfig config) throws java.io.IOException {
         this(config, PurgeProgressListener.NONE);
     }
 
     /** A purger that reports each step of its protocol to {@code listener} (metrics, fault tests). */
-    public Purger(PurgerConfig config, PurgeProgressListener listener) {
+    public Purger(PurgerConfig config, PurgeProgressListener listener) throws java.io.IOException {
         this.listener = listener;
         this.config = config;
         this.topics = config.topics();
         this.mongo = MongoClients.create(config.mongoUri());
-        this.deleter = new VersionGuardedDeleter(mongo.getDatabase(config.getString(CommonConfigKeys.MONGODB_DATABASE))
-                .getCollection(config.getString(CommonConfigKeys.MONGODB_COLLECTION)));
+        this.store = SegmentStores.create(config);
+        this.segmentCheck = new SegmentCheck(store);
+        this.restoreMarks = new RestoreMarksView(config.getString(CommonConfigKeys.BOOTSTRAP_SERVERS), topics.restores());
         this.consumer = new KafkaConsumer<>(config.consumerProperties());
         this.producer = new KafkaProducer<>(config.producerProperties());
+    }
+
+    /** True while the purge loop runs (or has yet to start); false once it ended, for whatever reason. */
+    public boolean isAlive() {
+        return !loopEnded;
+    }
+
+    /** True once {@link #close} asked the loop to stop: its end is then expected, not a failure. */
+    public boolean stopRequested() {
+        return !running.get();
     }
 
     /** Memories this instance deleted since it started. */
@@ -99,9 +117,15 @@ public final class Purger implements Runnable, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            consumer.close();
-            producer.close();
-            mongo.close();
+            loopEnded = true;
+            if (running.get()) {
+                LOG.error("the purge loop ended without being asked to stop; /health/live now answers 503");
+            }
+            closeQuietly(consumer);
+            closeQuietly(producer);
+            closeQuietly(restoreMarks);
+            closeQuietly(mongo);
+            closeQuietly(store);
             stopped.countDown();
         }
     }
@@ -129,12 +153,29 @@ public final class Purger implements Runnable, AutoCloseable {
         } catch (WakeupException | InterruptException | ProducerFencedException | InvalidProducerEpochException e) {
             throw e;
         } catch (KafkaException e) {
+            if (fatal(e)) {
+                // Fenced (another purger took over this transactional id) or otherwise unusable: the loop must end
+                // so that liveness says so and the process exits, never retry for ever with a dead producer.
+                throw e;
+            }
             // Deletes already acknowledged stay done; the replay from the committed offsets finds them absent.
             LOG.warn("could not commit the purge results; replaying from the committed offsets: {}", e.getMessage());
             abortQuietly();
             rewind(records);
             Thread.sleep(config.getLong(PurgerConfig.RETRY_INITIAL_BACKOFF_MS));
         }
+    }
+
+    /** A producer error no retry cures: fenced, or an epoch another instance owns now (possibly as a cause). */
+    static boolean fatal(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException
+                    || cause instanceof org.apache.kafka.common.errors.TransactionalIdAuthorizationException
+                    || cause instanceof org.apache.kafka.common.errors.UnsupportedVersionException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void abortQuietly() {
@@ -158,16 +199,27 @@ public final class Purger implements Runnable, AutoCloseable {
         try {
             commit = COMMITS.decode(record.value());
         } catch (SerializationException e) {
-            String reason = "record " + record.topic() + "-" + record.partition() + "@" + record.offset() + ", field value: " + e.getMessage();
-            LOG.warn("dead-lettering commit event: {}", reason);
-            ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(topics.deadLetter(), record.key(), record.value());
-            DeadLetters.describe(letter.headers(), "purger", reason, record.topic(), record.partition(), record.offset());
-            producer.send(letter);
-            return "dead-letter:" + record.topic() + "-" + record.partition() + "@" + record.offset();
+            return deadLetter(record, null, "undecodable", "record " + record.topic() + "-" + record.partition() + "@" + record.offset()
+                    + ", field value: " + e.getMessage());
+        }
+        // Only a segment that is stored, byte for byte the committed one, and holds every id@version may be purged.
+        String problem = untilAnswered(commit, "confirm segment " + commit.getSegmentId() + " in the store", () -> segmentCheck.problem(commit));
+        if (problem != null) {
+            return deadLetter(record, commit, "segment-unconfirmed", problem + "; nothing deleted");
         }
         listener.beforeDelete(commit.getSegmentId(), commit.getMemories().size());
-        PurgeOutcome outcome = deleteUntilAcknowledged(commit);
+        PurgeOutcome outcome;
+        try {
+            outcome = untilAnswered(commit, "purge segment " + commit.getSegmentId(), () -> deleter().purge(commit.getMemories(),
+                    candidates -> restoreMarks.restoredAfter(candidates, commit.getCommittedAt())));
+        } catch (PermanentPurgeException e) {
+            return deadLetter(record, commit, "delete-rejected", e.getMessage());
+        }
         listener.deleteAcknowledged(commit.getSegmentId(), outcome.deleted().size(), outcome.skipped().size());
+        if (!outcome.protectedIds().isEmpty()) {
+            LOG.info("segment {}: kept {} memories restored after the commit", commit.getSegmentId(), outcome.protectedIds().size());
+            listener.protectedByRestore(commit.getSegmentId(), outcome.protectedIds().size());
+        }
         deletedTotal.addAndGet(outcome.deleted().size());
         LOG.info("segment {}: deleted {}, kept {}", commit.getSegmentId(), outcome.deleted().size(), outcome.skipped().size());
         PurgeResult result = new PurgeResult(commit.getSegmentId(), outcome.deleted(), outcome.skipped(), Instant.now());
@@ -175,24 +227,55 @@ public final class Purger implements Runnable, AutoCloseable {
         return commit.getSegmentId();
     }
 
-    private PurgeOutcome deleteUntilAcknowledged(SegmentCommitted commit) throws InterruptedException {
+    /** Sends the commit event as it came to the dead-letter topic, in the open transaction, and raises the alert. */
+    private String deadLetter(ConsumerRecord<byte[], byte[]> record, SegmentCommitted commit, String kind, String reason) {
+        LOG.error("dead-lettering commit event {}-{}@{} ({}): {}", record.topic(), record.partition(), record.offset(), kind, reason);
+        ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(topics.deadLetter(), record.key(), record.value());
+        DeadLetters.describe(letter.headers(), "purger", reason, record.topic(), record.partition(), record.offset());
+        producer.send(letter);
+        listener.deadLettered(commit == null ? null : commit.getSegmentId(), kind, reason);
+        return "dead-letter:" + record.topic() + "-" + record.partition() + "@" + record.offset();
+    }
+
+    private interface Attempt<T> {
+        T run() throws java.io.IOException;
+    }
+
+    /** Retries with backoff while MongoDB or the store does not answer; never skips. */
+    private <T> T untilAnswered(SegmentCommitted commit, String what, Attempt<T> attempt) throws InterruptedException {
         long backoff = config.getLong(PurgerConfig.RETRY_INITIAL_BACKOFF_MS);
         long maxBackoff = config.getLong(PurgerConfig.RETRY_MAX_BACKOFF_MS);
-        int attempt = 0;
+        int attempts = 0;
         while (true) {
             try {
-                return deleter.purge(commit.getMemories());
-            } catch (MongoException e) {
+                return attempt.run();
+            } catch (MongoException | java.io.IOException | java.io.UncheckedIOException e) {
                 if (!running.get()) {
                     throw new InterruptedException("stopping before segment " + commit.getSegmentId() + " was purged");
                 }
-                LOG.warn("MongoDB did not acknowledge the purge of segment {}; retrying in {} ms: {}",
-                        commit.getSegmentId(), backoff, e.getMessage());
-                listener.deleteRetrying(commit.getSegmentId(), ++attempt, backoff);
+                LOG.warn("could not {}; retrying in {} ms: {}", what, backoff, e.getMessage());
+                listener.deleteRetrying(commit.getSegmentId(), ++attempts, backoff);
                 Thread.sleep(backoff);
                 backoff = Math.min(maxBackoff, backoff * 2);
             }
         }
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            LOG.warn("closing {} failed", resource.getClass().getSimpleName(), e);
+        }
+    }
+
+    private VersionGuardedDeleter deleter() {
+        if (deleter == null) {
+            deleter = new VersionGuardedDeleter(mongo, mongo.getDatabase(config.getString(CommonConfigKeys.MONGODB_DATABASE))
+                    .getCollection(config.getString(CommonConfigKeys.MONGODB_COLLECTION)), MongoDeployment.detect(mongo),
+                    VersionGuardedDeleter.DEFAULT_MAX_BATCH_BYTES);
+        }
+        return deleter;
     }
 
     @Override
@@ -206,15 +289,32 @@ public final class Purger implements Runnable, AutoCloseable {
         }
     }
 
-    public static void main(String[] args) throws java.io.IOException {
-        PurgerConfig config = PurgerConfig.load(Map.of());
+    /**
+     * Runs the purger with its ops endpoint until the loop ends. Returns the exit code: 0 after a requested stop,
+     * 1 when the loop ended by itself (fenced producer, an error). The ops endpoint stays up then, answering
+     * {@code /health/live} 503, until the process exits.
+     */
+    public static int serve(PurgerConfig config) throws java.io.IOException {
         PurgerOps ops = new PurgerOps(config);
         Purger purger = new Purger(config, ops);
+        ops.liveness(purger::isAlive);
         ops.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             purger.close();
             ops.close();
         }, "purger-shutdown"));
-        purger.run();
+        try {
+            purger.run();
+        } catch (RuntimeException e) {
+            LOG.error("the purge loop failed", e);
+        }
+        return purger.stopRequested() ? 0 : 1;
+    }
+
+    public static void main(String[] args) throws java.io.IOException {
+        int code = serve(PurgerConfig.load(Map.of()));
+        if (code != 0) {
+            System.exit(code);
+        }
     }
 }

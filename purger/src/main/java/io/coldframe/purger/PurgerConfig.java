@@ -16,6 +16,7 @@ import io.coldframe.common.ConfigLoader;
 import io.coldframe.common.InstanceIds;
 import io.coldframe.common.TransactionalClients;
 import io.coldframe.common.Topics;
+import io.coldframe.store.SegmentStoreConfig;
 
 /** Configuration of the purger. Every key: default, doc, env override COLDFRAME_&lt;KEY&gt;. */
 public final class PurgerConfig extends AbstractConfig {
@@ -26,7 +27,9 @@ public final class PurgerConfig extends AbstractConfig {
     public static final String RETRY_MAX_BACKOFF_MS = "purger.retry.max.backoff.ms";
     public static final String SESSION_TIMEOUT_MS = "purger.session.timeout.ms";
 
-    public static final ConfigDef DEFINITION = CommonConfigKeys.withOps(CommonConfigKeys.withMongo(CommonConfigKeys.withKafka(new ConfigDef())))
+    // The store keys (archiver.store.*, archiver.s3.*) name the same store the archivers write: the purger confirms
+    // every committed segment there before it deletes anything.
+    public static final ConfigDef DEFINITION = SegmentStoreConfig.define(CommonConfigKeys.withOps(CommonConfigKeys.withMongo(CommonConfigKeys.withKafka(new ConfigDef()))))
             .define(GROUP_ID, Type.STRING, "coldframe-purger", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Consumer group of the purgers on the segments-committed topic.")
             .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM,

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import org.bson.Document;
 
@@ -28,7 +29,12 @@ import io.coldframe.common.ops.OpsServer;
  *   <li>{@code coldframe_purger_segments_total}: committed segments purged (result and offset committed);</li>
  *   <li>{@code coldframe_purger_memories_total{outcome="deleted"|"kept"}}: archived versions deleted, or kept because
  *       the document changed since archiving or is gone;</li>
- *   <li>{@code coldframe_purger_delete_retries_total}: deletes MongoDB did not acknowledge, retried;</li>
+ *   <li>{@code coldframe_purger_delete_retries_total}: deletes MongoDB (or the segment store) did not answer, retried;</li>
+ *   <li>{@code coldframe_purger_dead_letters_total{kind}}: commit events dead-lettered instead of purged (alert on any
+ *       increase): {@code segment-unconfirmed} (segment missing, different, or not holding an id@version),
+ *       {@code delete-rejected} (MongoDB refused the delete for good), {@code undecodable};</li>
+ *   <li>{@code coldframe_purger_memories_total{outcome="restored"}}: archived versions kept because a restore newer
+ *       than the commit protects them (they are also counted as kept);</li>
  *   <li>{@code coldframe_consumer_lag{group,topic,partition}}: commit events not purged yet.</li>
  * </ul>
  */
@@ -40,6 +46,8 @@ final class PurgerOps implements PurgeProgressListener, AutoCloseable {
     private final Counter deleted;
     private final Counter kept;
     private final Counter retries;
+    private final Counter restored;
+    private BooleanSupplier liveness = () -> true;
     private OpsServer server;
 
     PurgerOps(PurgerConfig config) {
@@ -51,6 +59,21 @@ final class PurgerOps implements PurgeProgressListener, AutoCloseable {
                 .description("Archived memory versions, by what the guarded delete did").register(registry);
         this.retries = Counter.builder("coldframe.purger.delete.retries")
                 .description("Deletes MongoDB did not acknowledge; each is retried, never skipped").register(registry);
+        this.restored = Counter.builder("coldframe.purger.memories").tag("outcome", "restored")
+                .description("Archived memory versions, by what the guarded delete did").register(registry);
+        for (String kind : new String[] {"segment-unconfirmed", "delete-rejected", "undecodable"}) {
+            deadLetters(kind);
+        }
+    }
+
+    private Counter deadLetters(String kind) {
+        return Counter.builder("coldframe.purger.dead.letters").tag("kind", kind)
+                .description("Commit events dead-lettered instead of purged; any increase is an alert").register(registry);
+    }
+
+    /** What {@code /health/live} answers: the purge loop's state (set before {@link #start}). */
+    void liveness(BooleanSupplier alive) {
+        this.liveness = alive;
     }
 
     /** Starts serving on {@code ops.port} unless it is 0. */
@@ -62,6 +85,7 @@ final class PurgerOps implements PurgeProgressListener, AutoCloseable {
         KafkaHealth kafka = new KafkaHealth(config.getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
         MongoClient mongo = pingClient(config.mongoUri(), OpsServer.DEFAULT_CHECK_TIMEOUT);
         server = OpsServer.builder("purger").registry(registry)
+                .liveness(liveness)
                 .readiness("kafka", kafka)
                 .readiness("mongodb", timeout -> mongo.getDatabase("admin").runCommand(new Document("ping", 1)))
                 .beforeScrape(kafka.consumerLag(registry, config.getString(PurgerConfig.GROUP_ID), config.topics().segmentsCommitted()))
@@ -91,6 +115,16 @@ final class PurgerOps implements PurgeProgressListener, AutoCloseable {
     public void deleteAcknowledged(String segmentId, int deletedCount, int skippedCount) {
         deleted.increment(deletedCount);
         kept.increment(skippedCount);
+    }
+
+    @Override
+    public void deadLettered(String segmentId, String kind, String reason) {
+        deadLetters(kind).increment();
+    }
+
+    @Override
+    public void protectedByRestore(String segmentId, int memories) {
+        restored.increment(memories);
     }
 
     @Override

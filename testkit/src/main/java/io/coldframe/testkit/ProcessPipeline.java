@@ -150,6 +150,7 @@ public final class ProcessPipeline implements AutoCloseable {
                 .config(CommonConfigKeys.MONGODB_COLLECTION, settings.collection())
                 .config(PurgerConfig.GROUP_ID, purgerGroup())
                 .config(PurgerConfig.INSTANCE_ID, "p0")
+                .config(SegmentStoreConfig.STORE_DIR, archiveDir().toString())
                 .config(PurgerConfig.RETRY_INITIAL_BACKOFF_MS, "250")
                 .config(PurgerConfig.RETRY_MAX_BACKOFF_MS, "4000")
                 .config(PurgerConfig.SESSION_TIMEOUT_MS, Long.toString(settings.sessionTimeout().toMillis()))

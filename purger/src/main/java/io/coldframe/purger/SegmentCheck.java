@@ -1,0 +1,91 @@
+package io.coldframe.purger;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+
+import io.coldframe.schemas.ArchivedMemory;
+import io.coldframe.schemas.SegmentCommitted;
+import io.coldframe.segment.SegmentFormatException;
+import io.coldframe.segment.SegmentManifest;
+import io.coldframe.segment.SegmentReader;
+import io.coldframe.store.SegmentStore;
+
+/**
+ * Confirms, before any delete, that a commit event describes a segment that is really stored: the store holds the
+ * segment, its video hashes to the commit's SHA-256 (so it is byte for byte the video the archiver verified before
+ * committing), the segment's own index names that same video hash, and it records every {@code id@version} the
+ * commit asks to delete. The index answers the last question without decoding the video; the hash binds the video
+ * the archiver read back record by record. Anything else is a problem: the commit deletes nothing.
+ */
+final class SegmentCheck {
+
+    private final SegmentStore store;
+
+    SegmentCheck(SegmentStore store) {
+        this.store = store;
+    }
+
+    /**
+     * Null when the segment is confirmed, else why not.
+     *
+     * @throws IOException when the store did not answer (retry; a missing segment is a problem, not an exception)
+     */
+    String problem(SegmentCommitted commit) throws IOException {
+        String segmentId = commit.getSegmentId();
+        if (!store.contains(segmentId)) {
+            return "segment " + segmentId + " is not in the store";
+        }
+        Path video;
+        try {
+            video = store.fetch(segmentId);
+        } catch (NoSuchFileException e) {
+            return "segment " + segmentId + " is not in the store: " + e.getMessage();
+        }
+        String stored = sha256(video);
+        if (!stored.equals(commit.getSha256())) {
+            return "stored video of " + segmentId + " hashes to " + stored + ", the commit says " + commit.getSha256();
+        }
+        try (SegmentReader reader = SegmentReader.open(video)) {
+            SegmentManifest manifest = reader.manifest();
+            if (!commit.getSha256().equals(manifest.videoSha256())) {
+                return "the index of " + segmentId + " describes video " + manifest.videoSha256() + ", the commit says " + commit.getSha256();
+            }
+            Map<String, Set<String>> recorded = new HashMap<>();
+            for (SegmentManifest.Entry entry : manifest.entries()) {
+                recorded.computeIfAbsent(entry.memoryId(), id -> new HashSet<>()).add(entry.version());
+            }
+            for (ArchivedMemory memory : commit.getMemories()) {
+                if (!recorded.getOrDefault(memory.getId(), Set.of()).contains(memory.getVersion())) {
+                    return "segment " + segmentId + " does not hold " + memory.getId() + "@" + memory.getVersion();
+                }
+            }
+        } catch (SegmentFormatException e) {
+            return "segment " + segmentId + " does not open: " + e.getMessage();
+        }
+        return null;
+    }
+
+    static String sha256(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM ships SHA-256", e);
+        }
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+}
