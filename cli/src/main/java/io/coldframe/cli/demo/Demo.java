@@ -12,9 +12,6 @@ import java.util.Optional;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.bson.BsonDocument;
 
 import com.mongodb.ErrorCategory;
@@ -137,9 +134,9 @@ final class Demo {
             report.lost().stream().limit(20).forEach(id -> out.println("  LOST: " + id));
             TierCounts.Counts tiers = TierCounts.read(stack.bootstrapServers(), stack.topics());
             long archived = loadedIds.stream().filter(report.archived()::containsKey).count();
-            long deadLetters = deadLetters(admin, stack.topics().deadLetter());
-            List<DeadLetterReport.Reason> reasons = deadLetters == 0 ? List.of()
-                    : DeadLetterReport.read(stack.bootstrapServers(), stack.topics().deadLetter());
+            // counted by reading them: the topic's end offsets also count transaction markers
+            List<DeadLetterReport.Reason> reasons = DeadLetterReport.read(stack.bootstrapServers(), stack.topics().deadLetter());
+            long deadLetters = reasons.stream().mapToLong(DeadLetterReport.Reason::count).sum();
             DemoSummary summary = new DemoSummary(loadedIds.size(), notLoaded, tiers, report.segments(), report.verifiedSegments(),
                     archived, loadedIds.size() - report.inMongo().size(), memories.countDocuments(), rawBytes, report.archiveBytes(),
                     report.lost().size(), deadLetters, reasons, drained, Duration.ofNanos(System.nanoTime() - started).toMillis());
@@ -249,17 +246,5 @@ final class Demo {
 
     static String firstLines(String text, int lines) {
         return String.join(" | ", text.lines().map(String::strip).filter(l -> !l.isEmpty()).limit(lines).toList());
-    }
-
-    private static long deadLetters(Admin admin, String topic) throws InterruptedException {
-        try {
-            var description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-            Map<TopicPartition, OffsetSpec> request = new java.util.HashMap<>();
-            description.partitions().forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-            return admin.listOffsets(request, new ListOffsetsOptions()).all().get().values().stream()
-                    .mapToLong(info -> info.offset()).sum();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("could not count dead letters: " + e.getCause().getMessage(), e.getCause());
-        }
     }
 }
