@@ -36,6 +36,7 @@ import io.coldframe.schemas.SegmentCommitted;
 import io.coldframe.segment.SegmentManifest;
 import io.coldframe.segment.SegmentOptions;
 import io.coldframe.segment.SegmentWriter;
+import io.coldframe.store.SegmentConflictException;
 import io.coldframe.store.SegmentStore;
 import io.coldframe.store.SegmentStores;
 
@@ -65,6 +66,7 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
     private final AtomicLong archivedTotal = new AtomicLong();
     private final AtomicLong segmentsTotal = new AtomicLong();
     private final ArchiveProgressListener listener;
+    private final TopicIds topicIds;
 
     public ArchiverWorker(ArchiverConfig config) throws IOException {
         this(config, ArchiveProgressListener.NONE);
@@ -81,6 +83,7 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
         archiver.clearStaging();
         this.consumer = new KafkaConsumer<>(config.consumerProperties());
         this.producer = new KafkaProducer<>(config.producerProperties());
+        this.topicIds = TopicIds.fromCluster(config.getString(io.coldframe.common.CommonConfigKeys.BOOTSTRAP_SERVERS), Duration.ofSeconds(30));
     }
 
     public long archivedTotal() {
@@ -118,6 +121,7 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
             }
             consumer.close();
             producer.close();
+            topicIds.close();
             closeQuietly(store);
             stopped.countDown();
         }
@@ -135,14 +139,15 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
     }
 
     private void archiveAndCommit(PartitionBatch batch) {
-        String segmentId = batch.segmentId();
+        String segmentId = batch.partition() + "@" + batch.firstOffset();
         ColdRecordReader.Batch contents = coldRecords.read(batch.records());
         try {
+            segmentId = batch.segmentId(topicIds.idOf(batch.partition().topic()));
             SegmentCommitted commit = null;
             BatchArchiver.StoredSegment stored = null;
             if (!contents.records().isEmpty()) {
                 stored = archiver.archive(segmentId, contents.records());
-                commit = commitEvent(batch, stored, contents.memories());
+                commit = commitEvent(segmentId, batch, stored, contents.memories());
             }
             producer.beginTransaction();
             if (commit != null) {
@@ -168,12 +173,23 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
             }
         } catch (ProducerFencedException e) {
             throw e;
+        } catch (SegmentConflictException e) {
+            LOG.error("segment id {} is taken by a stored segment with other bytes; nothing was replaced or committed, and the batch is "
+                    + "retried from offset {}. Two segments got the same id: see docs/operations.md, \"Segment ids\"", segmentId,
+                    batch.firstOffset(), e);
+            retryLater(batch);
         } catch (IOException | KafkaException e) {
             LOG.error("could not archive segment {}; it is retried from offset {}", segmentId, batch.firstOffset(), e);
-            abortQuietly();
-            consumer.seek(batch.partition(), batch.firstOffset());
-            sleep(RETRY_BACKOFF);
+            retryLater(batch);
         }
+    }
+
+    /** Nothing of the batch is committed: abort, read it again, and read the topic id again (it may be what changed). */
+    private void retryLater(PartitionBatch batch) {
+        topicIds.forget();
+        abortQuietly();
+        consumer.seek(batch.partition(), batch.firstOffset());
+        sleep(RETRY_BACKOFF);
     }
 
     /**
@@ -184,9 +200,10 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
         return Math.max(batch.lastOffset() + 1, consumer.position(batch.partition()));
     }
 
-    private static SegmentCommitted commitEvent(PartitionBatch batch, BatchArchiver.StoredSegment stored, List<ArchivedMemory> memories) {
+    private static SegmentCommitted commitEvent(String segmentId, PartitionBatch batch, BatchArchiver.StoredSegment stored,
+            List<ArchivedMemory> memories) {
         return SegmentCommitted.newBuilder()
-                .setSegmentId(batch.segmentId())
+                .setSegmentId(segmentId)
                 .setFormatVersion(stored.manifest().formatVersion())
                 .setLocation(stored.location())
                 .setSha256(stored.manifest().videoSha256())
@@ -246,6 +263,8 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // a topic deleted and recreated comes back through a new assignment: read its (new) id again
+            topicIds.forget();
         }
     }
 
