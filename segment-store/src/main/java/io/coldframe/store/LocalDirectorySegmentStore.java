@@ -91,11 +91,12 @@ public final class LocalDirectorySegmentStore implements SegmentStore {
     }
 
     private void copyDurably(Path source, Path target, String expectedSha256) throws IOException {
-        Path partial = Files.createTempFile(root, "." + target.getFileName(), ".partial");
+        // a name of its own (not createTempFile: that would make the stored file readable by its owner only)
+        Path partial = root.resolve("." + target.getFileName() + "." + java.util.UUID.randomUUID() + ".partial");
         try {
             MessageDigest digest = sha256();
             try (InputStream in = new DigestInputStream(Files.newInputStream(source), digest)) {
-                Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(in, partial);
             }
             String actual = HexFormat.of().formatHex(digest.digest());
             if (expectedSha256 != null && !expectedSha256.equals(actual)) {

@@ -125,4 +125,10 @@ class LocalDirectorySegmentStoreTest {
         assertThatThrownBy(() -> store.delete("../x")).isInstanceOf(IllegalArgumentException.class);
         store(theirs, theirManifest); // the id is free again
     }
+    @Test
+    void storedFilesKeepTheUsualPermissions() throws IOException {
+        store(mine, myManifest);
+        Path probe = Files.writeString(root.resolve("probe"), "x"); // created with this process's umask, like a plain copy
+        assertThat(Files.getPosixFilePermissions(root.resolve(SEGMENT + ".mkv"))).isEqualTo(Files.getPosixFilePermissions(probe));
+    }
 }
