@@ -69,6 +69,15 @@ public final class ArchiveCatalog {
         this.topic = topic;
     }
 
+    /** A catalog of the given entries (later entries of a memory replace earlier ones), for tests and tools. */
+    static ArchiveCatalog of(String topic, List<CatalogEntry> entries) {
+        ArchiveCatalog catalog = new ArchiveCatalog(topic);
+        for (CatalogEntry entry : entries) {
+            catalog.latestById.put(entry.getMemoryId(), entry);
+        }
+        return catalog;
+    }
+
     /** Reads the whole catalog of {@code topics} from Kafka at {@code bootstrapServers}, giving up after {@code timeout}. */
     public static ArchiveCatalog load(String bootstrapServers, Topics topics, Duration timeout) throws UnavailableException {
         return load(bootstrapServers, topics, timeout, entry -> true);

@@ -17,8 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.bson.BsonDocument;
 import org.bson.BsonString;
@@ -33,6 +31,7 @@ import com.mongodb.client.model.InsertManyOptions;
 import io.coldframe.common.MemoryDocuments;
 import io.coldframe.common.MemoryFields;
 import io.coldframe.common.Progress;
+import io.coldframe.common.SegmentIds;
 import io.coldframe.schemas.CatalogEntry;
 import io.coldframe.segment.SegmentManifest;
 import io.coldframe.segment.SegmentReader;
@@ -119,8 +118,6 @@ public final class Restorer {
             return aborted;
         }
     }
-
-    private static final Pattern SEGMENT_ID = Pattern.compile("(.*)-(\\d+)-(\\d+)-(\\d+)");
 
     private final SegmentStore store;
     private final MongoCollection<RawBsonDocument> memories;
@@ -209,15 +206,16 @@ public final class Restorer {
     }
 
     /**
-     * Segment ids are {@code <topic>-<partition>-<first offset>-<last offset>}: within a partition, later offsets hold
-     * later versions. Ids that do not parse, or of other partitions, fall back to name order.
+     * Segment ids are {@code <topic>-<topic id>-<partition>-<first offset>-<last offset>} ({@link SegmentIds}; older ones
+     * lack the topic id): within a partition of one topic incarnation, later offsets hold later versions. Ids that do not
+     * parse, or of other partitions or incarnations, fall back to name order.
      */
     public static final Comparator<String> SEGMENT_ORDER = (a, b) -> {
-        Matcher ma = SEGMENT_ID.matcher(a);
-        Matcher mb = SEGMENT_ID.matcher(b);
-        if (ma.matches() && mb.matches() && ma.group(1).equals(mb.group(1)) && ma.group(2).equals(mb.group(2))) {
-            int byFirst = Long.compare(Long.parseLong(ma.group(3)), Long.parseLong(mb.group(3)));
-            return byFirst != 0 ? byFirst : Long.compare(Long.parseLong(ma.group(4)), Long.parseLong(mb.group(4)));
+        Optional<SegmentIds.Parsed> pa = SegmentIds.parse(a);
+        Optional<SegmentIds.Parsed> pb = SegmentIds.parse(b);
+        if (pa.isPresent() && pb.isPresent() && pa.get().source().equals(pb.get().source())) {
+            int byFirst = Long.compare(pa.get().firstOffset(), pb.get().firstOffset());
+            return byFirst != 0 ? byFirst : Long.compare(pa.get().lastOffset(), pb.get().lastOffset());
         }
         return a.compareTo(b);
     };

@@ -36,6 +36,7 @@ import io.coldframe.schemas.SegmentCommitted;
 import io.coldframe.segment.SegmentManifest;
 import io.coldframe.segment.SegmentOptions;
 import io.coldframe.segment.SegmentWriter;
+import io.coldframe.store.SegmentConflictException;
 import io.coldframe.store.SegmentStore;
 import io.coldframe.store.SegmentStores;
 
@@ -66,6 +67,7 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
     private final AtomicLong segmentsTotal = new AtomicLong();
     private final ArchiveProgressListener listener;
     private volatile boolean loopEnded;
+    private final TopicIds topicIds;
 
     public ArchiverWorker(ArchiverConfig config) throws IOException {
         this(config, ArchiveProgressListener.NONE);
@@ -82,6 +84,7 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
         archiver.clearStaging();
         this.consumer = new KafkaConsumer<>(config.consumerProperties());
         this.producer = new KafkaProducer<>(config.producerProperties());
+        this.topicIds = TopicIds.fromCluster(config.getString(io.coldframe.common.CommonConfigKeys.BOOTSTRAP_SERVERS), Duration.ofSeconds(30));
     }
 
     /** True while the archive loop runs (or has yet to start); false once it ended, for whatever reason. */
@@ -133,6 +136,7 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
             }
             consumer.close();
             producer.close();
+            topicIds.close();
             closeQuietly(store);
             stopped.countDown();
         }
@@ -150,14 +154,15 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
     }
 
     private void archiveAndCommit(PartitionBatch batch) {
-        String segmentId = batch.segmentId();
+        String segmentId = batch.partition() + "@" + batch.firstOffset();
         ColdRecordReader.Batch contents = coldRecords.read(batch.records());
         try {
+            segmentId = batch.segmentId(topicIds.idOf(batch.partition().topic()));
             SegmentCommitted commit = null;
             BatchArchiver.StoredSegment stored = null;
             if (!contents.records().isEmpty()) {
                 stored = archiver.archive(segmentId, contents.records());
-                commit = commitEvent(batch, stored, contents.memories());
+                commit = commitEvent(segmentId, batch, stored, contents.memories());
             }
             producer.beginTransaction();
             if (commit != null) {
@@ -183,13 +188,20 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
             }
         } catch (ProducerFencedException e) {
             throw e;
+        } catch (SegmentConflictException e) {
+            LOG.error("segment id {} is taken by a stored segment with other bytes; nothing was replaced or committed, and the batch is "
+                    + "retried from offset {}. Two segments got the same id: see docs/operations.md, \"Segment ids\"", segmentId,
+                    batch.firstOffset(), e);
+            retryLater(batch);
         } catch (KafkaException e) {
             if (fatal(e)) {
                 throw e;
             }
-            retryLater(segmentId, batch, e);
+            LOG.error("could not archive segment {}; it is retried from offset {}", segmentId, batch.firstOffset(), e);
+            retryLater(batch);
         } catch (IOException e) {
-            retryLater(segmentId, batch, e);
+            LOG.error("could not archive segment {}; it is retried from offset {}", segmentId, batch.firstOffset(), e);
+            retryLater(batch);
         }
     }
 
@@ -204,8 +216,9 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
         return false;
     }
 
-    private void retryLater(String segmentId, PartitionBatch batch, Exception e) {
-        LOG.error("could not archive segment {}; it is retried from offset {}", segmentId, batch.firstOffset(), e);
+    /** Nothing of the batch is committed: abort, read it again, and read the topic id again (it may be what changed). */
+    private void retryLater(PartitionBatch batch) {
+        topicIds.forget();
         abortQuietly();
         consumer.seek(batch.partition(), batch.firstOffset());
         sleep(RETRY_BACKOFF);
@@ -219,9 +232,10 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
         return Math.max(batch.lastOffset() + 1, consumer.position(batch.partition()));
     }
 
-    private static SegmentCommitted commitEvent(PartitionBatch batch, BatchArchiver.StoredSegment stored, List<ArchivedMemory> memories) {
+    private static SegmentCommitted commitEvent(String segmentId, PartitionBatch batch, BatchArchiver.StoredSegment stored,
+            List<ArchivedMemory> memories) {
         return SegmentCommitted.newBuilder()
-                .setSegmentId(batch.segmentId())
+                .setSegmentId(segmentId)
                 .setFormatVersion(stored.manifest().formatVersion())
                 .setLocation(stored.location())
                 .setSha256(stored.manifest().videoSha256())
@@ -281,6 +295,8 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // a topic deleted and recreated comes back through a new assignment: read its (new) id again
+            topicIds.forget();
         }
     }
 

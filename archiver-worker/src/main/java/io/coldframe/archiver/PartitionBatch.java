@@ -6,6 +6,9 @@ import java.util.List;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+
+import io.coldframe.common.SegmentIds;
 
 /** The open batch of one cold-topic partition: consecutive records from firstOffset to lastOffset. */
 final class PartitionBatch {
@@ -47,8 +50,11 @@ final class PartitionBatch {
         return records.get(records.size() - 1).offset();
     }
 
-    /** Deterministic, so that a replay of the same records rewrites the same segment under the same name. */
-    String segmentId() {
-        return partition.topic() + "-" + partition.partition() + "-" + firstOffset() + "-" + lastOffset();
+    /**
+     * Deterministic for one topic incarnation, so that a replay of the same records lands on the same id (and the store
+     * keeps the identical bytes), and unique across incarnations and clusters through the topic id ({@link SegmentIds}).
+     */
+    String segmentId(Uuid topicId) {
+        return SegmentIds.of(partition.topic(), topicId, partition.partition(), firstOffset(), lastOffset());
     }
 }

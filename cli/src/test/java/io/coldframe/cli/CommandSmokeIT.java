@@ -9,10 +9,16 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.bson.BsonDocument;
 import org.bson.json.JsonMode;
 import org.bson.json.JsonWriterSettings;
@@ -23,7 +29,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.coldframe.common.Topics;
+import io.coldframe.local.EmbeddedKafka;
 import io.coldframe.local.EmbeddedMongo;
+import io.coldframe.schemas.AvroSerde;
+import io.coldframe.schemas.CatalogEntry;
 import io.coldframe.testkit.MemoryGenerator;
 
 import picocli.CommandLine;
@@ -39,7 +49,8 @@ class CommandSmokeIT {
 
     /** Leaf commands run below; compared with the commands the CLI registers. */
     private static final Set<String> COVERED = Set.of("demo", "segment encode", "segment inspect", "segment verify",
-            "segment get", "segment cat", "restore", "rules check", "bench segment", "bench tiering", "bench archiver", "chaos");
+            "segment get", "segment cat", "restore", "rules check", "bench segment", "bench tiering", "bench archiver", "chaos",
+            "gc", "scrub");
 
     private static final Path JAR = Path.of("target", "coldframe.jar");
 
@@ -92,6 +103,44 @@ class CommandSmokeIT {
                     "--mongo-uri", mongo.connectionString(), "--no-mark", "--bootstrap-servers", "127.0.0.1:1", "--kafka-timeout", "2s");
             assertThat(restore.out()).contains("restored 40");
         }
+    }
+
+    @Test
+    @Order(3)
+    void scrubAndGcOfALocalStore() throws Exception {
+        String archive = dir.resolve("segments").toString();
+        Path metrics = dir.resolve("scrub.prom");
+        assertThat(run("scrub", "--archive-dir", archive, "--metrics-file", metrics.toString()).out()).contains("scrubbed 1 of 1", "0 failed");
+        assertThat(Files.readString(metrics)).contains("coldframe_scrub_segments_failed 0.0");
+
+        Path rotten = Files.createDirectories(dir.resolve("rotten"));
+        Files.copy(dir.resolve("segments").resolve("smoke-0.manifest.json"), rotten.resolve("smoke-0.manifest.json"));
+        byte[] video = Files.readAllBytes(dir.resolve("segments").resolve("smoke-0.mkv"));
+        for (int i = video.length / 3; i < video.length * 2 / 3; i += 61) {
+            video[i] ^= 0x5a;
+        }
+        Files.write(rotten.resolve("smoke-0.mkv"), video);
+        assertThat(run(1, "scrub", "--archive-dir", rotten.toString()).out()).contains("FAILED smoke-0", "1 failed");
+
+        // without a readable catalog gc removes nothing and says so
+        assertThat(run(1, "gc", "--archive-dir", archive, "--bootstrap-servers", "127.0.0.1:1", "--kafka-timeout", "2s").out())
+                .contains("nothing was removed");
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().start()) {
+            Topics topics = new Topics("smoke");
+            kafka.createTopic(topics.catalog(), 1, Map.of("cleanup.policy", "compact"));
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+            props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+            String memoryId = "{\"$oid\": \"" + firstId + "\"}";
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+                producer.send(new ProducerRecord<>(topics.catalog(), memoryId.getBytes(StandardCharsets.UTF_8), AvroSerde.of(CatalogEntry.class)
+                        .encode(new CatalogEntry(memoryId, "a", "v", "smoke-0", "file:///smoke-0.mkv", 0, 0, 1, Instant.now())))).get();
+            }
+            assertThat(run("gc", "--archive-dir", archive, "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "smoke",
+                    "--delete").out()).contains("1 segments", "1 referenced", "0 removed");
+        }
+        assertThat(dir.resolve("segments").resolve("smoke-0.mkv")).isRegularFile();
     }
 
     @Test
@@ -150,6 +199,11 @@ class CommandSmokeIT {
 
     /** Runs the shipped command line; fails unless it exits 0 within 10 minutes. */
     private static Result run(String... args) throws IOException, InterruptedException {
+        return run(0, args);
+    }
+
+    /** Runs the shipped command line; fails unless it exits with {@code expectedExit} within 10 minutes. */
+    private static Result run(int expectedExit, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", JAR.toString()));
         command.addAll(List.of(args));
@@ -160,7 +214,7 @@ class CommandSmokeIT {
             throw new AssertionError(String.join(" ", args) + " did not finish in 10 minutes:\n" + tail(log));
         }
         String out = Files.readString(log, StandardCharsets.UTF_8);
-        assertThat(process.exitValue()).as("exit code of coldframe %s; output:%n%s", String.join(" ", args), tail(log)).isZero();
+        assertThat(process.exitValue()).as("exit code of coldframe %s; output:%n%s", String.join(" ", args), tail(log)).isEqualTo(expectedExit);
         return new Result(process.exitValue(), out);
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -38,6 +39,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
@@ -61,6 +63,11 @@ import io.coldframe.segment.SegmentManifest;
  * received exactly the verified bytes. A PUT is atomic (the object appears whole or not at all) and durable when it
  * returns. The store then confirms the stored object's checksum (from the PUT response or a HEAD); a service that
  * keeps no SHA-256 checksums is checked by reading the object back and hashing it.
+ *
+ * <p>No replace ({@link SegmentStore}): every PUT is conditional, {@code If-None-Match: *} for a new object (after a
+ * HEAD that finds an existing one also on services that ignore the condition; S3Proxy 4.1 and AWS S3 honour it), and
+ * {@code If-Match: <ETag>} when identical bytes are stored again, which restarts the object's LastModified (the age
+ * {@code coldframe gc} reads). An existing object with other bytes fails the store with {@link SegmentConflictException}.
  *
  * <p>{@link #fetch} downloads a segment into the local cache directory (manifest beside video, each through a hidden
  * temporary file and an atomic rename), re-using a cached video whose SHA-256 matches its manifest; a download whose
@@ -237,6 +244,55 @@ public final class S3SegmentStore implements SegmentStore {
         return ids;
     }
 
+    @Override
+    public Instant storedAt(String segmentId) throws IOException {
+        checkId(segmentId);
+        HeadObjectResponse head = headOrNull(videoKey(segmentId));
+        if (head == null) {
+            throw new NoSuchFileException("s3://" + bucket + "/" + videoKey(segmentId), null, "no such object");
+        }
+        return head.lastModified();
+    }
+
+    /** One listing: every segment video with its LastModified, without a HEAD per segment. */
+    @Override
+    public List<Stored> inventory() throws IOException {
+        String listPrefix = prefix.isEmpty() ? "" : prefix + "/";
+        List<Stored> stored = new ArrayList<>();
+        String token = null;
+        try {
+            do {
+                ListObjectsV2Response page = s3.listObjectsV2(ListObjectsV2Request.builder().bucket(bucket).prefix(listPrefix)
+                        .delimiter("/").maxKeys(pageSize).continuationToken(token).build());
+                for (S3Object object : page.contents()) {
+                    String id = segmentIdOf(object.key(), listPrefix);
+                    if (id != null) {
+                        stored.add(new Stored(id, object.lastModified()));
+                    }
+                }
+                token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+            } while (token != null);
+        } catch (SdkException e) {
+            throw failure("could not list", listPrefix, e);
+        }
+        stored.sort(java.util.Comparator.comparing(Stored::segmentId));
+        return stored;
+    }
+
+    @Override
+    public void delete(String segmentId) throws IOException {
+        checkId(segmentId);
+        for (String key : List.of(videoKey(segmentId), manifestKey(segmentId))) {
+            try {
+                s3.deleteObject(DeleteObjectRequest.builder().bucket(bucket).key(key).build());
+            } catch (NoSuchKeyException e) {
+                // already gone
+            } catch (SdkException e) {
+                throw failure("could not delete", key, e);
+            }
+        }
+    }
+
     /** {@code s3://bucket/key} of a segment's video: what commit events and catalog entries record. */
     public String location(String segmentId) {
         return "s3://" + bucket + "/" + videoKey(segmentId);
@@ -268,17 +324,80 @@ public final class S3SegmentStore implements SegmentStore {
 
     // ------------------------------------------------------------------------------------------------
 
+    /**
+     * Uploads {@code file} under {@code key} unless an object is there: a HEAD first (the guard on services that ignore
+     * conditional writes), then a PUT with {@code If-None-Match: *}, which the service refuses (412) when the key was
+     * created in between. An existing object is compared: identical bytes are stored again (a PUT conditional on its
+     * ETag, so that its age restarts for gc), different bytes are a {@link SegmentConflictException}.
+     */
     private void put(String key, Path file, String sha256Hex, String contentType) throws IOException {
         String checksum = base64Sha256(sha256Hex);
         long size = Files.size(file);
+        HeadObjectResponse existing = headOrNull(key);
+        if (existing != null) {
+            storeAgain(key, file, size, sha256Hex, contentType, existing);
+            return;
+        }
         PutObjectResponse response;
         try {
             response = s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).contentLength(size).contentType(contentType)
-                    .checksumAlgorithm(ChecksumAlgorithm.SHA256).checksumSHA256(checksum).build(), RequestBody.fromFile(file));
+                    .checksumAlgorithm(ChecksumAlgorithm.SHA256).checksumSHA256(checksum).ifNoneMatch("*").build(), RequestBody.fromFile(file));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 412) {
+                HeadObjectResponse created = headOrNull(key);
+                if (created == null) {
+                    throw failure("could not store (created and removed while storing)", key, e);
+                }
+                storeAgain(key, file, size, sha256Hex, contentType, created);
+                return;
+            }
+            throw failure("could not store", key, e);
         } catch (SdkException e) {
             throw failure("could not store", key, e);
         }
         confirmStored(key, size, sha256Hex, checksum, response.checksumSHA256());
+    }
+
+    /** {@code key} exists: refuses other bytes, re-stores identical ones (conditional on the ETag, so nothing else is replaced). */
+    private void storeAgain(String key, Path file, long size, String sha256Hex, String contentType, HeadObjectResponse existing)
+            throws IOException {
+        String checksum = base64Sha256(sha256Hex);
+        boolean identical = checksum.equals(existing.checksumSHA256());
+        if (!identical) {
+            // no or another kind of checksum (multipart, older service), or other bytes: the bytes decide
+            String stored = readAndHash(key);
+            if (!stored.equals(sha256Hex)) {
+                throw new SegmentConflictException("s3://" + bucket + "/" + key, stored, sha256Hex);
+            }
+        }
+        PutObjectResponse response;
+        try {
+            response = s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).contentLength(size).contentType(contentType)
+                    .checksumAlgorithm(ChecksumAlgorithm.SHA256).checksumSHA256(checksum).ifMatch(existing.eTag()).build(), RequestBody.fromFile(file));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 412) {
+                throw failure("could not store again (the object changed while it was compared; retry)", key, e);
+            }
+            throw failure("could not store again", key, e);
+        } catch (SdkException e) {
+            throw failure("could not store again", key, e);
+        }
+        confirmStored(key, size, sha256Hex, checksum, response.checksumSHA256());
+    }
+
+    private HeadObjectResponse headOrNull(String key) throws IOException {
+        try {
+            return s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(key).checksumMode(ChecksumMode.ENABLED).build());
+        } catch (NoSuchKeyException e) {
+            return null;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return null;
+            }
+            throw failure("could not look up", key, e);
+        } catch (SdkException e) {
+            throw failure("could not look up", key, e);
+        }
     }
 
     /**

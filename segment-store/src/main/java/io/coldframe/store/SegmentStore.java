@@ -3,6 +3,8 @@ package io.coldframe.store;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.coldframe.segment.SegmentManifest;
@@ -11,15 +13,23 @@ import io.coldframe.segment.SegmentManifest;
  * Where verified segments live durably: a video and its manifest per segment id. Implementations must make
  * {@link #store} all-or-nothing and durable on return, and must guarantee that the stored video is byte for byte
  * the verified one (checked against its SHA-256), so that a commit event never points at anything else.
+ *
+ * <p><b>No replace.</b> A store never replaces an object (video or manifest) with different bytes: once a segment id is
+ * stored, its bytes are fixed until {@link #delete}. Storing identical bytes again is accepted (a replay is harmless)
+ * and refreshes the segment's {@link #storedAt} time; different bytes under a stored id fail with
+ * {@link SegmentConflictException} and leave the stored object as it was. Where the service allows it the refusal is
+ * atomic (local: a hard link, which fails on an existing name; S3: {@code If-None-Match: *}); the compare-before-write
+ * that backs it up is the only guard on services that ignore conditional writes.
  */
 public interface SegmentStore extends Closeable {
 
     /**
-     * Stores the staged files of a segment. Storing the same segment id again replaces it with identical content,
-     * so replays are harmless.
+     * Stores the staged files of a segment. Storing the same segment id again with identical content keeps the stored
+     * objects (and refreshes {@link #storedAt}), so replays are harmless; different content is refused.
      *
      * @param videoSha256 lowercase hex SHA-256 the stored video must have
      * @return the URI of the stored video
+     * @throws SegmentConflictException when an object of this segment id exists with other bytes; nothing is changed
      */
     String store(String segmentId, Path stagedVideo, Path stagedManifest, String videoSha256) throws IOException;
 
@@ -32,6 +42,33 @@ public interface SegmentStore extends Closeable {
     List<String> list() throws IOException;
 
     /**
+     * When the segment's video was last stored: its first store, or the latest replay that stored identical bytes. The
+     * age {@code coldframe gc} compares with its grace period.
+     *
+     * @throws java.nio.file.NoSuchFileException when no video of that id is stored
+     */
+    Instant storedAt(String segmentId) throws IOException;
+
+    /** Every stored segment with its {@link #storedAt} time, sorted by id. By default one {@link #storedAt} per id. */
+    default List<Stored> inventory() throws IOException {
+        List<Stored> stored = new ArrayList<>();
+        for (String id : list()) {
+            try {
+                stored.add(new Stored(id, storedAt(id)));
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // deleted since the listing
+            }
+        }
+        return stored;
+    }
+
+    /**
+     * Removes a segment: its video first (so it stops being listed), then its manifest. Removing a segment that is not
+     * stored is no error. Only {@code coldframe gc} calls this, and only for segments no catalog entry references.
+     */
+    void delete(String segmentId) throws IOException;
+
+    /**
      * A local file of the stored manifest alone, for reading what a segment holds without its video (a scan of all
      * manifests, the catalog of last resort). By default the manifest beside {@link #fetch}.
      */
@@ -42,5 +79,9 @@ public interface SegmentStore extends Closeable {
     /** Releases what the store holds open (clients, connections); a local directory holds nothing. */
     @Override
     default void close() throws IOException {
+    }
+
+    /** A stored segment and when it was last stored. */
+    record Stored(String segmentId, Instant storedAt) {
     }
 }

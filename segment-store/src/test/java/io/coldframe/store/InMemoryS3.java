@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -16,6 +17,8 @@ import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
+import software.amazon.awssdk.services.s3.model.DeleteObjectResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
@@ -45,6 +48,14 @@ final class InMemoryS3 implements S3Client {
     boolean damageInTransit;
     /** Flips a byte of every object after storing it: what only a read-back can notice without checksums. */
     boolean damageAtRest;
+    /** false: the service ignores If-None-Match and If-Match on PUT (older S3-compatible servers) and replaces silently. */
+    boolean conditionalWrites = true;
+    /** Runs before each PUT is applied: another writer acting between the store's HEAD and its PUT. */
+    Runnable beforePut = () -> { };
+    final Map<String, Instant> lastModified = new TreeMap<>();
+    final Map<String, String> etags = new TreeMap<>();
+    private long clock = 1_700_000_000_000L;
+    private long versions;
 
     @Override
     public String serviceName() {
@@ -64,6 +75,13 @@ final class InMemoryS3 implements S3Client {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        beforePut.run();
+        if (conditionalWrites && "*".equals(request.ifNoneMatch()) && objects.containsKey(request.key())) {
+            throw (S3Exception) S3Exception.builder().statusCode(412).message("PreconditionFailed: At least one of the pre-conditions you specified did not hold").build();
+        }
+        if (conditionalWrites && request.ifMatch() != null && !request.ifMatch().equals(etags.get(request.key()))) {
+            throw (S3Exception) S3Exception.builder().statusCode(412).message("PreconditionFailed: If-Match").build();
+        }
         if (damageInTransit) {
             bytes[bytes.length / 2] ^= 1;
         }
@@ -74,9 +92,27 @@ final class InMemoryS3 implements S3Client {
         if (damageAtRest) {
             bytes[0] ^= 1;
         }
-        objects.put(request.key(), bytes);
+        put(request.key(), bytes);
         checksums.put(request.key(), actual);
-        return PutObjectResponse.builder().eTag("\"etag\"").checksumSHA256(checksums256 ? actual : null).build();
+        return PutObjectResponse.builder().eTag(etags.get(request.key())).checksumSHA256(checksums256 ? actual : null).build();
+    }
+
+    /** Stores an object as the service would (as if written by someone else), with a new ETag and LastModified. */
+    void put(String key, byte[] bytes) {
+        objects.put(key, bytes);
+        checksums.put(key, sha256Base64(bytes));
+        etags.put(key, "\"v" + (++versions) + "\"");
+        lastModified.put(key, Instant.ofEpochMilli(clock += 1000));
+    }
+
+    @Override
+    public DeleteObjectResponse deleteObject(DeleteObjectRequest request) {
+        calls.add("DELETE " + request.key());
+        objects.remove(request.key());
+        checksums.remove(request.key());
+        etags.remove(request.key());
+        lastModified.remove(request.key());
+        return DeleteObjectResponse.builder().build();
     }
 
     @Override
@@ -86,7 +122,8 @@ final class InMemoryS3 implements S3Client {
         if (bytes == null) {
             throw NoSuchKeyException.builder().statusCode(404).message("no such key").build();
         }
-        return HeadObjectResponse.builder().contentLength((long) bytes.length)
+        return HeadObjectResponse.builder().contentLength((long) bytes.length).eTag(etags.get(request.key()))
+                .lastModified(lastModified.get(request.key()))
                 .checksumSHA256(checksums256 ? checksums.get(request.key()) : null).build();
     }
 
@@ -119,7 +156,7 @@ final class InMemoryS3 implements S3Client {
                 truncated = true;
                 break;
             }
-            page.add(S3Object.builder().key(key).size((long) objects.get(key).length).build());
+            page.add(S3Object.builder().key(key).size((long) objects.get(key).length).lastModified(lastModified.get(key)).build());
             last = key;
         }
         return ListObjectsV2Response.builder().contents(page).isTruncated(truncated).nextContinuationToken(truncated ? last : null).build();

@@ -185,4 +185,49 @@ class S3SegmentStoreIT {
             assertThatThrownBy(store::list).isInstanceOf(IOException.class).hasMessageNotContaining("wrong-secret");
         }
     }
+
+    /** What S3Proxy 4.1.0 does with conditional PUTs: it honours If-None-Match: * and If-Match, like AWS S3. */
+    @Test
+    void theServiceHonoursConditionalPuts() {
+        try (S3Client client = S3SegmentStore.client(config(dir, "x", ACCESS_KEY, SECRET_KEY))) {
+            String key = "conditional/x.mkv";
+            String etag = client.putObject(b -> b.bucket(BUCKET).key(key).ifNoneMatch("*"), RequestBody.fromString("first")).eTag();
+            assertThatThrownBy(() -> client.putObject(b -> b.bucket(BUCKET).key(key).ifNoneMatch("*"), RequestBody.fromString("second")))
+                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(412));
+            assertThatThrownBy(() -> client.putObject(b -> b.bucket(BUCKET).key(key).ifMatch("\"0000\""), RequestBody.fromString("third")))
+                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(412));
+            client.putObject(b -> b.bucket(BUCKET).key(key).ifMatch(etag), RequestBody.fromString("first"));
+            assertThat(client.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asUtf8String()).isEqualTo("first");
+        }
+    }
+
+    @Test
+    void aStoredSegmentIsNeverReplacedWithOtherBytesAndAnIdenticalReplayRestartsItsAge() throws Exception {
+        String segmentId = "coldframe.tier.cold-0-0-9";
+        try (SegmentStore store = SegmentStores.create(config(dir.resolve("cache"), "noreplace", ACCESS_KEY, SECRET_KEY))) {
+            SegmentWriter writer = new SegmentWriter(SegmentOptions.defaults());
+            Path mine = Files.createDirectories(dir.resolve("mine"));
+            Path theirs = Files.createDirectories(dir.resolve("theirs"));
+            SegmentManifest myManifest = writer.write(segmentId, records(10), mine);
+            SegmentManifest theirManifest = writer.write(segmentId, records(12), theirs);
+            store.store(segmentId, mine.resolve(segmentId + ".mkv"), mine.resolve(segmentId + ".manifest.json"), myManifest.videoSha256());
+            java.time.Instant first = store.storedAt(segmentId);
+
+            assertThatThrownBy(() -> store.store(segmentId, theirs.resolve(segmentId + ".mkv"), theirs.resolve(segmentId + ".manifest.json"),
+                    theirManifest.videoSha256())).isInstanceOf(SegmentConflictException.class);
+            try (SegmentReader reader = SegmentReader.open(store.fetch(segmentId))) {
+                assertThat(reader.manifest().videoSha256()).isEqualTo(myManifest.videoSha256());
+                assertThat(reader.verify().ok()).isTrue();
+            }
+
+            Thread.sleep(1100); // LastModified has a resolution of one second
+            store.store(segmentId, mine.resolve(segmentId + ".mkv"), mine.resolve(segmentId + ".manifest.json"), myManifest.videoSha256());
+            assertThat(store.storedAt(segmentId)).isAfter(first);
+            assertThat(store.inventory()).extracting(SegmentStore.Stored::segmentId).containsExactly(segmentId);
+
+            store.delete(segmentId);
+            assertThat(store.list()).isEmpty();
+            assertThat(store.contains(segmentId)).isFalse();
+        }
+    }
 }

@@ -36,6 +36,10 @@ class S3SegmentStoreTest {
     @TempDir
     static Path staged;
     private static SegmentManifest manifest;
+    /** Another segment under the same id: other memories, other bytes (what a recreated topic used to produce). */
+    @TempDir
+    static Path other;
+    private static SegmentManifest otherManifest;
 
     @TempDir
     Path cache;
@@ -50,6 +54,16 @@ class S3SegmentStoreTest {
             records.add(SegmentRecord.of(MemoryDocuments.idOf(document.get("_id")), document));
         }
         manifest = new SegmentWriter(SegmentOptions.defaults()).write(SEGMENT, records, staged);
+        List<SegmentRecord> others = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            BsonDocument document = BsonDocument.parse("{_id: 'other" + i + "', agent_id: 'b', text: 'another memory " + i + "'}");
+            others.add(SegmentRecord.of(MemoryDocuments.idOf(document.get("_id")), document));
+        }
+        otherManifest = new SegmentWriter(SegmentOptions.defaults()).write(SEGMENT, others, other);
+    }
+
+    private String storeTheOtherSegment() throws IOException {
+        return store.store(SEGMENT, other.resolve(SEGMENT + ".mkv"), other.resolve(SEGMENT + ".manifest.json"), otherManifest.videoSha256());
     }
 
     @BeforeEach
@@ -75,7 +89,8 @@ class S3SegmentStoreTest {
         String location = storeTheSegment();
 
         assertThat(location).isEqualTo("s3://bucket/archive/segments/" + SEGMENT + ".mkv");
-        assertThat(s3.calls).containsExactly("PUT archive/segments/" + SEGMENT + ".manifest.json", "PUT archive/segments/" + SEGMENT + ".mkv");
+        assertThat(s3.calls).containsExactly("HEAD archive/segments/" + SEGMENT + ".manifest.json", "PUT archive/segments/" + SEGMENT + ".manifest.json",
+                "HEAD archive/segments/" + SEGMENT + ".mkv", "PUT archive/segments/" + SEGMENT + ".mkv");
         assertThat(s3.objects.get("archive/segments/" + SEGMENT + ".mkv")).isEqualTo(Files.readAllBytes(video()));
         assertThat(s3.checksums.get("archive/segments/" + SEGMENT + ".mkv")).isEqualTo(S3SegmentStore.base64Sha256(manifest.videoSha256()));
         assertThat(store.contains(SEGMENT)).isTrue();
@@ -210,5 +225,66 @@ class S3SegmentStoreTest {
         try (SegmentStore s3Store = SegmentStores.create(s3Config)) {
             assertThat(s3Store).isInstanceOf(S3SegmentStore.class).hasToString("s3://b/segments");
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------ no replace
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "service honours conditional writes: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void neverReplacesAStoredSegmentWithDifferentBytes(boolean conditionalWrites) throws IOException {
+        s3.conditionalWrites = conditionalWrites;
+        storeTheSegment();
+        Map<String, byte[]> before = new java.util.TreeMap<>();
+        s3.objects.forEach((key, bytes) -> before.put(key, bytes.clone()));
+
+        assertThatThrownBy(this::storeTheOtherSegment).isInstanceOf(SegmentConflictException.class)
+                .hasMessageContaining("refusing to replace s3://bucket/archive/segments/" + SEGMENT + ".manifest.json");
+
+        assertThat(s3.objects).containsOnlyKeys(before.keySet());
+        before.forEach((key, bytes) -> assertThat(s3.objects.get(key)).as(key).isEqualTo(bytes));
+        try (SegmentReader reader = SegmentReader.open(store.fetch(SEGMENT))) {
+            assertThat(reader.get("\"m3\"")).isPresent();
+        }
+    }
+
+    @Test
+    void theConditionalPutRefusesAnObjectCreatedAfterTheCheck() throws IOException {
+        byte[] theirs = Files.readAllBytes(other.resolve(SEGMENT + ".manifest.json"));
+        String key = "archive/segments/" + SEGMENT + ".manifest.json";
+        s3.beforePut = () -> {
+            if (!s3.objects.containsKey(key)) {
+                s3.put(key, theirs); // another writer, between the store's HEAD and its PUT
+            }
+        };
+
+        assertThatThrownBy(this::storeTheSegment).isInstanceOf(SegmentConflictException.class);
+        assertThat(s3.objects.get(key)).isEqualTo(theirs);
+        assertThat(s3.objects).doesNotContainKey("archive/segments/" + SEGMENT + ".mkv");
+    }
+
+    @Test
+    void aReplayOfIdenticalBytesIsAcceptedAndRestartsTheSegmentsAge() throws IOException {
+        storeTheSegment();
+        java.time.Instant first = store.storedAt(SEGMENT);
+        byte[] video = s3.objects.get("archive/segments/" + SEGMENT + ".mkv").clone();
+
+        assertThat(storeTheSegment()).isEqualTo("s3://bucket/archive/segments/" + SEGMENT + ".mkv");
+
+        assertThat(s3.objects.get("archive/segments/" + SEGMENT + ".mkv")).isEqualTo(video);
+        assertThat(store.storedAt(SEGMENT)).isAfter(first);
+        assertThat(store.inventory()).containsExactly(new SegmentStore.Stored(SEGMENT, store.storedAt(SEGMENT)));
+    }
+
+    @Test
+    void deleteRemovesVideoAndManifestAndIsIdempotent() throws IOException {
+        storeTheSegment();
+
+        store.delete(SEGMENT);
+        store.delete(SEGMENT);
+
+        assertThat(s3.objects).isEmpty();
+        assertThat(store.list()).isEmpty();
+        assertThatThrownBy(() -> store.storedAt(SEGMENT)).isInstanceOf(NoSuchFileException.class);
+        storeTheOtherSegment(); // the id is free again
     }
 }
