@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -52,8 +51,6 @@ class CommandSmokeIT {
             "segment get", "segment cat", "restore", "rules check", "bench segment", "bench tiering", "bench archiver", "chaos",
             "gc", "scrub");
 
-    private static final Path JAR = Path.of("target", "coldframe.jar");
-
     @TempDir
     static Path dir;
 
@@ -62,7 +59,6 @@ class CommandSmokeIT {
 
     @BeforeAll
     static void corpus() throws IOException {
-        assertThat(JAR).as("the packaged command line (run after package)").isRegularFile();
         List<BsonDocument> documents = new MemoryGenerator(7, Instant.parse("2025-01-01T00:00:00Z")).generate(40);
         JsonWriterSettings relaxed = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
         List<String> lines = new ArrayList<>();
@@ -99,7 +95,7 @@ class CommandSmokeIT {
     @Order(2)
     void restoreFromALocalStoreWithoutKafka() throws Exception {
         try (EmbeddedMongo mongo = EmbeddedMongo.start()) {
-            Result restore = run("restore", "--segment", "smoke-0", "--archive-dir", dir.resolve("segments").toString(),
+            ShippedCli.Result restore = run("restore", "--segment", "smoke-0", "--archive-dir", dir.resolve("segments").toString(),
                     "--mongo-uri", mongo.connectionString(), "--no-mark", "--bootstrap-servers", "127.0.0.1:1", "--kafka-timeout", "2s");
             assertThat(restore.out()).contains("restored 40");
         }
@@ -194,33 +190,12 @@ class CommandSmokeIT {
 
     // ------------------------------------------------------------------------------------------------
 
-    private record Result(int exitCode, String out) {
+    private static ShippedCli.Result run(String... args) throws IOException, InterruptedException {
+        return new ShippedCli(dir).run(args);
     }
 
-    /** Runs the shipped command line; fails unless it exits 0 within 10 minutes. */
-    private static Result run(String... args) throws IOException, InterruptedException {
-        return run(0, args);
-    }
-
-    /** Runs the shipped command line; fails unless it exits with {@code expectedExit} within 10 minutes. */
-    private static Result run(int expectedExit, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString()));
-        command.addAll(List.of(args));
-        Path log = Files.createTempFile(dir, "run-", ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!process.waitFor(10, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError(String.join(" ", args) + " did not finish in 10 minutes:\n" + tail(log));
-        }
-        String out = Files.readString(log, StandardCharsets.UTF_8);
-        assertThat(process.exitValue()).as("exit code of coldframe %s; output:%n%s", String.join(" ", args), tail(log)).isEqualTo(expectedExit);
-        return new Result(process.exitValue(), out);
-    }
-
-    private static String tail(Path log) throws IOException {
-        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    private static ShippedCli.Result run(int expectedExit, String... args) throws IOException, InterruptedException {
+        return new ShippedCli(dir).run(expectedExit, args);
     }
 
     private static Set<String> leafCommands(CommandLine command, String prefix) {

@@ -1,6 +1,10 @@
 package io.coldframe.streams;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,15 +129,29 @@ final class MemoryRecordMapper {
         return switch (value.getBsonType()) {
             case DATE_TIME -> Instant.ofEpochMilli(value.asDateTime().getValue());
             case INT64 -> Instant.ofEpochMilli(value.asInt64().getValue());
-            case STRING -> {
-                try {
-                    yield Instant.parse(value.asString().getValue());
-                } catch (DateTimeParseException e) {
-                    throw new InvalidRecordException(memoryId, field, "not an ISO-8601 instant: '" + value.asString().getValue() + "'");
-                }
-            }
+            // seconds: what Python's time.time() and Unix tools write; an int32 cannot hold today's milliseconds
+            case INT32 -> Instant.ofEpochSecond(value.asInt32().getValue());
+            case DOUBLE -> Instant.ofEpochMilli(Math.round(value.asDouble().getValue() * 1000));
+            case STRING -> parseTime(memoryId, field, value.asString().getValue());
             default -> throw new InvalidRecordException(memoryId, field, "expected a date, got " + value.getBsonType());
         };
+    }
+
+    /**
+     * An ISO-8601 instant or date-time with offset; without an offset (as Python's {@code datetime.isoformat()} writes a
+     * naive time) it is read as UTC; a space may stand for the {@code T}.
+     */
+    private static Instant parseTime(String memoryId, String field, String text) {
+        String iso = text.strip().replace(' ', 'T');
+        try {
+            return OffsetDateTime.parse(iso, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeParseException withoutOffset) {
+            try {
+                return LocalDateTime.parse(iso, DateTimeFormatter.ISO_LOCAL_DATE_TIME).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException e) {
+                throw new InvalidRecordException(memoryId, field, "not an ISO-8601 date-time: '" + text + "'");
+            }
+        }
     }
 
     private static String optionalString(String memoryId, BsonDocument document, String field) {

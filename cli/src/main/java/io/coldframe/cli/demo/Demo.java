@@ -111,7 +111,11 @@ final class Demo {
             try (EmbeddedPipeline pipeline = new EmbeddedPipeline(settings)) {
                 pipeline.start();
                 out.println("starting Kafka Connect with the MongoDB source connector ...");
-                stack.startConnector();
+                try {
+                    stack.startConnector();
+                } catch (IllegalStateException e) {
+                    throw new Failure("the MongoDB source connector did not start: " + firstLines(e.getMessage(), 6));
+                }
                 PipelineProgress progress = new PipelineProgress(admin, stack.topics().changes(), pipeline.stages());
                 drained = progress.awaitDrained(loadedIds.size(), options.batchLinger().plusSeconds(1), options.timeout(),
                         snapshot -> {
@@ -234,8 +238,8 @@ final class Demo {
         if (reason.startsWith("field " + MemoryFields.IMPORTANCE + ":")) {
             return "every memory needs an importance: a level (CRITICAL, HIGH, MEDIUM, LOW) or a score from 0 to 1";
         }
-        if (reason.contains("not an ISO-8601 instant") || reason.contains("expected a date")) {
-            return "the time field must hold a BSON date, an int64 of epoch milliseconds or an ISO-8601 instant such as 2025-01-01T12:00:00Z";
+        if (reason.contains("not an ISO-8601 date-time") || reason.contains("expected a date")) {
+            return "the time field must hold a BSON date, epoch milliseconds (int64) or seconds (int32, double), or an ISO-8601 date-time such as 2025-01-01T12:00:00Z (without an offset it is read as UTC)";
         }
         return "see docs/tiering.md for what a memory needs; `bin/coldframe rules check --doc '<document>'` shows how one document is read";
     }

@@ -1,0 +1,58 @@
+package io.coldframe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged {@code target/coldframe.jar} with its {@code lib/} class path, started as its own process the way
+ * {@code bin/coldframe} starts it: what a user runs. For integration tests, after {@code package}.
+ */
+public final class ShippedCli {
+
+    public static final Path JAR = Path.of("target", "coldframe.jar");
+
+    /** What a run printed (stdout and stderr together) and how it exited. */
+    public record Result(int exitCode, String out) {
+    }
+
+    private final Path logDir;
+
+    public ShippedCli(Path logDir) {
+        this.logDir = logDir;
+        assertThat(JAR).as("the packaged command line (run after package)").isRegularFile();
+    }
+
+    /** Runs the command line; fails unless it exits 0 within 10 minutes. */
+    public Result run(String... args) throws IOException, InterruptedException {
+        return run(0, args);
+    }
+
+    /** Runs the command line; fails unless it exits with {@code expectedExit} within 10 minutes. */
+    public Result run(int expectedExit, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        Path log = Files.createTempFile(logDir, "run-", ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!process.waitFor(10, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError(String.join(" ", args) + " did not finish in 10 minutes:\n" + tail(log));
+        }
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as("exit code of coldframe %s; output:%n%s", String.join(" ", args), tail(log))
+                .isEqualTo(expectedExit);
+        return new Result(process.exitValue(), out);
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+}
