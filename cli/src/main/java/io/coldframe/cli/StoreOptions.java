@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.kafka.common.config.ConfigException;
 
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
 /**
  * The segment store and Kafka options of the commands that read the archive ({@code gc}, {@code scrub}), as a picocli
  * mixin: the same names and the same layering as the services (these options, else {@code COLDFRAME_<KEY>} environment
- * variables, else defaults). {@code restore} still declares its own copy of these options.
+ * variables, else defaults).
  */
 public final class StoreOptions {
 
@@ -55,20 +56,30 @@ public final class StoreOptions {
     public Duration kafkaTimeout;
 
     @Option(names = {"-c", "--config"}, paramLabel = "KEY=VALUE",
-            description = "Any archiver configuration key (repeatable), e.g. -c archiver.s3.endpoint=http://minio:9000.")
+            description = "Any archiver configuration key (repeatable; restore also takes the mongodb.* keys), "
+                    + "e.g. -c archiver.s3.endpoint=http://minio:9000.")
     Map<String, String> config = new LinkedHashMap<>();
 
     /** The store and Kafka configuration these options, the environment and the defaults give; usage errors as such. */
     public ArchiverConfig archiverConfig() {
+        return archiverConfig(Set.of());
+    }
+
+    /**
+     * As {@link #archiverConfig()}, for a command that also takes {@code otherKeys} with {@code -c} (they are left to it,
+     * see {@link #config()}).
+     */
+    public ArchiverConfig archiverConfig(Set<String> otherKeys) {
         if (archiveDir != null && s3Bucket != null) {
             throw new ToolCommand.Failure(ToolCommand.USAGE, "--archive-dir and --s3-bucket name two different stores: give one");
         }
         Map<String, Object> explicit = new HashMap<>();
         config.forEach((key, value) -> {
-            if (!ArchiverConfig.DEFINITION.names().contains(key)) {
+            if (ArchiverConfig.DEFINITION.names().contains(key)) {
+                explicit.put(key, value);
+            } else if (!otherKeys.contains(key)) {
                 throw new ToolCommand.Failure(ToolCommand.USAGE, "unknown configuration key " + key);
             }
-            explicit.put(key, value);
         });
         putIfSet(explicit, CommonConfigKeys.BOOTSTRAP_SERVERS, bootstrapServers);
         putIfSet(explicit, CommonConfigKeys.TOPIC_PREFIX, topicPrefix);
@@ -98,7 +109,13 @@ public final class StoreOptions {
         return archiver;
     }
 
-    private static void putIfSet(Map<String, Object> values, String key, String value) {
+    /** Every {@code -c KEY=VALUE} given. */
+    public Map<String, String> config() {
+        return Map.copyOf(config);
+    }
+
+    /** Puts {@code value} under {@code key} unless it is null (an option not given). */
+    public static void putIfSet(Map<String, Object> values, String key, String value) {
         if (value != null) {
             values.put(key, value);
         }

@@ -1,12 +1,10 @@
 package io.coldframe.cli.restore;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +25,7 @@ import io.coldframe.archive.RestoreSelection;
 import io.coldframe.archive.Restorer;
 import io.coldframe.archiver.ArchiverConfig;
 import io.coldframe.cli.DurationArgument;
+import io.coldframe.cli.StoreOptions;
 import io.coldframe.cli.TerminalProgress;
 import io.coldframe.cli.ToolCommand;
 import io.coldframe.common.CommonConfigKeys;
@@ -34,10 +33,10 @@ import io.coldframe.common.ConfigLoader;
 import io.coldframe.common.Topics;
 import io.coldframe.schemas.CatalogEntry;
 import io.coldframe.store.SegmentStore;
-import io.coldframe.store.SegmentStoreConfig;
 import io.coldframe.store.SegmentStores;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "restore", mixinStandardHelpOptions = true, sortOptions = false,
@@ -82,36 +81,8 @@ public final class RestoreCommand extends ToolCommand {
     @Option(names = "--collection", paramLabel = "NAME", description = "The memory collection (default: mongodb.collection, memories).")
     String collection;
 
-    @Option(names = "--archive-dir", paramLabel = "DIR", description = "The local segment store (archiver.store.dir); implies --store-type local.")
-    Path archiveDir;
-
-    @Option(names = "--store-type", paramLabel = "TYPE", description = "local or s3 (archiver.store.type).")
-    String storeType;
-
-    @Option(names = "--s3-bucket", paramLabel = "BUCKET", description = "Bucket of the s3 store (archiver.s3.bucket); implies --store-type s3.")
-    String s3Bucket;
-
-    @Option(names = "--s3-prefix", paramLabel = "PREFIX", description = "Key prefix of the s3 store (archiver.s3.prefix).")
-    String s3Prefix;
-
-    @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3-compatible endpoint, e.g. http://minio:9000 (archiver.s3.endpoint).")
-    String s3Endpoint;
-
-    @Option(names = "--s3-region", paramLabel = "REGION", description = "Region of the bucket (archiver.s3.region).")
-    String s3Region;
-
-    @Option(names = "--s3-cache-dir", paramLabel = "DIR", description = "Where segments are downloaded (archiver.s3.cache.dir).")
-    Path s3CacheDir;
-
-    @Option(names = "--bootstrap-servers", paramLabel = "HOSTS", description = "Kafka, for the catalog and the restore marks (kafka.bootstrap.servers).")
-    String bootstrapServers;
-
-    @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "Prefix of the coldframe topics (topic.prefix).")
-    String topicPrefix;
-
-    @Option(names = "--kafka-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationArgument.class,
-            description = "How long to wait for Kafka before falling back (catalog) or failing (marks). Default: ${DEFAULT-VALUE}.")
-    Duration kafkaTimeout;
+    @Mixin
+    StoreOptions store;
 
     @Option(names = "--hold", paramLabel = "DURATION", defaultValue = "7d", converter = DurationArgument.class,
             description = "Keep restored memories out of the cold tier this long (7d, 12h, P7D ...). Default: ${DEFAULT-VALUE}.")
@@ -124,10 +95,6 @@ public final class RestoreCommand extends ToolCommand {
     @Option(names = "--dry-run", description = "Find and read what would be restored; change nothing.")
     boolean dryRun;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "KEY=VALUE",
-            description = "Any archiver or MongoDB configuration key (repeatable), e.g. -c archiver.s3.endpoint=http://minio:9000.")
-    Map<String, String> config = new LinkedHashMap<>();
-
     private static final ConfigDef MONGO = CommonConfigKeys.withMongo(new ConfigDef());
 
     @Override
@@ -136,25 +103,18 @@ public final class RestoreCommand extends ToolCommand {
         if (selections != 1) {
             throw new Failure(USAGE, "name what to restore: exactly one of --id (repeatable), --agent or --segment");
         }
-        if (archiveDir != null && s3Bucket != null) {
-            throw new Failure(USAGE, "--archive-dir and --s3-bucket name two different stores: give one");
-        }
-        ArchiverConfig archiver = archiverConfig();
+        ArchiverConfig archiver = store.archiverConfig(MONGO.names());
         AbstractConfig mongo = mongoConfig();
-        if (SegmentStores.LOCAL.equals(archiver.getString(SegmentStoreConfig.STORE_TYPE)) && !Files.isDirectory(SegmentStoreConfig.storeDir(archiver))) {
-            throw new Failure(USAGE, "no archive directory " + SegmentStoreConfig.storeDir(archiver).toAbsolutePath()
-                    + " (give --archive-dir, or COLDFRAME_ARCHIVER_STORE_DIR, or an s3 store)");
-        }
         boolean marksRequired = !noMark && !dryRun;
         String bootstrap = archiver.getString(CommonConfigKeys.BOOTSTRAP_SERVERS);
         Topics topics = archiver.topics();
 
-        try (SegmentStore store = SegmentStores.create(archiver);
+        try (SegmentStore segments = SegmentStores.create(archiver);
              MongoClient client = MongoClients.create(mongo.getPassword(CommonConfigKeys.MONGODB_URI).value());
-             KafkaRestoreMarks kafkaMarks = marksRequired ? new KafkaRestoreMarks(bootstrap, topics.restores(), kafkaTimeout) : null) {
+             KafkaRestoreMarks kafkaMarks = marksRequired ? new KafkaRestoreMarks(bootstrap, topics.restores(), store.kafkaTimeout) : null) {
             MongoCollection<RawBsonDocument> memories = client.getDatabase(mongo.getString(CommonConfigKeys.MONGODB_DATABASE))
                     .getCollection(mongo.getString(CommonConfigKeys.MONGODB_COLLECTION), RawBsonDocument.class);
-            Restorer restorer = new Restorer(store, memories, marksRequired ? kafkaMarks : Restorer.NO_MARKS, hold, dryRun,
+            Restorer restorer = new Restorer(segments, memories, marksRequired ? kafkaMarks : Restorer.NO_MARKS, hold, dryRun,
                     this::note, TerminalProgress.factory(1000), Clock.systemUTC());
             Restorer.Result result = new Restorer.Result();
             String storeName = SegmentStores.describe(archiver);
@@ -174,7 +134,7 @@ public final class RestoreCommand extends ToolCommand {
     private Optional<ArchiveCatalog> catalog(String bootstrap, Topics topics, Predicate<CatalogEntry> keep, boolean marksRequired,
             String fallback) throws ArchiveCatalog.UnavailableException {
         try {
-            return Optional.of(ArchiveCatalog.load(bootstrap, topics, kafkaTimeout, keep));
+            return Optional.of(ArchiveCatalog.load(bootstrap, topics, store.kafkaTimeout, keep));
         } catch (ArchiveCatalog.UnavailableException e) {
             if (e.kafkaUnreachable() && marksRequired) {
                 throw new Failure(FAILED, "Kafka at " + bootstrap + " is not reachable (" + e.getMessage() + "): the restore marks that "
@@ -198,58 +158,21 @@ public final class RestoreCommand extends ToolCommand {
 
     // ------------------------------------------------------------------------------------------------ config and report
 
-    private ArchiverConfig archiverConfig() {
-        Map<String, Object> explicit = new HashMap<>();
-        config.forEach((key, value) -> {
-            if (ArchiverConfig.DEFINITION.names().contains(key)) {
-                explicit.put(key, value);
-            } else if (!MONGO.names().contains(key)) {
-                throw new Failure(USAGE, "unknown configuration key " + key);
-            }
-        });
-        putIfSet(explicit, CommonConfigKeys.BOOTSTRAP_SERVERS, bootstrapServers);
-        putIfSet(explicit, CommonConfigKeys.TOPIC_PREFIX, topicPrefix);
-        if (archiveDir != null) {
-            explicit.put(SegmentStoreConfig.STORE_TYPE, SegmentStores.LOCAL);
-            explicit.put(SegmentStoreConfig.STORE_DIR, archiveDir.toString());
-        }
-        if (s3Bucket != null) {
-            explicit.put(SegmentStoreConfig.STORE_TYPE, SegmentStores.S3);
-            explicit.put(SegmentStoreConfig.S3_BUCKET, s3Bucket);
-        }
-        putIfSet(explicit, SegmentStoreConfig.STORE_TYPE, storeType);
-        putIfSet(explicit, SegmentStoreConfig.S3_PREFIX, s3Prefix);
-        putIfSet(explicit, SegmentStoreConfig.S3_ENDPOINT, s3Endpoint);
-        putIfSet(explicit, SegmentStoreConfig.S3_REGION, s3Region);
-        putIfSet(explicit, SegmentStoreConfig.S3_CACHE_DIR, s3CacheDir == null ? null : s3CacheDir.toString());
-        try {
-            return ArchiverConfig.load(explicit);
-        } catch (ConfigException e) {
-            throw new Failure(USAGE, e.getMessage());
-        }
-    }
-
     private AbstractConfig mongoConfig() {
         Map<String, Object> explicit = new HashMap<>();
-        config.forEach((key, value) -> {
+        store.config().forEach((key, value) -> {
             if (MONGO.names().contains(key)) {
                 explicit.put(key, value);
             }
         });
         String uri = mongoUri != null ? mongoUri : System.getenv("MONGODB_URI");
-        putIfSet(explicit, CommonConfigKeys.MONGODB_URI, uri);
-        putIfSet(explicit, CommonConfigKeys.MONGODB_DATABASE, database);
-        putIfSet(explicit, CommonConfigKeys.MONGODB_COLLECTION, collection);
+        StoreOptions.putIfSet(explicit, CommonConfigKeys.MONGODB_URI, uri);
+        StoreOptions.putIfSet(explicit, CommonConfigKeys.MONGODB_DATABASE, database);
+        StoreOptions.putIfSet(explicit, CommonConfigKeys.MONGODB_COLLECTION, collection);
         try {
             return new AbstractConfig(MONGO, ConfigLoader.resolve(MONGO, explicit), false);
         } catch (ConfigException e) {
             throw new Failure(USAGE, e.getMessage());
-        }
-    }
-
-    private static void putIfSet(Map<String, Object> values, String key, String value) {
-        if (value != null) {
-            values.put(key, value);
         }
     }
 
