@@ -222,26 +222,7 @@ public final class S3SegmentStore implements SegmentStore {
 
     @Override
     public List<String> list() throws IOException {
-        String listPrefix = prefix.isEmpty() ? "" : prefix + "/";
-        List<String> ids = new ArrayList<>();
-        String token = null;
-        try {
-            do {
-                ListObjectsV2Response page = s3.listObjectsV2(ListObjectsV2Request.builder().bucket(bucket).prefix(listPrefix)
-                        .delimiter("/").maxKeys(pageSize).continuationToken(token).build());
-                for (S3Object object : page.contents()) {
-                    String id = segmentIdOf(object.key(), listPrefix);
-                    if (id != null) {
-                        ids.add(id);
-                    }
-                }
-                token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
-            } while (token != null);
-        } catch (SdkException e) {
-            throw failure("could not list", listPrefix, e);
-        }
-        ids.sort(null);
-        return ids;
+        return inventory().stream().map(Stored::segmentId).toList();
     }
 
     @Override
