@@ -241,6 +241,109 @@ class SecurityManifestTest {
         assertThat(Repo.read("k8s/components/strimzi/kustomization.yaml")).contains("kind: NetworkPolicy\n      metadata: {name: connect}");
     }
 
+    // ------------------------------------------------------------------------------------ Kafka ACLs
+
+    static final String KAFKA_USERS = "k8s/components/kafka-security";
+    static final String COMPOSE_ACLS = "compose/secure/create-acls.sh";
+
+    /** One ACL: principal, resource type, name, literal or prefix, operation. */
+    record Acl(String user, String type, String name, String pattern, String operation) {
+        boolean covers(String type, String name) {
+            return this.type.equals(type) && (pattern.equals("literal") ? this.name.equals(name) : name.startsWith(this.name));
+        }
+
+        boolean writes() {
+            return operation.equals("Write") || operation.equals("All");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Set<Acl> strimziAcls() {
+        Set<Acl> acls = new java.util.LinkedHashSet<>();
+        for (K8sObject user : Deployment.k8sObjects(Repo.path(KAFKA_USERS))) {
+            assertThat(user.kind()).isEqualTo("KafkaUser");
+            assertThat(user.spec()).extracting("authentication").asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                    .as(user + " authenticates").containsEntry("type", "scram-sha-512");
+            Map<String, Object> authorization = (Map<String, Object>) user.spec().get("authorization");
+            assertThat(authorization).containsEntry("type", "simple");
+            for (Map<String, Object> acl : (List<Map<String, Object>>) authorization.get("acls")) {
+                Map<String, String> resource = (Map<String, String>) acl.get("resource");
+                assertThat(acl).as(user + ": allow rules only").doesNotContainKey("type");
+                for (String operation : (List<String>) acl.get("operations")) {
+                    acls.add(new Acl(user.name(), resource.get("type"), resource.get("name"), resource.getOrDefault("patternType", "literal"),
+                            operation));
+                }
+            }
+        }
+        return acls;
+    }
+
+    static Set<Acl> composeAcls() {
+        Set<Acl> acls = new java.util.LinkedHashSet<>();
+        Matcher line = Pattern.compile("^acl\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+(literal|prefix)\\s+(.+)$", Pattern.MULTILINE)
+                .matcher(Repo.read(COMPOSE_ACLS));
+        while (line.find()) {
+            for (String operation : line.group(5).trim().split("\\s+")) {
+                acls.add(new Acl(line.group(1), line.group(2), line.group(3), line.group(4), operation));
+            }
+        }
+        return acls;
+    }
+
+    @Test
+    void composeAndStrimziGrantTheSameAcls() {
+        assertThat(composeAcls()).isNotEmpty().containsExactlyInAnyOrderElementsOf(strimziAcls());
+    }
+
+    @Test
+    void eachCoordinationTopicIsWritableOnlyByItsOwner() {
+        io.coldframe.common.Topics topics = io.coldframe.common.Topics.withDefaultPrefix();
+        Set<Acl> acls = strimziAcls();
+        Map<String, Set<String>> owners = new LinkedHashMap<>();
+        owners.put(topics.segmentsCommitted(), Set.of("coldframe-archiver"));
+        owners.put(topics.catalog(), Set.of("coldframe-archiver"));
+        owners.put(topics.restores(), Set.of("coldframe-restore"));
+        owners.put(topics.changes(), Set.of("coldframe-connect"));
+        owners.put(topics.hot(), Set.of("coldframe-streams"));
+        owners.put(topics.warm(), Set.of("coldframe-streams"));
+        owners.put(topics.cold(), Set.of("coldframe-streams"));
+        owners.put(topics.purgeResults(), Set.of("coldframe-purger"));
+        owners.put(topics.deadLetter(), Set.of("coldframe-streams", "coldframe-archiver", "coldframe-purger"));
+        // Every topic the script creates has its owners here.
+        Set<String> created = new TreeSet<>();
+        Deployment.topicsScript().keySet().forEach(suffix -> created.add(io.coldframe.common.Topics.DEFAULT_PREFIX + "." + suffix));
+        assertThat(owners.keySet()).containsExactlyInAnyOrderElementsOf(created);
+        owners.forEach((topic, expected) -> {
+            Set<String> writers = new TreeSet<>();
+            acls.stream().filter(acl -> acl.writes() && acl.covers("topic", topic)).forEach(acl -> writers.add(acl.user()));
+            assertThat(writers).as("writers of " + topic).containsExactlyInAnyOrderElementsOf(expected);
+        });
+        // No wildcard grants, nothing on the cluster resource, no Alter/Delete of topics.
+        for (Acl acl : acls) {
+            assertThat(acl.name()).as(acl + ": no wildcard").isNotEqualTo("*");
+            assertThat(acl.type()).as(acl.toString()).isIn("topic", "group", "transactionalId");
+            if (acl.type().equals("topic") && acl.operation().equals("All")) {
+                assertThat(acl.pattern()).isEqualTo("prefix");
+                assertThat(acl.name()).as("All only on the streams app's internal topics").isEqualTo("coldframe-tiering-");
+            }
+        }
+        // Transactional writers (archivers, purger, streams) may use only their own transactional ids.
+        assertThat(acls.stream().filter(a -> a.type().equals("transactionalId")).map(a -> a.user() + " " + a.name()).distinct())
+                .containsExactlyInAnyOrder("coldframe-archiver coldframe-archiver-", "coldframe-purger coldframe-purger-",
+                        "coldframe-streams coldframe-tiering");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void strimziConnectAuthenticatesAsItsPrincipalOverTls() {
+        String component = Repo.read(KAFKA_USERS + "/kustomization.yaml");
+        assertThat(component).contains("kind: KafkaConnect, name: coldframe", "path: /spec/authentication", "type: scram-sha-512",
+                "username: coldframe-connect", "path: /spec/tls");
+        assertThat(strimziAcls()).anyMatch(acl -> acl.user().equals("coldframe-connect"));
+        Map<String, Object> overlay = Repo.yaml("k8s/overlays/strimzi-secure-example/kustomization.yaml");
+        assertThat((List<String>) overlay.get("components")).contains("../../components/kafka-security");
+    }
+
     // --------------------------------------------------------------------------------------------- helpers
 
     static Properties worker() throws IOException {
