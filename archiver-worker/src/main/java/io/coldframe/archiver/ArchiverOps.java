@@ -66,7 +66,7 @@ final class ArchiverOps implements ArchiveProgressListener, AutoCloseable {
                 .readiness("kafka", kafka)
                 .beforeScrape(kafka.consumerLag(registry, config.getString(ArchiverConfig.GROUP_ID), config.topics().cold()))
                 .closing(kafka).closing(OpsMetrics.bindJvm(registry))
-                .start(port);
+                .start(config.getString(CommonConfigKeys.OPS_BIND_ADDRESS), port);
     }
 
     @Override

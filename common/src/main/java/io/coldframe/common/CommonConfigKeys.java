@@ -15,6 +15,9 @@ public final class CommonConfigKeys {
     /** Port of the ops endpoint (io.coldframe.common.ops.OpsServer): /health/live, /health/ready, /metrics. */
     public static final String OPS_PORT = "ops.port";
     public static final int DEFAULT_OPS_PORT = 8080;
+    /** Address the ops endpoint binds to: every interface by default (probes and scrapes come from outside the container). */
+    public static final String OPS_BIND_ADDRESS = "ops.bind.address";
+    public static final String DEFAULT_OPS_BIND_ADDRESS = "0.0.0.0";
 
     private CommonConfigKeys() {
     }
@@ -33,7 +36,12 @@ public final class CommonConfigKeys {
         return definition
                 .define(OPS_PORT, Type.INT, DEFAULT_OPS_PORT, ConfigDef.Range.between(0, 65535), Importance.MEDIUM,
                         "Port of the ops endpoint: GET /health/live, /health/ready (Kafka and, where used, MongoDB answer) "
-                                + "and /metrics (Prometheus text). 0 disables it.");
+                                + "and /metrics (Prometheus text). 0 disables it.")
+                .define(OPS_BIND_ADDRESS, Type.STRING, DEFAULT_OPS_BIND_ADDRESS, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                        "Local address (IP literal or host name) the ops endpoint listens on. The default, 0.0.0.0, is every "
+                                + "interface, which container probes and Prometheus scrapes need; 127.0.0.1 keeps it on the "
+                                + "loopback interface (a host process with a local agent or sidecar), a pod or host IP on one "
+                                + "network. The endpoint has no authentication: it serves health and metrics, never data.");
     }
 
     public static ConfigDef withMongo(ConfigDef definition) {

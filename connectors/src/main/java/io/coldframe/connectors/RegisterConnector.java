@@ -39,12 +39,19 @@ public final class RegisterConnector {
 
     public static final String CONNECT_URL = "connect.url";
     public static final String TIMEOUT_MS = "connect.register.timeout.ms";
+    public static final String REST_USERNAME = "connect.rest.username";
+    public static final String REST_PASSWORD = "connect.rest.password";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(CONNECT_URL, Type.STRING, "http://localhost:8083", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Base URL of the Connect REST API.")
             .define(TIMEOUT_MS, Type.LONG, 300_000L, Range.atLeast(1_000), Importance.MEDIUM,
                     "How long to wait for Connect to answer and for the connector and its task to be RUNNING.")
+            .define(REST_USERNAME, Type.STRING, "", Importance.HIGH,
+                    "User of the Connect REST API's HTTP Basic authentication (the coldframe Connect image requires it; "
+                            + "its credentials file names the users). Empty: no credentials are sent.")
+            .define(REST_PASSWORD, Type.PASSWORD, "", Importance.HIGH,
+                    "Password of " + REST_USERNAME + ". Treated as a secret: never logged.")
             .define(CommonConfigKeys.TOPIC_PREFIX, Type.STRING, Topics.DEFAULT_PREFIX, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Prefix of the coldframe topics; the connector writes to <prefix>.changes.")
             .define(CommonConfigKeys.MONGODB_DATABASE, Type.STRING, "coldframe", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -59,11 +66,13 @@ public final class RegisterConnector {
     private final Duration timeout;
     private final String name;
     private final Map<String, String> config;
+    private final String authorization;
 
     public RegisterConnector(Map<String, ?> values) {
         AbstractConfig settings = new AbstractConfig(DEFINITION, values, false);
         this.baseUrl = settings.getString(CONNECT_URL).replaceAll("/+$", "");
         this.timeout = Duration.ofMillis(settings.getLong(TIMEOUT_MS));
+        this.authorization = basicAuthorization(settings.getString(REST_USERNAME), settings.getPassword(REST_PASSWORD).value());
         MongoSourceConnectorConfig deployed = MongoSourceConnectorConfig.load();
         this.name = deployed.name();
         this.config = configFor(deployed, new Topics(settings.getString(CommonConfigKeys.TOPIC_PREFIX)),
@@ -154,7 +163,18 @@ public final class RegisterConnector {
         throw new IllegalStateException("gave up after " + timeout.toSeconds() + " s waiting for " + what + "; last: " + last);
     }
 
+    /** The Authorization header value for HTTP Basic authentication, or null without a user. */
+    static String basicAuthorization(String user, String password) {
+        if (user == null || user.isEmpty()) {
+            return null;
+        }
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 

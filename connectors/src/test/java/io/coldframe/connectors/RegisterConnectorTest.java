@@ -23,6 +23,37 @@ import io.coldframe.common.Topics;
 class RegisterConnectorTest {
 
     @Test
+    void sendsBasicCredentialsWhenAUserIsConfigured() throws Exception {
+        List<String> authorizations = new CopyOnWriteArrayList<>();
+        HttpServer connect = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        connect.createContext("/", exchange -> {
+            String header = exchange.getRequestHeaders().getFirst("Authorization");
+            authorizations.add(String.valueOf(header));
+            String expected = "Basic " + java.util.Base64.getEncoder().encodeToString("coldframe-register:s3cr3t".getBytes(StandardCharsets.UTF_8));
+            if (!expected.equals(header)) {
+                respond(exchange, 401, "{\"error_code\":401}");
+            } else if (exchange.getRequestMethod().equals("PUT")) {
+                exchange.getRequestBody().readAllBytes();
+                respond(exchange, 201, "{}");
+            } else if (exchange.getRequestURI().getPath().endsWith("/status")) {
+                respond(exchange, 200, "{\"connector\":{\"state\":\"RUNNING\"},\"tasks\":[{\"id\":0,\"state\":\"RUNNING\"}]}");
+            } else {
+                respond(exchange, 200, "[]");
+            }
+        });
+        connect.start();
+        try {
+            new RegisterConnector(Map.of(RegisterConnector.CONNECT_URL, "http://127.0.0.1:" + connect.getAddress().getPort(),
+                    RegisterConnector.TIMEOUT_MS, "20000", RegisterConnector.REST_USERNAME, "coldframe-register",
+                    RegisterConnector.REST_PASSWORD, "s3cr3t")).run();
+        } finally {
+            connect.stop(0);
+        }
+        assertThat(authorizations).hasSizeGreaterThanOrEqualTo(3).allMatch(a -> a.startsWith("Basic "));
+        assertThat(RegisterConnector.basicAuthorization("", "x")).isNull();
+    }
+
+    @Test
     void putsTheDeployedConfigAndWaitsUntilItRuns() throws Exception {
         List<String> requests = new CopyOnWriteArrayList<>();
         AtomicInteger statusCalls = new AtomicInteger();

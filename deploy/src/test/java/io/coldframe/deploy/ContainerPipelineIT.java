@@ -41,6 +41,7 @@ import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.MountableFile;
 
 import com.mongodb.client.MongoClient;
@@ -87,6 +88,7 @@ import io.coldframe.streams.StreamsAppConfig;
 @Testcontainers(disabledWithoutDocker = true)
 class ContainerPipelineIT {
 
+    private static final String CONNECT_REST_PASSWORD = "it-connect-rest";
     private static final Logger LOG = LoggerFactory.getLogger(ContainerPipelineIT.class);
     private static final String KAFKA_IN_NETWORK = "kafka:19092";
     private static final String MONGO_IN_NETWORK = "mongodb://mongo:27017/?directConnection=true";
@@ -147,12 +149,17 @@ class ContainerPipelineIT {
                     .withEnv(env(CommonConfigKeys.BOOTSTRAP_SERVERS, KAFKA_IN_NETWORK))
                     .withEnv("CONNECT_REST_ADVERTISED_HOST_NAME", "connect")
                     .withEnv("MONGODB_URI", MONGO_IN_NETWORK)
+                    // The REST API's users (the image requires Basic authentication).
+                    .withCopyToContainer(Transferable.of("coldframe-register=" + CONNECT_REST_PASSWORD + "\n"),
+                            "/etc/coldframe/connect-rest/credentials.properties")
                     .withExposedPorts(CommonConfigKeys.DEFAULT_OPS_PORT, 8083));
             runOnce(new GenericContainer<>(Service.CONNECT.image()).withNetwork(NETWORK)
                     .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint("java", "-cp",
                             "/opt/coldframe/connect-plugins/coldframe-ops/classpath/*:/opt/coldframe/connect-plugins/coldframe-ops/libs/*",
                             RegisterConnector.class.getName()))
-                    .withEnv(ConfigLoader.envName(RegisterConnector.CONNECT_URL), "http://connect:8083"), "register-connector");
+                    .withEnv(ConfigLoader.envName(RegisterConnector.CONNECT_URL), "http://connect:8083")
+                    .withEnv(ConfigLoader.envName(RegisterConnector.REST_USERNAME), "coldframe-register")
+                    .withEnv(ConfigLoader.envName(RegisterConnector.REST_PASSWORD), CONNECT_REST_PASSWORD), "register-connector");
 
             started(service(Service.STREAMS_APP, "streams-app")
                     .withEnv(env(CommonConfigKeys.BOOTSTRAP_SERVERS, KAFKA_IN_NETWORK))

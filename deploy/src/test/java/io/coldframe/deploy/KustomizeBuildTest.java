@@ -36,7 +36,7 @@ import io.coldframe.deploy.Deployment.Service;
 class KustomizeBuildTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"k8s/base", "k8s/overlays/example", "k8s/overlays/strimzi-example"})
+    @ValueSource(strings = {"k8s/base", "k8s/overlays/example", "k8s/overlays/strimzi-example", "k8s/overlays/strimzi-secure-example"})
     @SuppressWarnings("unchecked")
     void buildsAndEveryReferenceResolves(String dir, @TempDir Path out) throws Exception {
         Path built = kustomize(dir, out);

@@ -90,7 +90,7 @@ final class PurgerOps implements PurgeProgressListener, AutoCloseable {
                 .readiness("mongodb", timeout -> mongo.getDatabase("admin").runCommand(new Document("ping", 1)))
                 .beforeScrape(kafka.consumerLag(registry, config.getString(PurgerConfig.GROUP_ID), config.topics().segmentsCommitted()))
                 .closing(kafka).closing(mongo).closing(OpsMetrics.bindJvm(registry))
-                .start(port);
+                .start(config.getString(CommonConfigKeys.OPS_BIND_ADDRESS), port);
     }
 
     /** A client for health pings only: the primary (deletes need it), short timeouts, one connection. */

@@ -82,7 +82,7 @@ public final class StreamsApp implements AutoCloseable {
                             }
                         })
                         .closing(kafka)
-                        .start(port);
+                        .start(config.getString(CommonConfigKeys.OPS_BIND_ADDRESS), port);
             } catch (IOException e) {
                 // Tiering matters more than its metrics: keep running, readable in-process through metrics().
                 LOG.error("cannot serve the ops endpoint on port {} ({}); set {} to a free port, or 0 to disable", port, e.getMessage(),

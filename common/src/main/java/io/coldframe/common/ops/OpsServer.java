@@ -2,6 +2,7 @@ package io.coldframe.common.ops;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import io.coldframe.common.CommonConfigKeys;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
@@ -84,6 +86,11 @@ public final class OpsServer implements AutoCloseable {
     /** A server for {@code service} (the name shown in the health responses). */
     public static Builder builder(String service) {
         return new Builder(service);
+    }
+
+    /** The local address and port it listens on. */
+    public InetSocketAddress address() {
+        return server.getAddress();
     }
 
     /** The port it listens on (the configured one, or the one picked for port 0 in tests). */
@@ -293,12 +300,21 @@ public final class OpsServer implements AutoCloseable {
 
         /** Listens on {@code port} on every interface (0 picks a free port). */
         public OpsServer start(int port) throws IOException {
+            return start(CommonConfigKeys.DEFAULT_OPS_BIND_ADDRESS, port);
+        }
+
+        /**
+         * Listens on {@code port} (0 picks a free port) of the local address {@code bindAddress} only
+         * ({@code ops.bind.address}: 0.0.0.0 is every interface, 127.0.0.1 the loopback one).
+         */
+        public OpsServer start(String bindAddress, int port) throws IOException {
+            Objects.requireNonNull(bindAddress, "bindAddress");
             if (scrape == null) {
                 scrape = OpsMetrics.newRegistry()::scrape;
             }
             HttpServer server;
             try {
-                server = HttpServer.create(new InetSocketAddress(port), 0);
+                server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 0);
             } catch (IOException e) {
                 for (AutoCloseable resource : resources) {
                     try {
@@ -307,11 +323,11 @@ public final class OpsServer implements AutoCloseable {
                         e.addSuppressed(suppressed);
                     }
                 }
-                throw new IOException("cannot listen on ops port " + port + ": " + e.getMessage(), e);
+                throw new IOException("cannot listen on ops address " + bindAddress + " port " + port + ": " + e.getMessage(), e);
             }
             OpsServer ops = new OpsServer(this, server);
             server.start();
-            LOG.info("{}: health on http://0.0.0.0:{}{} and {}, metrics on {}", service, ops.port(), LIVE_PATH, READY_PATH, METRICS_PATH);
+            LOG.info("{}: health on http://{}:{}{} and {}, metrics on {}", service, bindAddress, ops.port(), LIVE_PATH, READY_PATH, METRICS_PATH);
             return ops;
         }
     }

@@ -1,16 +1,32 @@
 package io.coldframe.common.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.junit.jupiter.api.Test;
+
+import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.common.ConfigLoader;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -78,6 +94,59 @@ class OpsServerTest {
         assertThat(Secrets.redact("mongodb+srv://user:p%40ss@cluster0.example.net/db?password=x&authSource=admin"))
                 .isEqualTo("mongodb+srv://***@cluster0.example.net/db?password=***&authSource=admin");
         assertThat(Secrets.redact("no secrets here: mongodb://mongo:27017")).isEqualTo("no secrets here: mongodb://mongo:27017");
+    }
+
+    @Test
+    void theBindAddressIsASharedKeyDefaultingToEveryInterface() {
+        ConfigDef definition = CommonConfigKeys.withOps(new ConfigDef());
+        assertThat(definition.names()).contains(CommonConfigKeys.OPS_BIND_ADDRESS);
+        ConfigDef.ConfigKey key = definition.configKeys().get(CommonConfigKeys.OPS_BIND_ADDRESS);
+        assertThat(key.defaultValue).isEqualTo("0.0.0.0");
+        assertThat(key.documentation).isNotBlank();
+        assertThat(ConfigLoader.envName(CommonConfigKeys.OPS_BIND_ADDRESS)).isEqualTo("COLDFRAME_OPS_BIND_ADDRESS");
+        AbstractConfig config = new AbstractConfig(definition, ConfigLoader.resolve(definition, Map.of(),
+                Map.of("COLDFRAME_OPS_BIND_ADDRESS", "127.0.0.1")));
+        assertThat(config.getString(CommonConfigKeys.OPS_BIND_ADDRESS)).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void listensOnEveryInterfaceByDefault() throws Exception {
+        try (OpsServer ops = OpsServer.builder("everywhere").start(0)) {
+            assertThat(ops.address().getAddress().isAnyLocalAddress()).isTrue();
+            assertThat(get(ops, OpsServer.LIVE_PATH).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void boundToLoopbackItIsNotReachableOnAnotherLocalAddress() throws Exception {
+        try (OpsServer ops = OpsServer.builder("loopback-only").start("127.0.0.1", 0)) {
+            assertThat(ops.address().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+            assertThat(get(ops, OpsServer.LIVE_PATH).statusCode()).isEqualTo(200);
+            List<InetAddress> others = new ArrayList<>();
+            if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+                others.add(InetAddress.getByName("127.0.0.2")); // all of 127/8 is this host's on Linux
+            }
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (nic.isUp()) {
+                    Collections.list(nic.getInetAddresses()).stream().filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
+                            .forEach(others::add);
+                }
+            }
+            assumeTrue(!others.isEmpty(), "no other local address to try");
+            for (InetAddress other : others) {
+                try (Socket socket = new Socket()) {
+                    assertThatThrownBy(() -> socket.connect(new InetSocketAddress(other, ops.port()), 2_000))
+                            .as("ops endpoint bound to 127.0.0.1 must refuse " + other.getHostAddress())
+                            .isInstanceOf(IOException.class);
+                }
+            }
+        }
+    }
+
+    @Test
+    void anAddressThatIsNotLocalIsRefusedAtStart() {
+        assertThatThrownBy(() -> OpsServer.builder("elsewhere").start("198.51.100.254", 0).close())
+                .isInstanceOf(IOException.class).hasMessageContaining("198.51.100.254");
     }
 
     private HttpResponse<String> get(OpsServer ops, String path) throws IOException, InterruptedException {

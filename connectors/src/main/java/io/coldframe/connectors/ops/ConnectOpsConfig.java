@@ -40,6 +40,10 @@ public final class ConnectOpsConfig extends AbstractConfig {
         return getInt(CommonConfigKeys.OPS_PORT);
     }
 
+    public String opsBindAddress() {
+        return getString(CommonConfigKeys.OPS_BIND_ADDRESS);
+    }
+
     public String bootstrapServers() {
         return getString(CommonConfigKeys.BOOTSTRAP_SERVERS);
     }

@@ -103,7 +103,7 @@ public final class ConnectOpsExtension implements ConnectRestExtension {
             LOG.warn("{} is not set: the connector cannot start, and readiness does not check MongoDB", ConnectOpsConfig.MONGODB_URI_ENV);
         }
         try {
-            server = builder.start(config.opsPort());
+            server = builder.start(config.opsBindAddress(), config.opsPort());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
