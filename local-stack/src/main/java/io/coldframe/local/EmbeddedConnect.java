@@ -17,8 +17,8 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.common.config.provider.EnvVarConfigProvider;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.connect.connector.policy.AllConnectorClientConfigOverridePolicy;
 import org.apache.kafka.connect.connector.policy.ConnectorClientConfigOverridePolicy;
+import org.apache.kafka.connect.connector.policy.NoneConnectorClientConfigOverridePolicy;
 import org.apache.kafka.connect.errors.NotFoundException;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.json.JsonConverterConfig;
@@ -281,6 +281,9 @@ public final class EmbeddedConnect implements AutoCloseable {
             // Offsets (the change-stream resume token) reach the file at most this long after the records reach Kafka.
             p.put(WorkerConfig.OFFSET_COMMIT_INTERVAL_MS_CONFIG, "1000");
             p.put(WorkerConfig.PLUGIN_PATH_CONFIG, plugins.toString());
+            // The change events' compression, set on the worker as deployed (connectors may not override it).
+            p.put("producer.compression.type", "zstd");
+            p.put(WorkerConfig.CONNECTOR_CLIENT_POLICY_CLASS_CONFIG, "None");
             // The connector jar itself has no META-INF/services manifest. The plugin dir extracted here carries one
             // (ConnectorPlugins.MANIFEST_JAR), so ServiceLoader discovery finds it without the 3-7 s reflective scan;
             // a plugin path given from outside may lack it, so that one is scanned.
@@ -305,8 +308,8 @@ public final class EmbeddedConnect implements AutoCloseable {
                 rest.initializeServer();
                 URI url = rest.advertisedUrl();
                 String workerId = url.getHost() + ":" + url.getPort();
-                // Connect's default policy ("All"): the deployed connector config sets producer.override.*.
-                ConnectorClientConfigOverridePolicy policy = new AllConnectorClientConfigOverridePolicy();
+                // As deployed (worker.properties): connectors may override none of the worker's client settings.
+                ConnectorClientConfigOverridePolicy policy = new NoneConnectorClientConfigOverridePolicy();
                 policy.configure(config.originalsStrings());
                 OffsetBackingStore offsets = new FileOffsetBackingStore(plugins.newInternalConverter(true,
                         JsonConverter.class.getName(), Map.of(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "false")));
