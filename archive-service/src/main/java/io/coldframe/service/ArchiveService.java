@@ -239,7 +239,9 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        // leave the group: Kafka Streams otherwise keeps the member until its session times out (45 s), and the
+        // partitions of a stopped instance would wait that long for another instance or a restart
+        streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
         http.stop();
         mongo.close();
         reader.close();
