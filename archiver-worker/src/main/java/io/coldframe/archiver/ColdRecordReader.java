@@ -27,6 +27,7 @@ final class ColdRecordReader {
         List<SegmentRecord> accepted = new ArrayList<>();
         List<ArchivedMemory> memories = new ArrayList<>();
         List<Rejected> rejected = new ArrayList<>();
+        java.util.Map<String, java.time.Instant> createdAt = new java.util.HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             String recordRef = record.topic() + "-" + record.partition() + "@" + record.offset();
             try {
@@ -34,11 +35,12 @@ final class ColdRecordReader {
                 SegmentRecord segmentRecord = toSegmentRecord(recordRef, change);
                 accepted.add(segmentRecord);
                 memories.add(new ArchivedMemory(segmentRecord.memoryId(), change.getAgent(), segmentRecord.version()));
+                createdAt.put(segmentRecord.memoryId(), change.getMemory().getCreatedAt());
             } catch (InvalidRecordException e) {
                 rejected.add(new Rejected(record, e.getMessage()));
             }
         }
-        return new Batch(accepted, memories, rejected);
+        return new Batch(accepted, memories, rejected, createdAt);
     }
 
     private static TierChange decode(String recordRef, byte[] value) {
@@ -67,7 +69,9 @@ final class ColdRecordReader {
         return segmentRecord;
     }
 
-    record Batch(List<SegmentRecord> records, List<ArchivedMemory> memories, List<Rejected> rejected) {
+    /** {@code createdAt}: each memory's created_at, for its catalog entry. */
+    record Batch(List<SegmentRecord> records, List<ArchivedMemory> memories, List<Rejected> rejected,
+            java.util.Map<String, java.time.Instant> createdAt) {
     }
 
     record Rejected(ConsumerRecord<byte[], byte[]> record, String reason) {

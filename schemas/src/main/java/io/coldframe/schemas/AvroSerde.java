@@ -17,6 +17,7 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * Kafka serde for a generated Avro class using Avro single-object encoding: a 2-byte marker, the 8-byte
  * schema fingerprint, then the binary datum. Consumers need the .avsc files, not a schema registry.
+ * Values written with an older version of a schema kept under {@code history/} beside the class decode too.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
@@ -29,6 +30,17 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         Schema schema = SpecificData.get().getSchema(type);
         this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
         this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
+        // Older versions of the schema (resources history/<Name>-<n>.avsc) stay readable: Avro resolves them to this one.
+        for (int version = 1; ; version++) {
+            try (java.io.InputStream in = type.getResourceAsStream("history/" + type.getSimpleName() + "-" + version + ".avsc")) {
+                if (in == null) {
+                    break;
+                }
+                decoder.addSchema(new Schema.Parser().parse(in));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type) {

@@ -46,4 +46,33 @@ class AvroSerdeTest {
         assertThat(serde.serializer().serialize("t", null)).isNull();
         assertThat(serde.deserializer().deserialize("t", null)).isNull();
     }
+
+    @Test
+    void readsCatalogEntriesWrittenBeforeCreatedAtExisted() throws Exception {
+        org.apache.avro.Schema v1;
+        try (java.io.InputStream in = CatalogEntry.class.getResourceAsStream("history/CatalogEntry-1.avsc")) {
+            v1 = new org.apache.avro.Schema.Parser().parse(in);
+        }
+        org.apache.avro.generic.GenericData.Record old = new org.apache.avro.generic.GenericData.Record(v1);
+        old.put("memory_id", "\"m-1\"");
+        old.put("agent", "a");
+        old.put("version", "v");
+        old.put("segment_id", "s");
+        old.put("location", "file:///s.mkv");
+        old.put("block_index", 2);
+        old.put("first_frame", 3);
+        old.put("last_frame", 4);
+        old.put("archived_at", 1000L);
+        java.nio.ByteBuffer bytes = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericData.Record>(
+                org.apache.avro.generic.GenericData.get(), v1).encode(old);
+        byte[] encoded = new byte[bytes.remaining()];
+        bytes.get(encoded);
+
+        CatalogEntry entry = AvroSerde.of(CatalogEntry.class).decode(encoded);
+
+        assertThat(entry.getMemoryId()).isEqualTo("\"m-1\"");
+        assertThat(entry.getBlockIndex()).isEqualTo(2);
+        assertThat(entry.getArchivedAt()).isEqualTo(Instant.ofEpochMilli(1000));
+        assertThat(entry.getCreatedAt()).isNull();
+    }
 }

@@ -67,6 +67,29 @@ public final class LocalDirectorySegmentStore implements SegmentStore {
     }
 
     @Override
+    public byte[] readVideoRange(String segmentId, long offset, int length) throws IOException {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("range " + offset + "+" + length);
+        }
+        Path video = root.resolve(segmentId + VIDEO_SUFFIX);
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(video, java.nio.file.StandardOpenOption.READ)) {
+            int n = (int) Math.max(0, Math.min(length, channel.size() - offset));
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(n);
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, offset + buffer.position()) < 0) {
+                    break;
+                }
+            }
+            return buffer.position() == n ? buffer.array() : java.util.Arrays.copyOf(buffer.array(), buffer.position());
+        }
+    }
+
+    @Override
+    public long videoSize(String segmentId) throws IOException {
+        return Files.size(root.resolve(segmentId + VIDEO_SUFFIX));
+    }
+
+    @Override
     public List<String> list() throws IOException {
         try (Stream<Path> files = Files.list(root)) {
             return files.map(path -> path.getFileName().toString())

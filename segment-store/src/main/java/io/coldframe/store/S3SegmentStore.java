@@ -279,6 +279,53 @@ public final class S3SegmentStore implements SegmentStore {
         return "s3://" + bucket + "/" + videoKey(segmentId);
     }
 
+    @Override
+    public byte[] readVideoRange(String segmentId, long offset, int length) throws IOException {
+        checkId(segmentId);
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("range " + offset + "+" + length);
+        }
+        if (length == 0) {
+            return new byte[0];
+        }
+        String key = videoKey(segmentId);
+        GetObjectRequest request = GetObjectRequest.builder().bucket(bucket).key(key)
+                .range("bytes=" + offset + "-" + (offset + length - 1)).build();
+        try (ResponseInputStream<GetObjectResponse> object = s3.getObject(request)) {
+            return object.readAllBytes();
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchFileException("s3://" + bucket + "/" + key, null, "no such object");
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                throw new NoSuchFileException("s3://" + bucket + "/" + key, null, "no such object");
+            }
+            if (e.statusCode() == 416) {
+                return new byte[0];
+            }
+            throw failure("could not read a range of", key, e);
+        } catch (SdkException e) {
+            throw failure("could not read a range of", key, e);
+        }
+    }
+
+    @Override
+    public long videoSize(String segmentId) throws IOException {
+        checkId(segmentId);
+        String key = videoKey(segmentId);
+        try {
+            return s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(key).build()).contentLength();
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchFileException("s3://" + bucket + "/" + key, null, "no such object");
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                throw new NoSuchFileException("s3://" + bucket + "/" + key, null, "no such object");
+            }
+            throw failure("could not find the size of", key, e);
+        } catch (SdkException e) {
+            throw failure("could not find the size of", key, e);
+        }
+    }
+
     String videoKey(String segmentId) {
         return key(segmentId + VIDEO_SUFFIX);
     }

@@ -76,6 +76,18 @@ public interface SegmentStore extends Closeable {
         return SegmentManifest.pathBeside(fetch(segmentId));
     }
 
+    /**
+     * {@code length} bytes of the stored video from byte {@code offset} (fewer only at the end of the video): the bytes
+     * of some frames, without fetching the whole video. Local stores seek in the file, S3 stores send a ranged GET.
+     * The bytes are not checked here: the segment reader checks every frame and record it decodes from them.
+     *
+     * @throws java.nio.file.NoSuchFileException when no video of that id is stored
+     */
+    byte[] readVideoRange(String segmentId, long offset, int length) throws IOException;
+
+    /** Size in bytes of the stored video. */
+    long videoSize(String segmentId) throws IOException;
+
     /** Releases what the store holds open (clients, connections); a local directory holds nothing. */
     @Override
     default void close() throws IOException {

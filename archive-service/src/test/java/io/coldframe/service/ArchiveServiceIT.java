@@ -1,0 +1,220 @@
+package io.coldframe.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.bson.BsonDateTime;
+import org.bson.BsonDocument;
+import org.bson.BsonString;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.BsonDocumentCodec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+
+import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.local.LocalStack;
+import io.coldframe.schemas.CatalogEntry;
+import io.coldframe.segment.SegmentManifest;
+import io.coldframe.segment.SegmentOptions;
+import io.coldframe.segment.SegmentRecord;
+import io.coldframe.segment.SegmentWriter;
+import io.coldframe.store.LocalDirectorySegmentStore;
+import io.coldframe.store.SegmentStoreConfig;
+
+/**
+ * The service on the embedded stack (KRaft broker, MongoDB stand-in): a segment stored and its catalog entries
+ * published as the archiver publishes them, one memory left hot in MongoDB.
+ */
+class ArchiveServiceIT {
+
+    private static final String SEGMENT = "it-seg-1";
+    private static final int MEMORIES = 400;
+    private static final Instant T0 = Instant.parse("2024-01-01T00:00:00Z");
+
+    @TempDir
+    static Path dir;
+    private static LocalStack stack;
+    private static final Map<String, BsonDocument> archived = new HashMap<>();
+    private static BsonDocument hot;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void archiveSomeMemories() throws Exception {
+        stack = LocalStack.builder().topicPrefix("svcit").start();
+        List<SegmentRecord> records = new ArrayList<>();
+        for (int i = 0; i < MEMORIES; i++) {
+            BsonDocument doc = BsonDocument.parse("{\"_id\": \"mem-" + i + "\", \"agent_id\": \"agent-" + (i % 2) + "\", \"n\": {\"$numberLong\": \""
+                    + i + "\"}, \"score\": 0.5, \"text\": \"" + "memory text ".repeat(20 + i % 7) + i + "\"}");
+            doc.put("created_at", new BsonDateTime(T0.plusSeconds(i).toEpochMilli()));
+            archived.put("\"mem-" + i + "\"", doc);
+            records.add(SegmentRecord.of("\"mem-" + i + "\"", doc));
+        }
+        Path staging = dir.resolve("staging");
+        SegmentManifest manifest = new SegmentWriter(SegmentOptions.defaults()).write(SEGMENT, records, staging);
+        new LocalDirectorySegmentStore(dir.resolve("store")).store(SEGMENT, staging.resolve(SEGMENT + ".mkv"),
+                staging.resolve(SEGMENT + ".manifest.json"), manifest.videoSha256());
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            for (SegmentManifest.Entry e : manifest.entries()) {
+                SegmentManifest.Block b = manifest.blocks().get(e.blockIndex());
+                BsonDocument doc = archived.get(e.memoryId());
+                CatalogEntry entry = new CatalogEntry(e.memoryId(), doc.getString("agent_id").getValue(), e.version(), SEGMENT,
+                        "file://" + dir.resolve("store").resolve(SEGMENT + ".mkv"), e.blockIndex(), b.firstFrame(), b.lastFrame(),
+                        Instant.now(), Instant.ofEpochMilli(doc.getDateTime("created_at").getValue()));
+                producer.send(new ProducerRecord<>(stack.topics().catalog(), e.memoryId(), CatalogTopology.ENTRIES.encode(entry)));
+            }
+        }
+        hot = new BsonDocument("_id", new BsonString("hot-1")).append("agent_id", new BsonString("agent-0"))
+                .append("created_at", new BsonDateTime(T0.plusSeconds(10_000).toEpochMilli())).append("text", new BsonString("still hot"));
+        try (MongoClient client = MongoClients.create(stack.mongoUri())) {
+            client.getDatabase(stack.database()).getCollection(stack.collection(), BsonDocument.class).insertOne(hot);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    private static ArchiveService service(String name) throws Exception {
+        Map<String, Object> values = new HashMap<>();
+        values.put(CommonConfigKeys.BOOTSTRAP_SERVERS, stack.bootstrapServers());
+        values.put(CommonConfigKeys.TOPIC_PREFIX, "svcit");
+        values.put(CommonConfigKeys.MONGODB_URI, stack.mongoUri());
+        values.put(CommonConfigKeys.MONGODB_DATABASE, stack.database());
+        values.put(CommonConfigKeys.MONGODB_COLLECTION, stack.collection());
+        values.put(SegmentStoreConfig.STORE_DIR, dir.resolve("store").toString());
+        values.put(ArchiveServiceConfig.APPLICATION_ID, "svcit-service");
+        values.put(ArchiveServiceConfig.STATE_DIR, dir.resolve("state-" + name).toString());
+        values.put(ArchiveServiceConfig.CACHE_DIR, dir.resolve("cache-" + name).toString());
+        values.put(ArchiveServiceConfig.HTTP_PORT, "0");
+        ArchiveService service = new ArchiveService(ArchiveServiceConfig.load(values));
+        service.start();
+        return service;
+    }
+
+    private static HttpResponse<String> get(ArchiveService service, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        return CatalogIndex.JSON.readTree(response.body());
+    }
+
+    private static byte[] bson(BsonDocument doc) {
+        return bytes(new RawBsonDocument(doc, new BsonDocumentCodec()));
+    }
+
+    private static byte[] bytes(RawBsonDocument raw) {
+        org.bson.ByteBuf buffer = raw.getByteBuffer();
+        byte[] out = new byte[buffer.remaining()];
+        buffer.get(out);
+        return out;
+    }
+
+    private static void answersEveryArchivedMemory(ArchiveService service) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+            for (int i = 0; i < MEMORIES; i += 37) {
+                HttpResponse<String> r = get(service, "/memories/%22mem-" + i + "%22");
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            }
+        });
+    }
+
+    @Test
+    void answersByIdAndTimelineAcrossMongoAndArchiveSurvivesRestartAndPartitionMoves() throws Exception {
+        ArchiveService a = service("a");
+        try {
+            answersEveryArchivedMemory(a);
+
+            // an archived memory, byte for byte
+            HttpResponse<String> r = get(a, "/memories/%22mem-123%22");
+            JsonNode body = json(r);
+            assertThat(body.get("tier").asText()).isEqualTo("archive");
+            assertThat(body.get("location").get("segment_id").asText()).isEqualTo(SEGMENT);
+            RawBsonDocument returned = RawBsonDocument.parse(body.get("document").toString());
+            assertThat(bytes(returned)).isEqualTo(bson(archived.get("\"mem-123\"")));
+
+            // a hot memory comes from MongoDB
+            JsonNode hotBody = json(get(a, "/memories/%22hot-1%22"));
+            assertThat(hotBody.get("tier").asText()).isEqualTo("mongodb");
+            assertThat(bytes(RawBsonDocument.parse(hotBody.get("document").toString()))).isEqualTo(bson(hot));
+
+            // 404 and 400
+            HttpResponse<String> unknown = get(a, "/memories/%22no-such-memory%22");
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(json(unknown).get("error").asText()).contains("neither in MongoDB nor in the archive");
+            assertThat(get(a, "/memories/mem-1").statusCode()).isEqualTo(400);
+            assertThat(get(a, "/memories/%7B%22a%22").statusCode()).isEqualTo(400);
+
+            // the agent's timeline: newest first, the hot memory first, archived ones in their time range
+            JsonNode timeline = json(get(a, "/agents/agent-0/memories?limit=5"));
+            List<String> ids = new ArrayList<>();
+            timeline.get("memories").forEach(m -> ids.add(m.get("id").asText()));
+            assertThat(ids).containsExactly("\"hot-1\"", "\"mem-398\"", "\"mem-396\"", "\"mem-394\"", "\"mem-392\"");
+            JsonNode range = json(get(a, "/agents/agent-1/memories?from=" + T0.plusSeconds(100) + "&to=" + T0.plusSeconds(110)));
+            List<String> inRange = new ArrayList<>();
+            range.get("memories").forEach(m -> inRange.add(m.get("id").asText()));
+            assertThat(inRange).containsExactly("\"mem-109\"", "\"mem-107\"", "\"mem-105\"", "\"mem-103\"", "\"mem-101\"");
+            assertThat(get(a, "/agents/agent-1/memories?limit=0").statusCode()).isEqualTo(400);
+
+            JsonNode agents = json(get(a, "/agents"));
+            assertThat(agents.get("agents").toString()).contains("\"agent-0\"").contains("\"archive\":200");
+            assertThat(json(get(a, "/segments")).get("segments").get(0).get("memories").asInt()).isEqualTo(MEMORIES);
+            assertThat(json(get(a, "/segments/" + SEGMENT)).get("memories")).hasSize(MEMORIES);
+            assertThat(get(a, "/stats").body()).doesNotContain("mongodb://").contains("\"ready\":true");
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(a.url() + "/restore")).POST(HttpRequest.BodyPublishers.ofString("{\"ids\":[]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+
+            // a second instance takes partitions; when the first stops, the second answers for all of them
+            ArchiveService b = service("b");
+            try {
+                answersEveryArchivedMemory(b);
+                a.close();
+                a = null;
+                answersEveryArchivedMemory(b);
+            } finally {
+                b.close();
+            }
+            // a restart on the same state directory keeps the index
+            ArchiveService again = service("b");
+            try {
+                answersEveryArchivedMemory(again);
+                assertThat(again.readyAfterMs()).isBetween(0L, 30_000L);
+            } finally {
+                again.close();
+            }
+        } finally {
+            if (a != null) {
+                a.close();
+            }
+        }
+    }
+}

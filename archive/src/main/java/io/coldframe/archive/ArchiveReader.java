@@ -1,0 +1,303 @@
+package io.coldframe.archive;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.coldframe.schemas.CatalogEntry;
+import io.coldframe.segment.SegmentManifest;
+import io.coldframe.segment.SegmentOptions;
+import io.coldframe.segment.SegmentReader;
+import io.coldframe.segment.SegmentRecord;
+import io.coldframe.store.SegmentStore;
+
+/**
+ * Reads archived records fetching only what they need: the bytes of the frames of the record's block (a ranged GET
+ * on S3, a seek on a local file), found with {@link VideoFrameIndex}, plus once per segment its manifest and the
+ * container's head and tail. The fetched bytes land at their offsets in a sparse local copy of the video, which the
+ * ordinary {@link SegmentReader} then reads (it seeks by the container's cues, so it touches only those frames) and
+ * checks as always: every frame header, block hash and record version.
+ *
+ * <p>Decoded blocks are kept in a bounded LRU cache (every record of the block), so a get from a recently read block
+ * costs no fetch and no decode. Thread-safe; reads of the same segment are serialized.
+ */
+public final class ArchiveReader implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ArchiveReader.class);
+    /** SegmentReader reads forward instead of seeking when the frame wanted is this close to the start. */
+    private static final int READ_FROM_START_BELOW = 9;
+
+    /** A record read, and where from. */
+    public record Read(SegmentRecord record, String segmentId, int blockIndex, int firstFrame, int lastFrame, boolean cached,
+                    long framesBytesFetched) {
+    }
+
+    private final SegmentStore store;
+    private final Path cacheDir;
+    private final long maxCachedBlockBytes;
+    private final int maxSegments;
+    private final Map<String, Segment> segments;
+    private final LinkedHashMap<String, Map<String, SegmentRecord>> blocks = new LinkedHashMap<>(64, 0.75f, true);
+    private final Map<String, Long> blockBytes = new HashMap<>();
+    private final Map<String, Object> segmentLocks = new ConcurrentHashMap<>();
+    private long cachedBytes;
+    private final AtomicLong framesBytesFetched = new AtomicLong();
+    private final AtomicLong metadataBytesFetched = new AtomicLong();
+    private final AtomicLong gets = new AtomicLong();
+    private final AtomicLong cacheHits = new AtomicLong();
+
+    /**
+     * @param cacheDir where sparse copies of videos and manifests are kept (created if missing)
+     * @param maxCachedBlockBytes bound of the decoded-block cache, in decoded BSON bytes
+     * @param maxSegments segments whose manifest and frame index are kept open
+     */
+    public ArchiveReader(SegmentStore store, Path cacheDir, long maxCachedBlockBytes, int maxSegments) throws IOException {
+        this.store = store;
+        this.cacheDir = Files.createDirectories(cacheDir);
+        this.maxCachedBlockBytes = maxCachedBlockBytes;
+        this.maxSegments = maxSegments;
+        this.segments = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Segment> eldest) {
+                if (size() > ArchiveReader.this.maxSegments) {
+                    eldest.getValue().delete();
+                    return true;
+                }
+                return false;
+            }
+        });
+    }
+
+    /** The record a catalog entry points at. */
+    public Optional<Read> read(CatalogEntry entry) throws IOException {
+        return read(entry.getSegmentId(), entry.getMemoryId(), entry.getBlockIndex(), entry.getFirstFrame(), entry.getLastFrame());
+    }
+
+    /** The record {@code memoryId} in block {@code blockIndex} (frames {@code firstFrame..lastFrame}) of a segment. */
+    public Optional<Read> read(String segmentId, String memoryId, int blockIndex, int firstFrame, int lastFrame) throws IOException {
+        gets.incrementAndGet();
+        String blockKey = segmentId + '\u0000' + blockIndex;
+        Map<String, SegmentRecord> block;
+        synchronized (blocks) {
+            block = blocks.get(blockKey);
+        }
+        if (block != null) {
+            cacheHits.incrementAndGet();
+            SegmentRecord record = block.get(memoryId);
+            return Optional.ofNullable(record).map(r -> new Read(r, segmentId, blockIndex, firstFrame, lastFrame, true, 0));
+        }
+        synchronized (segmentLocks.computeIfAbsent(segmentId, id -> new Object())) {
+            synchronized (blocks) {
+                block = blocks.get(blockKey);
+            }
+            long fetched = 0;
+            if (block == null) {
+                Segment segment = segment(segmentId);
+                fetched = segment.ensureFrames(firstFrame, lastFrame);
+                block = segment.decodeBlock(blockIndex);
+                cache(blockKey, block);
+            } else {
+                cacheHits.incrementAndGet();
+            }
+            SegmentRecord record = block.get(memoryId);
+            long bytes = fetched;
+            return Optional.ofNullable(record).map(r -> new Read(r, segmentId, blockIndex, firstFrame, lastFrame, bytes == 0, bytes));
+        }
+    }
+
+    private void cache(String blockKey, Map<String, SegmentRecord> block) {
+        long size = block.values().stream().mapToLong(r -> (r.document() instanceof org.bson.RawBsonDocument raw ? raw.getByteBuffer().remaining() : 1024)).sum();
+        synchronized (blocks) {
+            blocks.put(blockKey, block);
+            blockBytes.put(blockKey, size);
+            cachedBytes += size;
+            var it = blocks.entrySet().iterator();
+            while (cachedBytes > maxCachedBlockBytes && blocks.size() > 1 && it.hasNext()) {
+                String eldest = it.next().getKey();
+                it.remove();
+                cachedBytes -= blockBytes.remove(eldest);
+            }
+        }
+    }
+
+    private Segment segment(String segmentId) throws IOException {
+        Segment segment = segments.get(segmentId);
+        if (segment == null) {
+            segment = new Segment(segmentId);
+            segments.put(segmentId, segment);
+        }
+        return segment;
+    }
+
+    /** Forgets every decoded block (a cold cache), keeping manifests and frame indexes. */
+    public void clearBlockCache() {
+        synchronized (blocks) {
+            blocks.clear();
+            blockBytes.clear();
+            cachedBytes = 0;
+        }
+    }
+
+    /** Bytes of frames fetched from the store so far. */
+    public long framesBytesFetched() {
+        return framesBytesFetched.get();
+    }
+
+    /** Bytes of manifests and container heads, tails and cues fetched so far (once per segment). */
+    public long metadataBytesFetched() {
+        return metadataBytesFetched.get();
+    }
+
+    public long gets() {
+        return gets.get();
+    }
+
+    public long cacheHits() {
+        return cacheHits.get();
+    }
+
+    public int cachedBlocks() {
+        synchronized (blocks) {
+            return blocks.size();
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (segments) {
+            segments.values().forEach(Segment::delete);
+            segments.clear();
+        }
+    }
+
+    /** One segment: its manifest, frame index and sparse local copy of the video with the frames fetched so far. */
+    private final class Segment {
+        private final String segmentId;
+        private final Path video;
+        private final Path manifestFile;
+        private final SegmentManifest manifest;
+        private final VideoFrameIndex index;
+        private final BitSet present = new BitSet();
+        private final boolean whole;
+
+        Segment(String segmentId) throws IOException {
+            this.segmentId = segmentId;
+            Path dir = Files.createDirectories(cacheDir.resolve("segments"));
+            this.video = dir.resolve(segmentId + ".mkv");
+            this.manifestFile = SegmentManifest.pathBeside(video);
+            Path fetchedManifest = store.fetchManifest(segmentId);
+            metadataBytesFetched.addAndGet(Files.size(fetchedManifest));
+            if (!fetchedManifest.equals(manifestFile)) {
+                Files.copy(fetchedManifest, manifestFile, StandardCopyOption.REPLACE_EXISTING);
+            }
+            this.manifest = SegmentManifest.read(manifestFile);
+            long size = store.videoSize(segmentId);
+            VideoFrameIndex built = null;
+            try {
+                built = VideoFrameIndex.read((offset, length) -> store.readVideoRange(segmentId, offset, length), size);
+                if (built.frameCount() != manifest.frameCount()) {
+                    throw new IOException(built.frameCount() + " clusters for " + manifest.frameCount() + " frames");
+                }
+            } catch (IOException e) {
+                LOG.warn("segment {}: frames cannot be located in its video ({}); reading the whole video", segmentId, e.getMessage());
+                built = null;
+            }
+            this.index = built;
+            this.whole = built == null;
+            Files.deleteIfExists(video);
+            if (whole) {
+                Path fetched = store.fetch(segmentId);
+                framesBytesFetched.addAndGet(Files.size(fetched));
+                Files.copy(fetched, video, StandardCopyOption.REPLACE_EXISTING);
+                return;
+            }
+            metadataBytesFetched.addAndGet(built.metadataBytesRead());
+            try (RandomAccessFile file = new RandomAccessFile(video.toFile(), "rw")) {
+                file.setLength(size);
+                copy(file, 0, built.headEnd());
+                copy(file, built.tailStart(), size - built.tailStart());
+            }
+            metadataBytesFetched.addAndGet(built.headEnd() + size - built.tailStart());
+        }
+
+        private void copy(RandomAccessFile file, long offset, long length) throws IOException {
+            byte[] bytes = store.readVideoRange(segmentId, offset, Math.toIntExact(length));
+            file.seek(offset);
+            file.write(bytes);
+        }
+
+        /** Fetches the frames first..last not yet present; returns the bytes fetched. */
+        long ensureFrames(int first, int last) throws IOException {
+            if (whole) {
+                return 0;
+            }
+            int from = first < READ_FROM_START_BELOW ? 0 : first;
+            // the video decoder probes the first frame when it opens the video
+            int[][] ranges = present.get(0) || from == 0 ? new int[][] {{from, last}} : new int[][] {{0, 0}, {from, last}};
+            long fetched = 0;
+            try (RandomAccessFile file = new RandomAccessFile(video.toFile(), "rw")) {
+                for (int[] range : ranges) {
+                    int a = range[0];
+                    int b = Math.min(range[1], index.frameCount() - 1);
+                    while (a <= b && present.get(a)) {
+                        a++;
+                    }
+                    while (b >= a && present.get(b)) {
+                        b--;
+                    }
+                    if (a > b) {
+                        continue;
+                    }
+                    long start = index.frameStart(a);
+                    long end = index.frameEnd(b);
+                    copy(file, start, end - start);
+                    fetched += end - start;
+                    present.set(a, b + 1);
+                }
+            }
+            framesBytesFetched.addAndGet(fetched);
+            return fetched;
+        }
+
+        /** Every record of a block, read from the (sparse) video and checked by the segment reader. */
+        Map<String, SegmentRecord> decodeBlock(int blockIndex) throws IOException {
+            // the segment reader answers a memory id with its last entry in the segment: only ids whose last entry is here
+            Map<String, Integer> lastBlock = new HashMap<>();
+            for (SegmentManifest.Entry e : manifest.entries()) {
+                lastBlock.put(e.memoryId(), e.blockIndex());
+            }
+            Map<String, SegmentRecord> out = new HashMap<>();
+            try (SegmentReader reader = SegmentReader.open(video, SegmentOptions.builder().threads(1).build())) {
+                for (Map.Entry<String, Integer> e : lastBlock.entrySet()) {
+                    if (e.getValue() == blockIndex) {
+                        reader.get(e.getKey()).ifPresent(r -> out.put(r.memoryId(), r));
+                    }
+                }
+            }
+            return out;
+        }
+
+        void delete() {
+            try {
+                Files.deleteIfExists(video);
+                Files.deleteIfExists(manifestFile);
+            } catch (IOException e) {
+                LOG.debug("could not remove cached {}: {}", video, e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,292 @@
+package io.coldframe.archive;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Where each frame of a segment video lies in its bytes, read from the Matroska container without decoding any frame:
+ * the segment writer puts every frame in its own cluster, and the {@code Cues} element (found through the
+ * {@code SeekHead} at the start) gives each cluster's position. Frame {@code n} is the cluster of the {@code n}-th cue
+ * point in time order. With it a reader fetches exactly the bytes of the frames of one block (a ranged GET, a seek), plus
+ * the container's head ({@link #headEnd}: EBML header, segment info, tracks) and tail ({@link #tailStart}: cues, tags)
+ * once per segment.
+ *
+ * <p>Reads only container structure (EBML element ids and sizes), so it does not depend on how frames are encoded.
+ */
+public final class VideoFrameIndex {
+
+    /** Reads bytes of the video: {@code length} bytes from {@code offset}, fewer at its end. */
+    public interface Bytes {
+        byte[] read(long offset, int length) throws IOException;
+    }
+
+    private static final long EBML = 0x1A45DFA3L;
+    private static final long SEGMENT = 0x18538067L;
+    private static final long SEEK_HEAD = 0x114D9B74L;
+    private static final long SEEK = 0x4DBBL;
+    private static final long SEEK_ID = 0x53ABL;
+    private static final long SEEK_POSITION = 0x53ACL;
+    private static final long CUES = 0x1C53BB6BL;
+    private static final long CLUSTER = 0x1F43B675L;
+    private static final long CUE_POINT = 0xBBL;
+    private static final long CUE_TIME = 0xB3L;
+    private static final long CUE_TRACK_POSITIONS = 0xB7L;
+    private static final long CUE_CLUSTER_POSITION = 0xF1L;
+    private static final int HEAD_PROBE = 64 * 1024;
+
+    private final long videoSize;
+    private final long[] clusterStart;
+    private final long clustersEnd;
+    private final long headEnd;
+    private final long tailStart;
+    private final long metadataBytesRead;
+
+    private VideoFrameIndex(long videoSize, long[] clusterStart, long clustersEnd, long headEnd, long tailStart, long metadataBytesRead) {
+        this.videoSize = videoSize;
+        this.clusterStart = clusterStart;
+        this.clustersEnd = clustersEnd;
+        this.headEnd = headEnd;
+        this.tailStart = tailStart;
+        this.metadataBytesRead = metadataBytesRead;
+    }
+
+    /**
+     * Reads the index of a video of {@code videoSize} bytes.
+     *
+     * @throws IOException when the container is not laid out as the segment writer lays it out (no SeekHead entry for
+     *         the cues, not one cluster per cue point): the caller then reads the whole video
+     */
+    public static VideoFrameIndex read(Bytes bytes, long videoSize) throws IOException {
+        long read = 0;
+        byte[] head = bytes.read(0, (int) Math.min(HEAD_PROBE, videoSize));
+        read += head.length;
+        Cursor c = new Cursor(head, 0);
+        if (c.id() != EBML) {
+            throw new IOException("not a Matroska file (no EBML header)");
+        }
+        c.skip(c.size());
+        if (c.id() != SEGMENT) {
+            throw new IOException("no Matroska segment after the EBML header");
+        }
+        c.size();
+        long segmentData = c.pos;
+        long cuesPosition = -1;
+        long firstCluster = -1;
+        while (c.pos + 2 < head.length && firstCluster < 0) {
+            long elementStart = c.pos;
+            long id = c.id();
+            long size = c.size();
+            if (id == CLUSTER) {
+                firstCluster = elementStart;
+            } else if (id == SEEK_HEAD) {
+                cuesPosition = seekPosition(head, c.pos, size, CUES);
+                c.skip(size);
+            } else {
+                c.skip(size);
+            }
+        }
+        if (cuesPosition < 0 || firstCluster < 0) {
+            throw new IOException("the video has no SeekHead entry for its cues or no cluster in its first " + head.length + " bytes");
+        }
+        long cuesStart = segmentData + cuesPosition;
+        byte[] cuesHead = bytes.read(cuesStart, 16);
+        read += cuesHead.length;
+        Cursor h = new Cursor(cuesHead, 0);
+        if (h.id() != CUES) {
+            throw new IOException("no Cues element at " + cuesStart);
+        }
+        long cuesSize = h.size();
+        int cuesHeader = h.pos;
+        byte[] cues = bytes.read(cuesStart + cuesHeader, (int) cuesSize);
+        read += cues.length;
+        List<long[]> points = new ArrayList<>();
+        Cursor p = new Cursor(cues, 0);
+        while (p.pos < cues.length) {
+            long id = p.id();
+            long size = p.size();
+            int end = (int) (p.pos + size);
+            if (id == CUE_POINT) {
+                long time = -1;
+                long cluster = -1;
+                while (p.pos < end) {
+                    long child = p.id();
+                    long childSize = p.size();
+                    if (child == CUE_TIME) {
+                        time = p.uint(childSize);
+                    } else if (child == CUE_TRACK_POSITIONS) {
+                        int tpEnd = (int) (p.pos + childSize);
+                        while (p.pos < tpEnd) {
+                            long g = p.id();
+                            long gs = p.size();
+                            if (g == CUE_CLUSTER_POSITION) {
+                                cluster = p.uint(gs);
+                            } else {
+                                p.skip(gs);
+                            }
+                        }
+                    } else {
+                        p.skip(childSize);
+                    }
+                }
+                points.add(new long[] {time, segmentData + cluster});
+            }
+            p.pos = end;
+        }
+        points.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        long[] starts = points.stream().mapToLong(point -> point[1]).toArray();
+        for (int i = 1; i < starts.length; i++) {
+            if (starts[i] <= starts[i - 1]) {
+                throw new IOException("cue points do not name one cluster per frame");
+            }
+        }
+        if (starts.length == 0 || starts[0] != firstCluster) {
+            throw new IOException("the first cue point is not the first cluster");
+        }
+        long last = starts[starts.length - 1];
+        byte[] lastHead = bytes.read(last, 16);
+        read += lastHead.length;
+        Cursor l = new Cursor(lastHead, 0);
+        if (l.id() != CLUSTER) {
+            throw new IOException("no cluster at " + last);
+        }
+        long lastSize = l.size();
+        long clustersEnd = last + l.pos + lastSize;
+        long tailStart = Math.min(clustersEnd, cuesStart);
+        return new VideoFrameIndex(videoSize, starts, clustersEnd, firstCluster, tailStart, read);
+    }
+
+    private static long seekPosition(byte[] buf, int from, long size, long wanted) throws IOException {
+        Cursor c = new Cursor(buf, from);
+        int end = (int) Math.min(buf.length, from + size);
+        while (c.pos < end) {
+            long id = c.id();
+            long s = c.size();
+            int seekEnd = (int) (c.pos + s);
+            if (id == SEEK) {
+                long seekId = -1;
+                long position = -1;
+                while (c.pos < seekEnd) {
+                    long child = c.id();
+                    long cs = c.size();
+                    if (child == SEEK_ID) {
+                        seekId = c.uint(cs);
+                    } else if (child == SEEK_POSITION) {
+                        position = c.uint(cs);
+                    } else {
+                        c.skip(cs);
+                    }
+                }
+                if (seekId == wanted) {
+                    return position;
+                }
+            }
+            c.pos = seekEnd;
+        }
+        return -1;
+    }
+
+    public int frameCount() {
+        return clusterStart.length;
+    }
+
+    public long videoSize() {
+        return videoSize;
+    }
+
+    /** First byte of frame {@code frame}'s cluster. */
+    public long frameStart(int frame) {
+        return clusterStart[frame];
+    }
+
+    /** One past the last byte of frame {@code frame}'s cluster. */
+    public long frameEnd(int frame) {
+        return frame + 1 < clusterStart.length ? clusterStart[frame + 1] : clustersEnd;
+    }
+
+    /** The container head (everything before the first frame): bytes {@code [0, headEnd)}. */
+    public long headEnd() {
+        return headEnd;
+    }
+
+    /** The container tail (cues, tags): bytes {@code [tailStart, videoSize)}. */
+    public long tailStart() {
+        return tailStart;
+    }
+
+    /** Bytes read to build this index. */
+    public long metadataBytesRead() {
+        return metadataBytesRead;
+    }
+
+    @Override
+    public String toString() {
+        return "VideoFrameIndex{" + clusterStart.length + " frames, head " + headEnd + " B, tail from " + tailStart + " of " + videoSize
+                + ", first clusters " + Arrays.toString(Arrays.copyOf(clusterStart, Math.min(3, clusterStart.length))) + "}";
+    }
+
+    /** EBML reading over a byte array. */
+    private static final class Cursor {
+        final byte[] buf;
+        int pos;
+
+        Cursor(byte[] buf, int pos) {
+            this.buf = buf;
+            this.pos = pos;
+        }
+
+        /** An element id, marker bits kept (as the Matroska spec writes ids). */
+        long id() throws IOException {
+            int first = byteAt(pos) & 0xFF;
+            int length = Integer.numberOfLeadingZeros(first) - 23;
+            if (length < 1 || length > 4) {
+                throw new IOException("bad EBML id at " + pos);
+            }
+            long v = 0;
+            for (int i = 0; i < length; i++) {
+                v = (v << 8) | (byteAt(pos + i) & 0xFF);
+            }
+            pos += length;
+            return v;
+        }
+
+        /** An element size; an unknown size (all ones) is returned as the rest of the buffer. */
+        long size() throws IOException {
+            int first = byteAt(pos) & 0xFF;
+            int length = Integer.numberOfLeadingZeros(first) - 23;
+            if (length < 1 || length > 8) {
+                throw new IOException("bad EBML size at " + pos);
+            }
+            long v = first & (0xFF >> length);
+            boolean allOnes = v == (0xFF >> length);
+            for (int i = 1; i < length; i++) {
+                int b = byteAt(pos + i) & 0xFF;
+                allOnes &= b == 0xFF;
+                v = (v << 8) | b;
+            }
+            pos += length;
+            return allOnes ? buf.length - pos : v;
+        }
+
+        long uint(long size) throws IOException {
+            long v = 0;
+            for (int i = 0; i < size; i++) {
+                v = (v << 8) | (byteAt(pos + i) & 0xFF);
+            }
+            pos += (int) size;
+            return v;
+        }
+
+        void skip(long size) {
+            pos = (int) Math.min(buf.length, pos + size);
+        }
+
+        private byte byteAt(int i) throws IOException {
+            if (i >= buf.length) {
+                throw new IOException("EBML element runs past the bytes read (" + buf.length + ")");
+            }
+            return buf[i];
+        }
+    }
+}
