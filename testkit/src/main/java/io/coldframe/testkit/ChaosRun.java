@@ -46,7 +46,8 @@ import io.coldframe.segment.SegmentManifest;
 /**
  * The kill loop behind {@code coldframe chaos}. The local stack (broker, MongoDB stand-in) runs in this JVM; the tiering
  * streams app, the Kafka Connect worker (MongoDB source connector), the archiver workers and the purger run as child
- * JVMs. Half of the memories are loaded first, the rest fed in chunks while the kills happen (the live change stream).
+ * JVMs. Half of the memories are loaded first, the rest fed in chunks, one per kill, so that work keeps arriving until
+ * the last kill (the live change stream).
  * K times, one of:
  * <ul>
  *   <li>an aimed kill: a named protocol step is picked first (round robin over the steps hit fewer than twice, then
@@ -136,7 +137,7 @@ public final class ChaosRun {
                 long loadMs = millisSince(t0);
                 out.printf("loaded %d of %d memories into %s.%s in %d ms; the rest follow in chunks during the kills%n", preload,
                         documents.size(), stack.database(), stack.collection(), loadMs);
-                Feeder feeder = new Feeder(pipeline, documents, preload, Math.max(1, (int) Math.round(options.kills() * 0.6)));
+                Feeder feeder = new Feeder(pipeline, documents, preload, Math.max(1, options.kills()));
 
                 List<String> services = new ArrayList<>();
                 for (int i = 0; i < options.workers(); i++) {
@@ -166,7 +167,7 @@ public final class ChaosRun {
                     Kill kill = switch (kind) {
                         case "broker" -> restartBroker(stack, k, chaosStart);
                         case "streams", "connect" -> killWorking(pipeline, feeder, kind, k, chaosStart);
-                        default -> aimedKill(pipeline, writer, k, chaosStart);
+                        default -> aimedKill(pipeline, writer, feeder, k, chaosStart);
                     };
                     kills.add(kill);
                     out.printf("  kill %2d at %6d ms: %s %s, up %d ms (%s), last step %s%s%n", k, kill.atMs(),
@@ -217,7 +218,7 @@ public final class ChaosRun {
     // ------------------------------------------------------------------------------------------------ kills
 
     /** Picks a named step, arms every service that has it, kills the first that reports it right there. */
-    private Kill aimedKill(ProcessPipeline pipeline, Writer writer, int k, long chaosStart) throws InterruptedException {
+    private Kill aimedKill(ProcessPipeline pipeline, Writer writer, Feeder feeder, int k, long chaosStart) throws InterruptedException {
         long deadline = System.nanoTime() + 2 * options.stepWait().toNanos();
         for (int attempt = 0; attempt < STEPS.size() && System.nanoTime() < deadline; attempt++) {
             String step = nextStep();
@@ -270,7 +271,10 @@ public final class ChaosRun {
                 }
             }
             if (victim == null) {
-                out.printf("  (no %s within %d s; trying another step)%n", step, options.stepWait().toSeconds());
+                // No work reached that step: bring the next chunk forward, so that the next step gets work.
+                int fed = feeder.feed(k);
+                out.printf("  (no %s within %d s; %s trying another step)%n", step, options.stepWait().toSeconds(),
+                        fed > 0 ? fed + " more memories loaded," : "");
                 continue;
             }
             String mode = "at " + step;
@@ -404,7 +408,7 @@ public final class ChaosRun {
 
     // ------------------------------------------------------------------------------------------------ writes
 
-    /** Inserts the memories not loaded up front, a chunk per kill until kill {@code lastKill}. */
+    /** Inserts the memories not loaded up front, a chunk per kill (or per step that did not come) until all are in. */
     private static final class Feeder {
         private final ProcessPipeline pipeline;
         private final List<BsonDocument> documents;
