@@ -75,7 +75,7 @@ public final class ChaosRun {
     public record Result(Options options, List<Kill> kills, InvariantAudit.Result audit, long monitorSamples, long monitorViolations,
                   long unexpectedExits, boolean drained, long loadMs, long chaosMs, long drainMs, long auditMs, long elapsedMs,
                   long updates, long restores, long restoredDeletedAgain, long updatedDeletedAfterArchiving,
-                  long purgerKeptRestored, long preloaded) {
+                  long purgerKeptRestored, long preloaded, long neverPublished) {
     }
 
     /** The named steps, in protocol order: the archiver's, then the purger's. */
@@ -154,6 +154,9 @@ public final class ChaosRun {
                 Writer writer = new Writer(pipeline, marks, options.updates(), options.restores(), new SplittableRandom(options.seed() + 1), out);
                 List<Kill> kills = new ArrayList<>();
                 long unexpectedExits = awaitArchivingUnderWay(pipeline, services);
+                // Memories inserted while the connector still copies the existing ones are never published on the
+                // stand-in (its change stream starts after the copy): feed the rest only once the copy is complete.
+                unexpectedExits += awaitCopied(pipeline, services, preload);
                 Thread writerThread = new Thread(writer, "chaos-writer");
                 writerThread.setDaemon(true);
                 writerThread.start();
@@ -206,11 +209,12 @@ public final class ChaosRun {
                 long kept = pipeline.history().stream().filter(c -> c.name().equals("purger"))
                         .flatMap(c -> c.markers().stream()).filter(m -> m.point().equals("protectedByRestore"))
                         .mapToLong(m -> m.details().size() > 1 ? Long.parseLong(m.details().get(1)) : 0).sum();
+                long unpublished = neverPublished(pipeline);
                 long auditMs = millisSince(auditStart);
                 audit.examples().forEach(example -> out.println("  " + example));
                 return new Result(options, kills, audit, monitor.samples(), monitor.violationCount(), unexpectedExits, drained,
                         loadMs, chaosMs, drainMs, auditMs, millisSince(started), writer.updates(), restored.size(), restoredGone,
-                        updatedGone, kept, preload);
+                        updatedGone, kept, preload, unpublished);
             }
         }
     }
@@ -384,6 +388,33 @@ public final class ChaosRun {
             }
         }
         return crashed;
+    }
+
+    /** Waits until the change topic holds at least {@code copied} events (the connector's copy of the preloaded memories). */
+    private long awaitCopied(ProcessPipeline pipeline, List<String> services, long copied) throws InterruptedException {
+        long crashed = 0;
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (System.nanoTime() < deadline && pipeline.snapshot().changesPublished() < copied) {
+            crashed += restartCrashed(pipeline, services);
+            Thread.sleep(200);
+        }
+        return crashed;
+    }
+
+    /** Loaded memories that no change event on the change topic carries (the connector never published them). */
+    private static long neverPublished(ProcessPipeline pipeline) {
+        Set<String> seen = new HashSet<>();
+        for (var record : InvariantAudit.readCommitted(pipeline.stack().bootstrapServers(), pipeline.topics().changes())) {
+            try {
+                BsonDocument event = BsonDocument.parse(new String(record.value(), java.nio.charset.StandardCharsets.UTF_8));
+                if (event.get("fullDocument") instanceof BsonDocument full && full.containsKey("_id")) {
+                    seen.add(MemoryDocuments.idOf(full.get("_id")));
+                }
+            } catch (RuntimeException e) {
+                // not a change event
+            }
+        }
+        return pipeline.loadedVersions().keySet().stream().filter(id -> !seen.contains(id)).count();
     }
 
     /** The kills start once an archiver writes its first segment, so that they land in real work. */
@@ -659,6 +690,7 @@ public final class ChaosRun {
                 .append("deleted_without_verified_segment", new BsonInt64(audit.deletedWithoutVerifiedSegment()))
                 .append("deleted_newer_version", new BsonInt64(audit.deletedNewerVersion()))
                 .append("drained", BsonBoolean.valueOf(result.drained()))
+                .append("loaded_never_published", new BsonInt64(result.neverPublished()))
                 .append("updates", new BsonInt64(result.updates()))
                 .append("updated_deleted_after_newer_version_archived", new BsonInt64(result.updatedDeletedAfterArchiving()))
                 .append("restores", new BsonInt64(result.restores()))

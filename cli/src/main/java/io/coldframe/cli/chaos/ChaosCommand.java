@@ -99,6 +99,7 @@ public final class ChaosCommand implements Callable<Integer> {
         System.out.printf("  %-34s %d%n", "deleted newer version", audit.deletedNewerVersion());
         System.out.printf("  %-34s %d%n", "restored", result.restores());
         System.out.printf("  %-34s %d%n", "restored, then deleted again", result.restoredDeletedAgain());
+        System.out.printf("  %-34s %d%n", "loaded, never published", result.neverPublished());
         System.out.printf("  %-34s %s%n", "drained", result.drained());
         System.out.printf("  %-34s %.1f s%n", "elapsed", result.elapsedMs() / 1000.0);
         System.out.println("result written to " + out + "; child logs under " + dir.resolve("logs"));
