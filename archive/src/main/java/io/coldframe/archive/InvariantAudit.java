@@ -35,15 +35,20 @@ import io.coldframe.store.SegmentStore;
  *   <li>{@code lost}: loaded memories neither in MongoDB nor in a verified segment;</li>
  *   <li>{@code deletedWithoutVerifiedSegment}: memories gone from MongoDB whose exact loaded version is in no verified
  *   segment, plus memories a committed purge result says it deleted that its segment does not verifiably hold;</li>
+ *   <li>{@code deletedNewerVersion}: of the memories updated after they were loaded, those gone from MongoDB whose
+ *   newer (latest written) version is in no verified segment: the purger deleted a version it had not archived;</li>
  *   <li>duplicates: a memory version stored in several segments (a replay with other batch bounds) is read once.</li>
  * </ul>
+ * The version each memory must keep is its latest written one: the loaded version, or the one an update or a restore
+ * wrote while the pipeline ran.
  */
 public final class InvariantAudit {
 
     public record Result(long loaded, long archived, long deletedFromMongo, long remainingInMongo, long lost,
                          long deletedWithoutVerifiedSegment, int segments, int verifiedSegments, List<String> segmentProblems,
                          long archivedRecordCopies, long distinctArchivedVersions, long commitEvents, long distinctCommittedSegments,
-                         long purgeResults, long purgedDeleted, long purgedAlreadyAbsent, long purgedChanged, List<String> examples) {
+                         long purgeResults, long purgedDeleted, long purgedAlreadyAbsent, long purgedChanged, List<String> examples,
+                         long updated, long deletedNewerVersion) {
 
         /** Copies of a memory version beyond its first, across verified segments: tolerated, collapsed on read. */
         public long duplicateRecordCopies() {
@@ -51,7 +56,7 @@ public final class InvariantAudit {
         }
 
         public boolean invariantsHold() {
-            return lost == 0 && deletedWithoutVerifiedSegment == 0 && segmentProblems.isEmpty();
+            return lost == 0 && deletedWithoutVerifiedSegment == 0 && deletedNewerVersion == 0 && segmentProblems.isEmpty();
         }
     }
 
@@ -63,6 +68,16 @@ public final class InvariantAudit {
      */
     public static Result audit(MongoCollection<BsonDocument> memories, SegmentStore store, Map<String, String> loadedVersions,
                                String bootstrapServers, Topics topics) throws IOException {
+        return audit(memories, store, loadedVersions, Set.of(), bootstrapServers, topics);
+    }
+
+    /**
+     * @param expectedVersions every memory id with its latest written version (SHA-256 of its BSON)
+     * @param updatedIds       the memories of those that were updated after they were loaded
+     */
+    public static Result audit(MongoCollection<BsonDocument> memories, SegmentStore store, Map<String, String> expectedVersions,
+                               Set<String> updatedIds, String bootstrapServers, Topics topics) throws IOException {
+        Map<String, String> loadedVersions = expectedVersions;
         Map<String, Set<String>> versionsById = new HashMap<>();
         Map<String, Set<String>> idsBySegment = new HashMap<>();
         long[] copies = {0};
@@ -76,11 +91,17 @@ public final class InvariantAudit {
 
         Set<String> violations = new LinkedHashSet<>();
         List<String> examples = new ArrayList<>();
+        long newerDeleted = 0;
         for (Map.Entry<String, String> loaded : loadedVersions.entrySet()) {
             String id = loaded.getKey();
             if (!report.inMongo().contains(id) && !versionsById.getOrDefault(id, Set.of()).contains(loaded.getValue())) {
+                boolean updated = updatedIds.contains(id);
+                if (updated) {
+                    newerDeleted++;
+                }
                 if (violations.add(id) && examples.size() < 20) {
-                    examples.add("gone from MongoDB, its version in no verified segment: " + id);
+                    examples.add((updated ? "updated, gone from MongoDB, its newer version in no verified segment: "
+                            : "gone from MongoDB, its version in no verified segment: ") + id);
                 }
             }
         }
@@ -120,7 +141,7 @@ public final class InvariantAudit {
         return new Result(loadedVersions.size(), archived, loadedVersions.size() - report.inMongo().size(), report.inMongo().size(),
                 report.lost().size(), violations.size(), report.segments(), report.verifiedSegments(), report.segmentProblems(),
                 copies[0], distinctVersions.size(), commitEvents, committedSegments.size(), resultCount, deleted, alreadyAbsent,
-                changed, examples);
+                changed, examples, updatedIds.size(), newerDeleted);
     }
 
     /** Every record of a topic that a read_committed consumer sees, from the beginning to the current end. */

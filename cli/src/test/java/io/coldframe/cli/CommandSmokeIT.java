@@ -186,6 +186,9 @@ class CommandSmokeIT {
         BsonDocument json = BsonDocument.parse(Files.readString(out));
         assertThat(json.getNumber("lost").longValue()).isZero();
         assertThat(json.getNumber("deleted_without_verified_segment").longValue()).isZero();
+        assertThat(json.getNumber("deleted_newer_version").longValue()).isZero();
+        assertThat(json.getNumber("restored_deleted_again").longValue()).isZero();
+        assertThat(json.getDocument("kills_by_step").keySet()).contains("segmentWriting", "purgeCommitted");
     }
 
     // ------------------------------------------------------------------------------------------------

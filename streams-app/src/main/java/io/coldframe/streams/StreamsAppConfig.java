@@ -31,6 +31,7 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String APPLICATION_ID = "streams.application.id";
     public static final String STATE_DIR = "streams.state.dir";
     public static final String NUM_THREADS = "streams.num.threads";
+    public static final String SESSION_TIMEOUT_MS = "streams.session.timeout.ms";
     public static final String RULES_FILE = "tiering.rules.file";
     public static final String RULES_OVERRIDES = "tiering.rules.overrides";
     public static final String PUNCTUATION_INTERVAL_MS = "tiering.punctuation.interval.ms";
@@ -43,6 +44,8 @@ public final class StreamsAppConfig extends AbstractConfig {
             .define(STATE_DIR, Type.STRING, Path.of(System.getProperty("java.io.tmpdir"), "coldframe-streams").toString(),
                     Importance.HIGH, "Directory of the RocksDB state stores; persistent in production so restarts need no restore.")
             .define(NUM_THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, "Stream threads in this instance.")
+            .define(SESSION_TIMEOUT_MS, Type.INT, 45_000, Range.atLeast(1_000), Importance.LOW,
+                    "Consumer session timeout: a killed instance's tasks move (or its restart is let in) after this long.")
             .define(RULES_FILE, Type.STRING, "", Importance.HIGH,
                     "Path of the tiering rules file (YAML, format in docs/tiering.md). Empty: the built-in defaults "
                             + "(hot up to 7 days, warm up to 30, cold after; CRITICAL never cold; LOW cold after 7 days; "
@@ -118,6 +121,7 @@ public final class StreamsAppConfig extends AbstractConfig {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(NUM_THREADS));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), getInt(SESSION_TIMEOUT_MS));
         return props;
     }
 }

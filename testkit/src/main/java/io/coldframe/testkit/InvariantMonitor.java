@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import org.bson.BsonDocument;
 import org.slf4j.Logger;
@@ -35,7 +36,7 @@ public final class InvariantMonitor implements AutoCloseable {
 
     private final MongoCollection<BsonDocument> memories;
     private final SegmentStore store;
-    private final Map<String, String> loadedVersions;
+    private final Supplier<Map<String, String>> expectedVersions;
     private final Duration interval;
     private final Map<String, VerifiedSegment> verified = new HashMap<>();
     private final List<String> violations = new ArrayList<>();
@@ -50,9 +51,22 @@ public final class InvariantMonitor implements AutoCloseable {
 
     public InvariantMonitor(MongoCollection<BsonDocument> memories, SegmentStore store, Map<String, String> loadedVersions,
                             Duration interval) {
+        this(memories, store, fixed(Map.copyOf(loadedVersions)), interval);
+    }
+
+    private static Supplier<Map<String, String>> fixed(Map<String, String> versions) {
+        return () -> versions;
+    }
+
+    /**
+     * @param expectedVersions each memory id with the version it must keep now (its latest write), asked anew before
+     *                         each sample reads MongoDB
+     */
+    public InvariantMonitor(MongoCollection<BsonDocument> memories, SegmentStore store, Supplier<Map<String, String>> expectedVersions,
+                            Duration interval) {
         this.memories = memories;
         this.store = store;
-        this.loadedVersions = Map.copyOf(loadedVersions);
+        this.expectedVersions = expectedVersions;
         this.interval = interval;
     }
 
@@ -79,6 +93,8 @@ public final class InvariantMonitor implements AutoCloseable {
 
     /** One check now; returns the violations it found (memory ids gone from MongoDB and in no verified segment). */
     public synchronized List<String> sample() throws IOException {
+        // The versions before MongoDB: a memory written anew meanwhile was present then, or its earlier version archived.
+        Map<String, String> loadedVersions = expectedVersions.get();
         Set<String> present = MongoPresence.presentIds(memories, loadedVersions.keySet());
         Set<String> archivedVersions = new HashSet<>();
         for (String segmentId : store.list()) {

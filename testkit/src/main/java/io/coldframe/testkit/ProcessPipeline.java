@@ -8,10 +8,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.bson.BsonDocument;
+import org.bson.BsonValue;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -75,7 +79,12 @@ public final class ProcessPipeline implements AutoCloseable {
     private final MongoCollection<BsonDocument> memories;
     private final Admin admin;
     private final Map<String, String> loadedVersions = new LinkedHashMap<>();
+    /** Per memory id, its latest written version: loaded, then updated or restored while the pipeline runs. */
+    private final Map<String, String> expectedVersions = new ConcurrentHashMap<>();
+    private final Map<String, BsonValue> idValues = new ConcurrentHashMap<>();
+    private final Set<String> updatedIds = ConcurrentHashMap.newKeySet();
     private final Map<String, ServiceProcess> children = new LinkedHashMap<>();
+    private final List<ServiceProcess> history = new ArrayList<>();
     private StreamsApp streamsApp;
     private boolean connectorStarted;
 
@@ -96,9 +105,40 @@ public final class ProcessPipeline implements AutoCloseable {
             List<BsonDocument> chunk = documents.subList(from, Math.min(documents.size(), from + 1000));
             memories.insertMany(chunk, new InsertManyOptions().ordered(true));
             for (BsonDocument document : chunk) {
-                loadedVersions.put(MemoryDocuments.idOf(document.get(MemoryFields.ID)), MemoryDocuments.versionOf(document));
+                String id = MemoryDocuments.idOf(document.get(MemoryFields.ID));
+                String version = MemoryDocuments.versionOf(document);
+                synchronized (this) {
+                    loadedVersions.put(id, version);
+                }
+                expectedVersions.put(id, version);
+                idValues.put(id, document.get(MemoryFields.ID));
             }
         }
+    }
+
+    /**
+     * Records a write made while the pipeline runs (an update, a restore): from now on {@code version} is the one this
+     * memory must keep, in MongoDB or in a verified segment. {@code updated} marks it as changed since it was loaded.
+     */
+    public void recordWrite(String id, String version, boolean updated) {
+        expectedVersions.put(id, version);
+        if (updated) {
+            updatedIds.add(id);
+        }
+    }
+
+    /** The {@code _id} value a loaded memory id stands for, or null. */
+    public BsonValue idValue(String id) {
+        return idValues.get(id);
+    }
+
+    /** A copy of every memory id with its latest written version. */
+    public Map<String, String> expectedVersions() {
+        return Map.copyOf(expectedVersions);
+    }
+
+    public Set<String> updatedIds() {
+        return Set.copyOf(updatedIds);
     }
 
     /** Starts the tiering streams app in this JVM. */
@@ -120,6 +160,73 @@ public final class ProcessPipeline implements AutoCloseable {
         stack.startConnectWorker().startConnector(connectorName(), MongoSourceConnectorConfig.load()
                 .forLocalMode(stack.mongoUri(), stack.database(), settings.collection(), topics, stack.isMongoStandIn()), Duration.ofSeconds(60));
         connectorStarted = true;
+    }
+
+    /**
+     * Starts (or restarts, once the previous one ended) the tiering streams app as a child JVM ({@code streams}), with
+     * a fixed state directory (so a restart keeps its process id and fences its predecessor's transactions) and the
+     * settings' session timeout.
+     */
+    public ServiceProcess startTieringProcess() {
+        return start("streams", () -> child("streams", "streams")
+                .config(CommonConfigKeys.BOOTSTRAP_SERVERS, stack.bootstrapServers())
+                .config(CommonConfigKeys.TOPIC_PREFIX, settings.prefix())
+                .config(StreamsAppConfig.APPLICATION_ID, tieringApplicationId())
+                .config(StreamsAppConfig.STATE_DIR, settings.workDir().resolve("streams-state").toString())
+                .config(StreamsAppConfig.PUNCTUATION_INTERVAL_MS, "1000")
+                .config(StreamsAppConfig.SESSION_TIMEOUT_MS, Long.toString(settings.sessionTimeout().toMillis()))
+                .config(CommonConfigKeys.OPS_PORT, "0"));
+    }
+
+    /**
+     * Starts (or restarts) a Kafka Connect standalone worker as a child JVM ({@code connect}) running this pipeline's
+     * MongoDB source connector; its offsets (the change stream's resume token) stay in the work dir across restarts.
+     */
+    public ServiceProcess startConnectProcess() {
+        Path dir = settings.workDir().resolve("connect");
+        Path file = dir.resolve("connector.properties");
+        try {
+            Files.createDirectories(dir);
+            Properties properties = new Properties();
+            properties.putAll(MongoSourceConnectorConfig.load()
+                    .forLocalMode(stack.mongoUri(), stack.database(), settings.collection(), topics, stack.isMongoStandIn()));
+            properties.put("name", connectorName());
+            try (var out = Files.newOutputStream(file)) {
+                properties.store(out, "the chaos run's MongoDB source connector");
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return start("connect", () -> child("connect", "connect")
+                .argument(file.toString())
+                .config(CommonConfigKeys.BOOTSTRAP_SERVERS, stack.bootstrapServers())
+                .env(ServiceMain.CONNECT_DIR_ENV, dir.toString()));
+    }
+
+    /** The file whose content (a step name) makes child {@code name} hold at that step ({@link ServiceMain}). */
+    public Path holdFile(String name) {
+        return settings.workDir().resolve("control").resolve(name + ".hold");
+    }
+
+    /** Makes child {@code name} hold right after it next reports {@code step}, until disarmed or killed. */
+    public void arm(String name, String step) {
+        try {
+            Files.createDirectories(holdFile(name).getParent());
+            Path tmp = holdFile(name).resolveSibling(name + ".tmp");
+            Files.writeString(tmp, step);
+            Files.move(tmp, holdFile(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Lets child {@code name} go on (a held step continues). */
+    public void disarm(String name) {
+        try {
+            Files.deleteIfExists(holdFile(name));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**
@@ -171,6 +278,7 @@ public final class ProcessPipeline implements AutoCloseable {
         }
         ServiceProcess child = builder.get().build();
         children.put(name, child);
+        history.add(child);
         return child.start();
     }
 
@@ -178,6 +286,7 @@ public final class ProcessPipeline implements AutoCloseable {
         ServiceProcess.Builder builder = ServiceProcess.builder(name, settings.serviceMain())
                 .argument(service)
                 .logFile(settings.workDir().resolve("logs").resolve(name + ".log"))
+                .env(ServiceMain.HOLD_FILE_ENV, holdFile(name).toString())
                 .jvmOption("-Dcoldframe.segment.ffmpegLogLevel=quiet");
         settings.childJvmOptions().forEach(builder::jvmOption);
         return builder;
@@ -192,6 +301,11 @@ public final class ProcessPipeline implements AutoCloseable {
         return new ArrayList<>(children.values());
     }
 
+    /** Every child ever started, restarts included, oldest first (each with the markers it reported). */
+    public synchronized List<ServiceProcess> history() {
+        return new ArrayList<>(history);
+    }
+
     /** The consuming stages (tiering, archivers, purger) with their groups and input topics. */
     public List<PipelineProgress.Stage> stages() {
         return List.of(new PipelineProgress.Stage(tieringApplicationId(), topics.changes()),
@@ -202,13 +316,13 @@ public final class ProcessPipeline implements AutoCloseable {
     /** Waits until every loaded memory was published and tiering has consumed everything (the cold topic is complete). */
     public boolean awaitTiered(Duration timeout) throws InterruptedException {
         return new PipelineProgress(admin, topics.changes(), stages().subList(0, 1))
-                .awaitDrained(loadedVersions.size(), Duration.ofSeconds(1), timeout, snapshot -> { });
+                .awaitDrained(expectedVersions.size(), Duration.ofSeconds(1), timeout, snapshot -> { });
     }
 
     /** Waits until every stage has consumed and committed everything, steady over one settle period. */
     public boolean awaitDrained(Duration settle, Duration timeout, java.util.function.Consumer<PipelineProgress.Snapshot> onProgress)
             throws InterruptedException {
-        return new PipelineProgress(admin, topics.changes(), stages()).awaitDrained(loadedVersions.size(), settle, timeout, onProgress);
+        return new PipelineProgress(admin, topics.changes(), stages()).awaitDrained(expectedVersions.size(), settle, timeout, onProgress);
     }
 
     public PipelineProgress.Snapshot snapshot() {
@@ -217,12 +331,12 @@ public final class ProcessPipeline implements AutoCloseable {
 
     /** The independent end check: MongoDB, every stored segment read back now, the committed purge results. */
     public InvariantAudit.Result audit() throws IOException {
-        return InvariantAudit.audit(memories, store(), loadedVersions, stack.bootstrapServers(), topics);
+        return InvariantAudit.audit(memories, store(), expectedVersions(), updatedIds(), stack.bootstrapServers(), topics);
     }
 
     /** A monitor that re-checks the invariant every {@code interval} while things run. */
     public InvariantMonitor monitor(Duration interval) throws IOException {
-        return new InvariantMonitor(memories, store(), loadedVersions, interval);
+        return new InvariantMonitor(memories, store(), this::expectedVersions, interval);
     }
 
     public LocalDirectorySegmentStore store() throws IOException {
@@ -233,7 +347,7 @@ public final class ProcessPipeline implements AutoCloseable {
         return settings.workDir().resolve("archive");
     }
 
-    public Map<String, String> loadedVersions() {
+    public synchronized Map<String, String> loadedVersions() {
         return Map.copyOf(loadedVersions);
     }
 

@@ -36,6 +36,11 @@ public final class ProgressMarkers {
         this.gate = gate;
     }
 
+    /** Reports a step of a service without a listener interface of its own (streams, connect). */
+    public void step(String step, String detail) {
+        mark(step, detail);
+    }
+
     private void mark(String step, String detail) {
         synchronized (out) {
             out.println(PREFIX + step + (detail.isEmpty() ? "" : " " + detail));
@@ -98,6 +103,11 @@ public final class ProgressMarkers {
             @Override
             public void beforeOffsetCommit(List<String> segmentIds) {
                 mark("beforeOffsetCommit", String.join(",", segmentIds));
+            }
+
+            @Override
+            public void protectedByRestore(String segmentId, int memories) {
+                mark("protectedByRestore", segmentId + " " + memories);
             }
 
             @Override
