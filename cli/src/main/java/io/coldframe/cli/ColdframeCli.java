@@ -8,6 +8,7 @@ import io.coldframe.cli.restore.RestoreCommand;
 import io.coldframe.cli.rules.RulesCommand;
 import io.coldframe.cli.scrub.ScrubCommand;
 import io.coldframe.cli.segment.SegmentCommand;
+import io.coldframe.cli.up.UpCommand;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "coldframe", mixinStandardHelpOptions = true, version = "coldframe 0.1.0",
         description = "Keeps AI-agent memory in MongoDB cheap without ever losing it.",
         subcommands = {DemoCommand.class, SegmentCommand.class, RestoreCommand.class, RulesCommand.class, BenchCommand.class,
-            ChaosCommand.class, GcCommand.class, ScrubCommand.class})
+            ChaosCommand.class, GcCommand.class, ScrubCommand.class, UpCommand.class})
 public final class ColdframeCli {
 
     public static void main(String[] args) {

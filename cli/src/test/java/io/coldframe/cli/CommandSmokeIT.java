@@ -3,9 +3,14 @@ package io.coldframe.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +54,7 @@ class CommandSmokeIT {
     /** Leaf commands run below; compared with the commands the CLI registers. */
     private static final Set<String> COVERED = Set.of("demo", "segment encode", "segment inspect", "segment verify",
             "segment get", "segment cat", "restore", "rules check", "bench segment", "bench tiering", "bench archiver", "chaos",
-            "gc", "scrub");
+            "gc", "scrub", "up");
 
     @TempDir
     static Path dir;
@@ -137,6 +142,33 @@ class CommandSmokeIT {
                     "--delete").out()).contains("1 segments", "1 referenced", "0 removed");
         }
         assertThat(dir.resolve("segments").resolve("smoke-0.mkv")).isRegularFile();
+    }
+
+    @Test
+    void upServesTheStackUntilInterrupted() throws Exception {
+        try (ShippedCli.Running up = new ShippedCli(dir).start("up", "--port", "0")) {
+            String service = up.awaitLine("service: http://", Duration.ofMinutes(3)).substring("service: ".length());
+            assertThat(up.output()).contains("mongodb: mongodb://", "kafka: 127.0.0.1:", "connect: http://", "archive: ");
+            assertThat(get(service + "/stats").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void demoServeStaysUpAfterItsSummary() throws Exception {
+        Path summary = dir.resolve("serve-summary.json");
+        try (ShippedCli.Running demo = new ShippedCli(dir).start("demo", "--docs", "200", "--serve", "--port", "0",
+                "--summary", summary.toString())) {
+            String service = demo.awaitLine("service: http://", Duration.ofMinutes(5)).substring("service: ".length());
+            assertThat(demo.output()).contains("coldframe demo summary");
+            assertThat(BsonDocument.parse(Files.readString(summary)).getNumber("lost").longValue()).isZero();
+            HttpResponse<String> agents = get(service + "/agents");
+            assertThat(agents.statusCode()).isEqualTo(200);
+            assertThat(agents.body()).contains("agent");
+        }
+    }
+
+    private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

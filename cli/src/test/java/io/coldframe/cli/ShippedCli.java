@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +50,57 @@ public final class ShippedCli {
         assertThat(process.exitValue()).as("exit code of coldframe %s; output:%n%s", String.join(" ", args), tail(log))
                 .isEqualTo(expectedExit);
         return new Result(process.exitValue(), out);
+    }
+
+    /** A command that stays up (up, demo --serve): started, then stopped by {@link Running#close()} as Ctrl-C would. */
+    public Running start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        Path log = Files.createTempFile(logDir, "up-", ".log");
+        return new Running(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start(), log);
+    }
+
+    /** A running command line process and what it printed so far. */
+    public static final class Running implements AutoCloseable {
+        private final Process process;
+        private final Path log;
+
+        private Running(Process process, Path log) {
+            this.process = process;
+            this.log = log;
+        }
+
+        /** The first printed line starting with {@code prefix}; fails when the process ends or the time runs out first. */
+        public String awaitLine(String prefix, Duration timeout) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                    if (line.startsWith(prefix)) {
+                        return line;
+                    }
+                }
+                if (!process.isAlive()) {
+                    throw new AssertionError("the command ended (exit " + process.exitValue() + ") before printing '" + prefix + "':\n" + tail(log));
+                }
+                Thread.sleep(200);
+            }
+            throw new AssertionError("no line '" + prefix + "' within " + timeout + ":\n" + tail(log));
+        }
+
+        public String output() throws IOException {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        }
+
+        /** Stops it as Ctrl-C does (SIGTERM, so its shutdown hook runs) and waits for it to end. */
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("the command did not stop within 60 s of SIGTERM");
+            }
+        }
     }
 
     private static String tail(Path log) throws IOException {

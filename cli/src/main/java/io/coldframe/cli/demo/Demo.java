@@ -1,6 +1,5 @@
 package io.coldframe.cli.demo;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,7 +88,22 @@ final class Demo {
     record Outcome(DemoSummary summary, Reconciler.Report reconciliation) {
     }
 
-    Outcome run() throws IOException, InterruptedException {
+    /**
+     * What runs once the summary is known, while the stack is still up (for {@code --serve}: the services, until
+     * interrupted).
+     */
+    @FunctionalInterface
+    interface AfterSummary {
+        AfterSummary NOTHING = (summary, stack, workDir, archiveDir) -> { };
+
+        void accept(DemoSummary summary, LocalStack stack, Path workDir, Path archiveDir) throws Exception;
+    }
+
+    Outcome run() throws Exception {
+        return run(AfterSummary.NOTHING);
+    }
+
+    Outcome run(AfterSummary afterSummary) throws Exception {
         long started = System.nanoTime();
         Path workDir = Files.createTempDirectory("coldframe-demo");
         Path archiveDir = options.archiveDir() != null ? options.archiveDir() : workDir.resolve("archive");
@@ -147,6 +161,7 @@ final class Demo {
             if (summary.mostlyDeadLettered()) {
                 reportDeadLetters(summary);
             }
+            afterSummary.accept(summary, stack, workDir, archiveDir);
             return new Outcome(summary, report);
         }
     }

@@ -1,5 +1,6 @@
 package io.coldframe.cli.demo;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.concurrent.Callable;
 
 import org.bson.BsonDocument;
 
+import io.coldframe.cli.up.LocalServices;
 import io.coldframe.common.MemoryFields;
 import io.coldframe.streams.StreamsAppConfig;
 import io.coldframe.testkit.MemoryGenerator;
@@ -62,6 +64,19 @@ public final class DemoCommand implements Callable<Integer> {
             + "created_at (for example timestamp); it overrides the rules' timestamp_field.")
     String timestampField;
 
+    @Option(names = "--serve", description = "After the summary, keep the stack up with every service and the archive service "
+            + "(as coldframe up does), printing one line per endpoint, until interrupted.")
+    boolean serve;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "With --serve: address of the archive service (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8088", description = "With --serve: port of the archive service; 0 takes any free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--token", description = "With --serve: write token of the archive service; without one it is read-only.")
+    String token;
+
     @Override
     public Integer call() throws Exception {
         List<BsonDocument> documents = new ArrayList<>();
@@ -86,13 +101,31 @@ public final class DemoCommand implements Callable<Integer> {
         String uri = mongoUri != null ? mongoUri : System.getenv("MONGODB_URI");
         Demo.Options options = new Demo.Options(documents, origins, uri, archiveDir, workers, Duration.ofSeconds(2), timeout, tiering,
                 timestampField != null ? timestampField : MemoryFields.CREATED_AT);
+        Demo.AfterSummary afterSummary = !serve ? Demo.AfterSummary.NOTHING : (summary, stack, workDir, archiveDir) -> {
+            report(summary);
+            System.out.println();
+            System.out.println("serving the demo's stack and archive ...");
+            LocalServices services = LocalServices.start(stack, new LocalServices.Settings(workDir, archiveDir, workers, host, port,
+                    token, tiering));
+            services.printEndpoints(System.out);
+            services.serveUntilInterrupted(System.out, stack);
+        };
         DemoSummary result;
         try {
-            result = new Demo(options, System.out).run().summary();
+            result = new Demo(options, System.out).run(afterSummary).summary();
         } catch (Demo.Failure e) {
             System.err.println("demo failed: " + e.getMessage());
             return 1;
         }
+        report(result);
+        if (result.mostlyDeadLettered()) {
+            System.err.println("demo failed: most loaded memories were dead-lettered (see the reasons and fixes above)");
+            return 1;
+        }
+        return result.lost() == 0 && result.drained() ? 0 : 1;
+    }
+
+    private void report(DemoSummary result) throws IOException {
         System.out.println();
         System.out.println("coldframe demo summary");
         System.out.print(result.toText());
@@ -100,10 +133,5 @@ public final class DemoCommand implements Callable<Integer> {
             Files.writeString(summary, result.toJson() + System.lineSeparator(), StandardCharsets.UTF_8);
             System.out.println("summary written to " + summary);
         }
-        if (result.mostlyDeadLettered()) {
-            System.err.println("demo failed: most loaded memories were dead-lettered (see the reasons and fixes above)");
-            return 1;
-        }
-        return result.lost() == 0 && result.drained() ? 0 : 1;
     }
 }
