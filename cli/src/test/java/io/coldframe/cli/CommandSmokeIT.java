@@ -53,8 +53,8 @@ class CommandSmokeIT {
 
     /** Leaf commands run below; compared with the commands the CLI registers. */
     private static final Set<String> COVERED = Set.of("demo", "segment encode", "segment inspect", "segment verify",
-            "segment get", "segment cat", "restore", "rules check", "bench segment", "bench tiering", "bench archiver", "chaos",
-            "gc", "scrub", "up");
+            "segment get", "segment cat", "restore", "rules check", "bench segment", "bench tiering", "bench archiver",
+            "bench pipeline", "chaos", "gc", "scrub", "up");
 
     @TempDir
     static Path dir;
@@ -209,6 +209,17 @@ class CommandSmokeIT {
         Path out = dir.resolve("bench-archiver.json");
         run("bench", "archiver", "--docs", "300", "--no-pinned", "--out", out.toString(), "--work-dir", dir.resolve("archiver").toString());
         assertThat(BsonDocument.parse(Files.readString(out)).getArray("runs")).hasSize(2);
+    }
+
+    @Test
+    void benchPipeline() throws Exception {
+        Path out = dir.resolve("bench-pipeline.json");
+        run("bench", "pipeline", "--docs", "300", "--batch-linger", "PT1S", "--out", out.toString(), "--work-dir", dir.resolve("pipeline").toString());
+        BsonDocument json = BsonDocument.parse(Files.readString(out));
+        assertThat(json.getNumber("end_to_end_memories_per_s").doubleValue()).isPositive();
+        assertThat(json.getNumber("keep_up_ratio").doubleValue()).isPositive();
+        assertThat(json.getNumber("write_amplification").doubleValue()).isPositive();
+        assertThat(json.getDocument("end_to_end").getBoolean("drained").getValue()).isTrue();
     }
 
     @Test

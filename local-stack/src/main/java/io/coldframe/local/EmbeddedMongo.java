@@ -14,6 +14,9 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
  * {@code documentKey} is wrong, and more (see the platform notes). Code that must also run against real MongoDB
  * takes identity from {@code fullDocument._id}.
  *
+ * <p>Its backend ({@link StandInBackend}) keeps the oplog like a capped one and selects by {@code _id} before any
+ * other predicate, so its cost does not grow with every change and every document as mongo-java-server's own does.
+ *
  * <p>{@link #stop()} and {@link #restart()} take the server off the network and back on the same port, keeping its
  * data (for fault tests: a MongoDB outage); {@link #close()} ends it and drops the data.
  */
@@ -26,7 +29,7 @@ public final class EmbeddedMongo implements AutoCloseable {
     private MongoServer server;
 
     private EmbeddedMongo() {
-        backend = new MemoryBackend();
+        backend = new StandInBackend(StandInOplog.DEFAULT_RETAINED);
         keptOpen = keptOpen(backend);
         server = new MongoServer(keptOpen);
         server.enableOplog();
