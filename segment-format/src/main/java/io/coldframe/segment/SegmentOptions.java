@@ -2,7 +2,7 @@ package io.coldframe.segment;
 
 /**
  * Writer (and reader) settings. None of these is needed to read a segment back: everything a reader
- * needs is in the manifest.
+ * needs is in the video (format v2) or the manifest (format v1).
  */
 public final class SegmentOptions {
     /**
@@ -19,6 +19,8 @@ public final class SegmentOptions {
      * 64 KiB 1,400, 256 KiB 1,324, 1 MiB 1,284) but get(id) decodes a whole block (~40 frames, ~5 ms).
      */
     public static final int DEFAULT_BLOCK_TARGET_BYTES = 256 * 1024;
+    /** Default parity group: 15 data frames and 1 parity frame (6.7% more frames; any one lost frame in 16 rebuilt). */
+    public static final int DEFAULT_PARITY_GROUP_FRAMES = 16;
     /**
      * System property: FFmpeg's own stderr logging while segments are written or read ({@code quiet}, {@code error}
      * (default), {@code warning}, {@code info}, {@code debug}). Damage FFmpeg complains about surfaces anyway as a
@@ -34,6 +36,9 @@ public final class SegmentOptions {
     private final int maskPattern;
     private final int threads;
     private final boolean allowLossy;
+    private final int parityGroupFrames;
+    private final int parityFrames;
+    private final boolean writeSidecar;
 
     private SegmentOptions(Builder b) {
         this.zstdLevel = b.zstdLevel;
@@ -44,6 +49,9 @@ public final class SegmentOptions {
         this.maskPattern = b.maskPattern;
         this.threads = b.threads;
         this.allowLossy = b.allowLossy;
+        this.parityGroupFrames = b.parityGroupFrames;
+        this.parityFrames = b.parityFrames;
+        this.writeSidecar = b.writeSidecar;
     }
 
     public static SegmentOptions defaults() {
@@ -64,6 +72,9 @@ public final class SegmentOptions {
         b.maskPattern = maskPattern;
         b.threads = threads;
         b.allowLossy = allowLossy;
+        b.parityGroupFrames = parityGroupFrames;
+        b.parityFrames = parityFrames;
+        b.writeSidecar = writeSidecar;
         return b;
     }
 
@@ -99,11 +110,27 @@ public final class SegmentOptions {
         return allowLossy;
     }
 
+    /** Frames per parity group, data and parity together (default 16). */
+    public int parityGroupFrames() {
+        return parityGroupFrames;
+    }
+
+    /** Parity frames per group: this many lost or damaged frames of a group are rebuilt on read (default 1). */
+    public int parityFrames() {
+        return parityFrames;
+    }
+
+    /** Whether the writer puts the small JSON sidecar {@code <id>.manifest.json} beside the video (default true). */
+    public boolean writeSidecar() {
+        return writeSidecar;
+    }
+
     @Override
     public String toString() {
         return "SegmentOptions{zstdLevel=" + zstdLevel + ", blockTargetBytes=" + blockTargetBytes + ", codec=" + codec
                 + ", moduleSizePx=" + moduleSizePx + ", quietZoneModules=" + quietZoneModules + ", maskPattern="
-                + maskPattern + ", threads=" + threads + ", allowLossy=" + allowLossy + "}";
+                + maskPattern + ", threads=" + threads + ", allowLossy=" + allowLossy + ", parityGroupFrames="
+                + parityGroupFrames + ", parityFrames=" + parityFrames + ", writeSidecar=" + writeSidecar + "}";
     }
 
     public static final class Builder {
@@ -115,6 +142,9 @@ public final class SegmentOptions {
         private int maskPattern = 0;
         private int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private boolean allowLossy;
+        private int parityGroupFrames = DEFAULT_PARITY_GROUP_FRAMES;
+        private int parityFrames = 1;
+        private boolean writeSidecar = true;
 
         private Builder() {
         }
@@ -184,6 +214,27 @@ public final class SegmentOptions {
         /** Permit a lossy codec; without it, build() refuses one. */
         public Builder allowLossy(boolean allow) {
             this.allowLossy = allow;
+            return this;
+        }
+
+        /**
+         * Erasure coding across frames: each group of {@code groupFrames} frames holds {@code parityFrames}
+         * Reed-Solomon parity frames, so that many lost or damaged frames per group are rebuilt on read.
+         * {@code parityFrames} 0 turns it off.
+         */
+        public Builder parity(int groupFrames, int parityFrames) {
+            if (parityFrames < 0 || groupFrames - parityFrames < 1 || groupFrames > 255) {
+                throw new IllegalArgumentException("parity groups need 1..255 frames of which at least one carries data, got "
+                        + groupFrames + " frames with " + parityFrames + " parity");
+            }
+            this.parityGroupFrames = groupFrames;
+            this.parityFrames = parityFrames;
+            return this;
+        }
+
+        /** Write the optional JSON sidecar beside the video (callers that store or ship it need it). */
+        public Builder writeSidecar(boolean write) {
+            this.writeSidecar = write;
             return this;
         }
 

@@ -36,6 +36,11 @@ final class VideoIn implements Closeable {
         }
     }
 
+    /** FFmpeg's name of the video codec (png, ffv1, h264, mjpeg). */
+    String codecName() {
+        return grabber.getVideoCodecName();
+    }
+
     /** Index of the frame the next {@link #next()} returns. */
     int position() {
         return position;
