@@ -186,8 +186,8 @@ public final class SegmentOptions {
 
         /** White border in modules around each QR code (2 is enough for grid sampling and for zxing's detector). */
         public Builder quietZoneModules(int modules) {
-            if (modules < 1 || modules > 8) {
-                throw new IllegalArgumentException("quietZoneModules must be 1..8, got " + modules);
+            if (modules < 0 || modules > 8) {
+                throw new IllegalArgumentException("quietZoneModules must be 0..8, got " + modules);
             }
             this.quietZoneModules = modules;
             return this;
