@@ -25,12 +25,12 @@ import java.util.TreeMap;
  * own SHA-256 covers the whole segment.
  */
 record SegmentIndex(String segmentId, int zstdLevel, Totals totals, List<BlockInfo> blocks, int[] fingerprints,
-        int[] bodyOfRecord, Map<Integer, String> explicitIds, byte[] dictionary) {
+        int[] bodyOfRecord, Map<Integer, String> explicitIds) {
     static final byte[] MAGIC = {'C', 'F', 'X', '2'};
     static final int HEADER = 44;
     private static final int INDEX_ZSTD_LEVEL = 19;
 
-    /** One compressed block: its transform (0 = body table, as in v1), sizes and SHA-256 of the compressed bytes. */
+    /** One compressed block: its transform (0 = body table as in v1, 1 = string pool), sizes and SHA-256 of the compressed bytes. */
     record BlockInfo(int transform, int compressedBytes, int rawBytes, int bodyCount, byte[] sha256) {
     }
 
@@ -81,8 +81,6 @@ record SegmentIndex(String segmentId, int zstdLevel, Totals totals, List<BlockIn
             out.writeLong(totals.bodyBytes());
             out.writeInt(fingerprints.length);
             out.writeInt(blocks.size());
-            out.writeInt(dictionary.length);
-            out.write(dictionary);
             for (BlockInfo b : blocks) {
                 out.writeByte(b.transform());
                 out.writeInt(b.compressedBytes());
@@ -157,8 +155,6 @@ record SegmentIndex(String segmentId, int zstdLevel, Totals totals, List<BlockIn
             Totals totals = new Totals(in.readLong(), in.readLong(), in.readLong());
             int records = in.readInt();
             int blockCount = in.readInt();
-            byte[] dictionary = new byte[in.readInt()];
-            in.readFully(dictionary);
             List<BlockInfo> blocks = new ArrayList<>(blockCount);
             int bodies = 0;
             for (int b = 0; b < blockCount; b++) {
@@ -202,7 +198,7 @@ record SegmentIndex(String segmentId, int zstdLevel, Totals totals, List<BlockIn
             }
             check(in.read() < 0, "trailing bytes");
             return new SegmentIndex(new String(id, StandardCharsets.UTF_8), level, totals, blocks, fingerprints, bodyOfRecord,
-                    explicit, dictionary);
+                    explicit);
         } catch (IOException | NegativeArraySizeException | OutOfMemoryError e) {
             throw new IllegalArgumentException("index: malformed (" + e + ")", e);
         }

@@ -45,7 +45,7 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
     private final int segmentHash;
     private final String codecName;
     private final LinkedHashMap<Integer, byte[]> dataCache = new LinkedHashMap<>(16, 0.75f, true);
-    private final LinkedHashMap<Integer, byte[]> blockCache = new LinkedHashMap<>(16, 0.75f, true);
+    private final LinkedHashMap<Integer, List<byte[]>> blockCache = new LinkedHashMap<>(16, 0.75f, true);
     private final List<String> repairs = new ArrayList<>();
     private final AtomicInteger framesDecoded = new AtomicInteger();
     private FrameLayout layout;
@@ -284,16 +284,16 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
     private Decoded decode(int r) throws IOException {
         int body = index.bodyOfRecord()[r];
         int b = blockOfBody(body);
-        byte[] raw = rawBlock(b);
+        List<byte[]> bodies = blockBodies(b);
         try {
-            return decodeRecord(r, raw, BlockCodec.table(raw), body - firstBodyOfBlock[b], b);
+            return decodeRecord(r, bodies, body - firstBodyOfBlock[b], b);
         } catch (IllegalArgumentException e) {
             throw damaged("record #" + r + " (block " + b + "): " + e.getMessage(), e);
         }
     }
 
-    Decoded decodeRecord(int r, byte[] raw, int[][] table, int within, int b) {
-        byte[] bodyBytes = BlockCodec.body(raw, table[0][within], table[1][within]);
+    Decoded decodeRecord(int r, List<byte[]> bodies, int within, int b) {
+        byte[] bodyBytes = bodies.get(within);
         byte[] bson = RecordCodec.decode(bodyBytes);
         if (bson.length < 5 || ByteSink.intLE(bson, 0) != bson.length) {
             throw new IllegalArgumentException("BSON size mismatch");
@@ -305,13 +305,12 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
                 throw new IllegalArgumentException("document has no _id and the index names no memory id");
             }
         }
-        return new Decoded(r, id, Hashes.sha256Hex(bson), bson, b, table[0][within], table[1][within],
-                Hashes.sha256Hex(bodyBytes));
+        return new Decoded(r, id, Hashes.sha256Hex(bson), bson, b, within, bodyBytes.length, Hashes.sha256Hex(bodyBytes));
     }
 
-    /** Raw (decompressed) block, decoding only its frames; small LRU cache. */
-    private byte[] rawBlock(int b) throws IOException {
-        byte[] cached = blockCache.get(b);
+    /** The bodies of a block, decoding only its frames; small LRU cache. */
+    private List<byte[]> blockBodies(int b) throws IOException {
+        List<byte[]> cached = blockCache.get(b);
         if (cached != null) {
             return cached;
         }
@@ -320,17 +319,20 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
         int d0 = (int) (start / FrameV2.PAYLOAD);
         int d1 = (int) ((start + info.compressedBytes() - 1) / FrameV2.PAYLOAD);
         byte[] comp = assemble(dataPayloads(d0, d1), start - (long) d0 * FrameV2.PAYLOAD, info.compressedBytes());
-        byte[] raw;
+        List<byte[]> bodies;
         try {
-            raw = BlockCodecV2.open(comp, info, index.dictionary());
+            bodies = BlockCodecV2.bodies(BlockCodecV2.open(comp, info), info.transform());
         } catch (IllegalArgumentException e) {
             throw damaged("block " + b + ": " + e.getMessage(), e);
         }
-        blockCache.put(b, raw);
+        if (bodies.size() != info.bodyCount()) {
+            throw damaged("block " + b + ": holds " + bodies.size() + " bodies, the index says " + info.bodyCount(), null);
+        }
+        blockCache.put(b, bodies);
         if (blockCache.size() > CACHED_BLOCKS) {
             blockCache.remove(blockCache.keySet().iterator().next());
         }
-        return raw;
+        return bodies;
     }
 
     /** {@code length} bytes starting {@code offset} bytes into the concatenated payloads. */

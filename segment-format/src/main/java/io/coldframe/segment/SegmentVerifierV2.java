@@ -189,13 +189,11 @@ final class SegmentVerifierV2 {
             out.add("block " + b + ": unreadable, frame(s) " + lost + " lost; " + affected(records));
             return 0;
         }
-        byte[] raw;
-        int[][] table;
+        List<byte[]> bodies;
         try {
-            raw = BlockCodecV2.open(comp, info, index.dictionary());
-            table = BlockCodec.table(raw);
-            if (table[0].length != info.bodyCount()) {
-                throw new IllegalArgumentException("holds " + table[0].length + " bodies, the index says " + info.bodyCount());
+            bodies = BlockCodecV2.bodies(BlockCodecV2.open(comp, info), info.transform());
+            if (bodies.size() != info.bodyCount()) {
+                throw new IllegalArgumentException("holds " + bodies.size() + " bodies, the index says " + info.bodyCount());
             }
         } catch (IllegalArgumentException e) {
             out.add("block " + b + ": " + e.getMessage() + "; " + affected(records));
@@ -205,7 +203,7 @@ final class SegmentVerifierV2 {
         int firstBody = reader.firstBodyOfBlock()[b];
         for (int r : records) {
             try {
-                reader.decodeRecord(r, raw, table, index.bodyOfRecord()[r] - firstBody, b);
+                reader.decodeRecord(r, bodies, index.bodyOfRecord()[r] - firstBody, b);
                 verified++;
             } catch (IllegalArgumentException e) {
                 out.add("record #" + r + " (block " + b + "): " + e.getMessage());

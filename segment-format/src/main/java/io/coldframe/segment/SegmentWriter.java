@@ -94,25 +94,22 @@ public final class SegmentWriter {
 
             // 3. raw blocks + compression (parallel)
             int blockCount = blockBodies.size();
-            int[][] offsets = new int[blockCount][];
-            List<byte[]> compressed = Workers.map(pool, options.threads(), blockCount, b -> {
-                List<Prepared> bodies = blockBodies.get(b);
-                offsets[b] = new int[bodies.size()];
-                List<byte[]> list = new ArrayList<>(bodies.size());
-                for (Prepared p : bodies) {
+            List<BlockCodecV2.Packed> packed = Workers.map(pool, options.threads(), blockCount, b -> {
+                List<byte[]> list = new ArrayList<>(blockBodies.get(b).size());
+                for (Prepared p : blockBodies.get(b)) {
                     list.add(p.body());
                 }
-                return BlockCodecV2.compress(BlockCodec.raw(list, offsets[b]), options.zstdLevel());
+                return BlockCodecV2.pack(list, options.zstdLevel());
             });
+            List<byte[]> compressed = new ArrayList<>(blockCount);
             List<SegmentIndex.BlockInfo> infos = new ArrayList<>(blockCount);
             for (int b = 0; b < blockCount; b++) {
-                int raw = 4 + BlockCodec.TABLE_ENTRY * blockBodies.get(b).size();
-                for (Prepared p : blockBodies.get(b)) {
-                    raw += p.body().length;
-                }
-                infos.add(new SegmentIndex.BlockInfo(BlockCodecV2.TRANSFORM_BODY_TABLE, compressed.get(b).length, raw,
-                        blockBodies.get(b).size(), Hashes.sha256(compressed.get(b))));
+                BlockCodecV2.Packed p = packed.get(b);
+                compressed.add(p.compressed());
+                infos.add(new SegmentIndex.BlockInfo(p.transform(), p.compressed().length, p.rawBytes(),
+                        blockBodies.get(b).size(), Hashes.sha256(p.compressed())));
             }
+            packed.clear();
 
             // 4. the index: fingerprints, repeats, ids a reader cannot derive
             int[] fingerprints = new int[prepared.size()];
@@ -125,7 +122,7 @@ public final class SegmentWriter {
             }
             SegmentIndex index = new SegmentIndex(segmentId, options.zstdLevel(),
                     new SegmentIndex.Totals(rawTotal, uniqueRaw, bodyBytes), infos, fingerprints, bodyOfRecord,
-                    explicitIds, new byte[0]);
+                    explicitIds);
             byte[] section = index.section();
 
             // 5. the stream: index section, then the blocks back to back
@@ -166,7 +163,7 @@ public final class SegmentWriter {
                 int body = bodyOfRecord[i];
                 int b = java.util.Arrays.binarySearch(firstBodyOfBlock, body);
                 b = b >= 0 ? b : -b - 2;
-                entries.add(new SegmentManifest.Entry(p.memoryId(), p.version(), b, offsets[b][body - firstBodyOfBlock[b]],
+                entries.add(new SegmentManifest.Entry(p.memoryId(), p.version(), b, body - firstBodyOfBlock[b],
                         p.body().length, p.bsonBytes(), p.bodySha256()));
             }
 

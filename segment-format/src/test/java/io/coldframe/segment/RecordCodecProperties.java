@@ -9,7 +9,7 @@ import net.jqwik.api.Provide;
 import org.bson.BsonDocument;
 import org.bson.RawBsonDocument;
 
-/** Any BSON document's exact bytes survive the record body transform. */
+/** Any BSON document's exact bytes survive the record body transform and the string-pool block transform. */
 class RecordCodecProperties {
 
     @Property(tries = 400)
@@ -36,6 +36,40 @@ class RecordCodecProperties {
         byte[] body = RecordCodec.encode(bson);
         assertThat(body[0]).as("packed, not the verbatim fallback").isEqualTo((byte) RecordCodec.KIND_PACKED);
         assertThat(RecordCodec.decode(body)).isEqualTo(bson);
+    }
+
+    @Property(tries = 300)
+    void blocksOfAnyDocumentsRoundTripThroughTheStringPool(@ForAll("blocks") java.util.List<BsonDocument> docs) {
+        java.util.List<byte[]> bodies = new java.util.ArrayList<>();
+        for (BsonDocument d : docs) {
+            bodies.add(RecordCodec.encode(BsonBytes.of(d)));
+        }
+        bodies.add(bodies.get(0)); // a repeated document: its strings all become references
+        java.util.List<byte[]> back = StringPoolBlock.decode(StringPoolBlock.encode(bodies));
+        assertThat(back).hasSameSizeAs(bodies);
+        for (int i = 0; i < bodies.size(); i++) {
+            assertThat(back.get(i)).isEqualTo(bodies.get(i));
+            assertThat(RecordCodec.decode(back.get(i))).isEqualTo(BsonBytes.of(i < docs.size() ? docs.get(i) : docs.get(0)));
+        }
+    }
+
+    @Property(tries = 100)
+    void aBlockThatCannotBeWalkedKeepsItsBodiesVerbatim(@ForAll("documents") BsonDocument doc,
+            @ForAll byte[] garbage) {
+        byte[] good = RecordCodec.encode(BsonBytes.of(doc));
+        byte[] bad = new byte[garbage.length + 1];
+        bad[0] = RecordCodec.KIND_VERBATIM;
+        System.arraycopy(garbage, 0, bad, 1, garbage.length);
+        java.util.List<byte[]> bodies = java.util.List.of(good, bad, good);
+        java.util.List<byte[]> back = StringPoolBlock.decode(StringPoolBlock.encode(bodies));
+        for (int i = 0; i < bodies.size(); i++) {
+            assertThat(back.get(i)).isEqualTo(bodies.get(i));
+        }
+    }
+
+    @Provide
+    Arbitrary<java.util.List<BsonDocument>> blocks() {
+        return BsonArbitraries.documents(3).list().ofMinSize(1).ofMaxSize(8);
     }
 
     @Provide

@@ -1,0 +1,256 @@
+package io.coldframe.segment;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Block transform 1 (spec section "String pool blocks"): the string values of all bodies of a block move
+ * into one pool behind the bodies, and a string equal to an earlier one in the block becomes a reference
+ * to it. Why: chat memories repeat whole texts across records (the next turn's text as the response,
+ * earlier turns as context) and zstd pays a match for every repeat; text is also easier to compress
+ * without the BSON structure interleaved, and the structure compresses to almost nothing without the text.
+ *
+ * <p>Each body becomes a skeleton: byte {@code 0x00} and the body verbatim (when it cannot be walked), or
+ * {@code 0x01} and the body with every string element's value (int32 length, bytes, NUL) replaced by an
+ * unsigned LEB128 varint: {@code 2 x length} (length as in BSON, including the NUL; the bytes without the
+ * NUL follow in the pool) or {@code 2 x ordinal + 1}, a reference to the ordinal-th string moved so far in
+ * the block. Everything else, length prefixes included, is copied as-is. Strings inside code-with-scope
+ * values stay where they are.
+ *
+ * <p>Raw block: u32 body count, u32 skeleton length per body, the skeletons, then the pool. The writer
+ * decodes what it encoded and keeps transform 0 for a block that does not round-trip.
+ */
+final class StringPoolBlock {
+    private StringPoolBlock() {
+    }
+
+    /** The raw block for these bodies. */
+    static byte[] encode(List<byte[]> bodies) {
+        Encoder enc = new Encoder();
+        List<byte[]> skeletons = new ArrayList<>(bodies.size());
+        for (byte[] body : bodies) {
+            skeletons.add(enc.skeleton(body));
+        }
+        byte[] pool = enc.pool.toByteArray();
+        byte[] table = BlockCodec.raw(skeletons, new int[skeletons.size()]);
+        byte[] raw = new byte[table.length + pool.length];
+        System.arraycopy(table, 0, raw, 0, table.length);
+        System.arraycopy(pool, 0, raw, table.length, pool.length);
+        return raw;
+    }
+
+    /** The bodies of a raw block. @throws IllegalArgumentException if it is malformed */
+    static List<byte[]> decode(byte[] raw) {
+        try {
+            int n = ByteSink.intBE(raw, 0);
+            if (n < 0 || 4L + 4L * n > raw.length) {
+                throw new IllegalArgumentException("skeleton table of " + n + " entries does not fit the block");
+            }
+            long p = 4L + 4L * n;
+            int[] starts = new int[n];
+            int[] lengths = new int[n];
+            for (int i = 0; i < n; i++) {
+                lengths[i] = ByteSink.intBE(raw, 4 + 4 * i);
+                starts[i] = (int) p;
+                p += lengths[i];
+                if (lengths[i] < 1 || p > raw.length) {
+                    throw new IllegalArgumentException("skeleton " + i + " runs past the block");
+                }
+            }
+            Decoder dec = new Decoder(raw, (int) p);
+            List<byte[]> bodies = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                bodies.add(dec.body(starts[i], lengths[i]));
+            }
+            if (dec.poolPos != raw.length) {
+                throw new IllegalArgumentException("string pool not used up");
+            }
+            return bodies;
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("string pool block malformed (" + e + ")", e);
+        }
+    }
+
+    /** Walks bodies (kind 0 BSON or kind 1 packed), moving string values out. */
+    private static final class Encoder {
+        private final ByteSink pool = new ByteSink(1 << 16);
+        private final Map<ByteBuffer, Integer> ordinals = new HashMap<>();
+        private byte[] b;
+        private ByteSink out;
+        private int copied;
+
+        byte[] skeleton(byte[] body) {
+            int poolMark = pool.size();
+            Map<ByteBuffer, Integer> added = new HashMap<>();
+            try {
+                b = body;
+                out = new ByteSink(body.length);
+                out.write(1);
+                copied = 0;
+                int kind = body[0];
+                if (kind != RecordCodec.KIND_VERBATIM && kind != RecordCodec.KIND_PACKED) {
+                    throw new IllegalArgumentException("unknown body kind");
+                }
+                int end = document(1, kind == RecordCodec.KIND_PACKED, added);
+                if (end != body.length) {
+                    throw new IllegalArgumentException("trailing bytes");
+                }
+                out.write(b, copied, b.length - copied);
+                return out.toByteArray();
+            } catch (RuntimeException notWalkable) {
+                pool.truncate(poolMark);
+                added.keySet().forEach(ordinals::remove);
+                byte[] verbatim = new byte[body.length + 1];
+                System.arraycopy(body, 0, verbatim, 1, body.length);
+                return verbatim;
+            }
+        }
+
+        private int document(int p, boolean packed, Map<ByteBuffer, Integer> added) {
+            int q = p + 4;
+            while (true) {
+                int type = b[q] & 0xff;
+                if (type == 0) {
+                    return q + 1;
+                }
+                int keyEnd = RecordCodec.cstringEnd(b, q + 1);
+                if (type == 0x02) {
+                    int len = ByteSink.intLE(b, keyEnd);
+                    int valueEnd = keyEnd + 4 + len;
+                    if (len < 1 || valueEnd > b.length || b[valueEnd - 1] != 0) {
+                        throw new IllegalArgumentException("bad string");
+                    }
+                    out.write(b, copied, keyEnd - copied);
+                    ByteBuffer content = ByteBuffer.wrap(b, keyEnd + 4, len - 1).slice();
+                    Integer earlier = ordinals.get(content);
+                    if (earlier != null) {
+                        writeVarint(2L * earlier + 1);
+                    } else {
+                        writeVarint(2L * len);
+                        byte[] copy = new byte[len - 1];
+                        System.arraycopy(b, keyEnd + 4, copy, 0, len - 1);
+                        ByteBuffer key = ByteBuffer.wrap(copy);
+                        ordinals.put(key, ordinals.size());
+                        added.put(key, 0);
+                        pool.write(copy);
+                    }
+                    copied = valueEnd;
+                    q = valueEnd;
+                } else if (type == 0x03 || type == 0x04) {
+                    q = document(keyEnd, packed, added);
+                } else if (packed && (type == RecordCodec.TYPE_PACKED_F32 || type == RecordCodec.TYPE_PACKED_F64)) {
+                    q = keyEnd + 4 + ByteSink.intLE(b, keyEnd) * (type == RecordCodec.TYPE_PACKED_F32 ? 4 : 8);
+                } else {
+                    q = keyEnd + RecordCodec.valueSize(b, type, keyEnd);
+                }
+                if (q > b.length) {
+                    throw new IllegalArgumentException("element runs past the body");
+                }
+            }
+        }
+
+        private void writeVarint(long v) {
+            while (v >= 0x80) {
+                out.write((int) (v & 0x7f) | 0x80);
+                v >>>= 7;
+            }
+            out.write((int) v);
+        }
+    }
+
+    /** Rebuilds bodies from skeletons and the pool, in order (references point backwards). */
+    private static final class Decoder {
+        private final byte[] raw;
+        private int poolPos;
+        private final List<int[]> strings = new ArrayList<>(); // {offset, length without NUL} in raw
+        private ByteSink out;
+        private int p;
+
+        Decoder(byte[] raw, int poolStart) {
+            this.raw = raw;
+            this.poolPos = poolStart;
+        }
+
+        byte[] body(int start, int length) {
+            int end = start + length;
+            if (raw[start] == 0) {
+                byte[] body = new byte[length - 1];
+                System.arraycopy(raw, start + 1, body, 0, length - 1);
+                return body;
+            }
+            if (raw[start] != 1) {
+                throw new IllegalArgumentException("unknown skeleton kind " + raw[start]);
+            }
+            out = new ByteSink(length * 2);
+            int kind = raw[start + 1];
+            out.write(kind);
+            p = start + 2;
+            document(kind == RecordCodec.KIND_PACKED);
+            if (p != end) {
+                throw new IllegalArgumentException("skeleton length mismatch");
+            }
+            return out.toByteArray();
+        }
+
+        private void document(boolean packed) {
+            copy(4);
+            while (true) {
+                int type = raw[p] & 0xff;
+                if (type == 0) {
+                    copy(1);
+                    return;
+                }
+                int keyEnd = RecordCodec.cstringEnd(raw, p + 1);
+                copy(keyEnd - p);
+                if (type == 0x02) {
+                    long v = readVarint();
+                    int[] s;
+                    if ((v & 1) == 1) {
+                        s = strings.get((int) (v >>> 1));
+                    } else {
+                        s = new int[] {poolPos, (int) (v >>> 1) - 1};
+                        if (s[1] < 0 || poolPos + s[1] > raw.length) {
+                            throw new IllegalArgumentException("string runs past the pool");
+                        }
+                        poolPos += s[1];
+                        strings.add(s);
+                    }
+                    out.writeIntLE(s[1] + 1);
+                    out.write(raw, s[0], s[1]);
+                    out.write(0);
+                } else if (type == 0x03 || type == 0x04) {
+                    document(packed);
+                } else if (packed && (type == RecordCodec.TYPE_PACKED_F32 || type == RecordCodec.TYPE_PACKED_F64)) {
+                    copy(4 + ByteSink.intLE(raw, p) * (type == RecordCodec.TYPE_PACKED_F32 ? 4 : 8));
+                } else {
+                    copy(RecordCodec.valueSize(raw, type, p));
+                }
+            }
+        }
+
+        private void copy(int n) {
+            if (n < 0 || p + n > raw.length) {
+                throw new IllegalArgumentException("skeleton runs past the block");
+            }
+            out.write(raw, p, n);
+            p += n;
+        }
+
+        private long readVarint() {
+            long v = 0;
+            for (int shift = 0; shift < 63; shift += 7) {
+                int c = raw[p++] & 0xff;
+                v |= (long) (c & 0x7f) << shift;
+                if (c < 0x80) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException("varint too long");
+        }
+    }
+}
