@@ -2,7 +2,9 @@ package io.coldframe.segment;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,7 +22,10 @@ import java.util.Map;
  * the block. Everything else, length prefixes included, is copied as-is. Strings inside code-with-scope
  * values stay where they are.
  *
- * <p>Raw block: u32 body count, u32 skeleton length per body, the skeletons, then the pool. The writer
+ * <p>Raw block: u32 body count, u32 skeleton length per body, the skeletons, then the pool: one run of
+ * string bytes per element name (the key of the string element, wherever it sits), the runs in order of
+ * the first string moved under each name, each run's strings in walk order. Texts of one field (all
+ * inputs, all UUIDs) thus sit side by side, which zstd's literal coding rewards. The writer
  * decodes what it encoded and keeps transform 0 for a block that does not round-trip.
  */
 final class StringPoolBlock {
@@ -34,7 +39,7 @@ final class StringPoolBlock {
         for (byte[] body : bodies) {
             skeletons.add(enc.skeleton(body));
         }
-        byte[] pool = enc.pool.toByteArray();
+        byte[] pool = enc.pool();
         byte[] table = BlockCodec.raw(skeletons, new int[skeletons.size()]);
         byte[] raw = new byte[table.length + pool.length];
         System.arraycopy(table, 0, raw, 0, table.length);
@@ -60,13 +65,15 @@ final class StringPoolBlock {
                     throw new IllegalArgumentException("skeleton " + i + " runs past the block");
                 }
             }
-            Decoder dec = new Decoder(raw, (int) p);
+            // pass 1 measures each name's pool; pass 2 rebuilds the bodies reading the pools
+            Decoder sizes = new Decoder(raw, null);
+            for (int i = 0; i < n; i++) {
+                sizes.body(starts[i], lengths[i]);
+            }
+            Decoder dec = new Decoder(raw, sizes.poolStarts((int) p));
             List<byte[]> bodies = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 bodies.add(dec.body(starts[i], lengths[i]));
-            }
-            if (dec.poolPos != raw.length) {
-                throw new IllegalArgumentException("string pool not used up");
             }
             return bodies;
         } catch (IllegalArgumentException e) {
@@ -78,14 +85,24 @@ final class StringPoolBlock {
 
     /** Walks bodies (kind 0 BSON or kind 1 packed), moving string values out. */
     private static final class Encoder {
-        private final ByteSink pool = new ByteSink(1 << 16);
+        /** One pool per element name, in order of first use: texts of one field compress best side by side. */
+        private final Map<ByteBuffer, ByteSink> pools = new LinkedHashMap<>();
         private final Map<ByteBuffer, Integer> ordinals = new HashMap<>();
         private byte[] b;
         private ByteSink out;
         private int copied;
 
+        byte[] pool() {
+            ByteSink all = new ByteSink(1 << 16);
+            for (ByteSink p : pools.values()) {
+                all.write(p.toByteArray());
+            }
+            return all.toByteArray();
+        }
+
         byte[] skeleton(byte[] body) {
-            int poolMark = pool.size();
+            Map<ByteBuffer, Integer> marks = new HashMap<>();
+            pools.forEach((k, v) -> marks.put(k, v.size()));
             Map<ByteBuffer, Integer> added = new HashMap<>();
             try {
                 b = body;
@@ -103,7 +120,8 @@ final class StringPoolBlock {
                 out.write(b, copied, b.length - copied);
                 return out.toByteArray();
             } catch (RuntimeException notWalkable) {
-                pool.truncate(poolMark);
+                pools.entrySet().removeIf(e -> !marks.containsKey(e.getKey()));
+                pools.forEach((k, v) -> v.truncate(marks.get(k)));
                 added.keySet().forEach(ordinals::remove);
                 byte[] verbatim = new byte[body.length + 1];
                 System.arraycopy(body, 0, verbatim, 1, body.length);
@@ -137,7 +155,8 @@ final class StringPoolBlock {
                         ByteBuffer key = ByteBuffer.wrap(copy);
                         ordinals.put(key, ordinals.size());
                         added.put(key, 0);
-                        pool.write(copy);
+                        ByteBuffer name = ByteBuffer.wrap(Arrays.copyOfRange(b, q + 1, keyEnd - 1));
+                        pools.computeIfAbsent(name, n -> new ByteSink(1 << 12)).write(copy);
                     }
                     copied = valueEnd;
                     q = valueEnd;
@@ -163,17 +182,38 @@ final class StringPoolBlock {
         }
     }
 
-    /** Rebuilds bodies from skeletons and the pool, in order (references point backwards). */
+    /**
+     * Rebuilds bodies from skeletons and the pools, in order (references point backwards). Without pool
+     * positions it only measures: how many bytes each name's pool holds.
+     */
     private static final class Decoder {
         private final byte[] raw;
-        private int poolPos;
+        /** Next unread byte of each name's pool (pass 2), or bytes per name so far (pass 1). */
+        private final Map<ByteBuffer, int[]> cursors;
+        private final boolean measuring;
         private final List<int[]> strings = new ArrayList<>(); // {offset, length without NUL} in raw
         private ByteSink out;
         private int p;
 
-        Decoder(byte[] raw, int poolStart) {
+        Decoder(byte[] raw, Map<ByteBuffer, int[]> poolStarts) {
             this.raw = raw;
-            this.poolPos = poolStart;
+            this.measuring = poolStarts == null;
+            this.cursors = measuring ? new LinkedHashMap<>() : poolStarts;
+        }
+
+        /** Where each name's pool starts, the pools laid out in order of first use after {@code poolStart}. */
+        Map<ByteBuffer, int[]> poolStarts(int poolStart) {
+            Map<ByteBuffer, int[]> starts = new LinkedHashMap<>();
+            int at = poolStart;
+            for (Map.Entry<ByteBuffer, int[]> e : cursors.entrySet()) {
+                starts.put(e.getKey(), new int[] {at});
+                at += e.getValue()[0];
+            }
+            if (at != raw.length) {
+                throw new IllegalArgumentException("string pools hold " + (at - poolStart) + " bytes, the block "
+                        + (raw.length - poolStart));
+            }
+            return starts;
         }
 
         byte[] body(int start, int length) {
@@ -205,24 +245,11 @@ final class StringPoolBlock {
                     copy(1);
                     return;
                 }
-                int keyEnd = RecordCodec.cstringEnd(raw, p + 1);
+                int keyStart = p + 1;
+                int keyEnd = RecordCodec.cstringEnd(raw, keyStart);
                 copy(keyEnd - p);
                 if (type == 0x02) {
-                    long v = readVarint();
-                    int[] s;
-                    if ((v & 1) == 1) {
-                        s = strings.get((int) (v >>> 1));
-                    } else {
-                        s = new int[] {poolPos, (int) (v >>> 1) - 1};
-                        if (s[1] < 0 || poolPos + s[1] > raw.length) {
-                            throw new IllegalArgumentException("string runs past the pool");
-                        }
-                        poolPos += s[1];
-                        strings.add(s);
-                    }
-                    out.writeIntLE(s[1] + 1);
-                    out.write(raw, s[0], s[1]);
-                    out.write(0);
+                    string(ByteBuffer.wrap(Arrays.copyOfRange(raw, keyStart, keyEnd - 1)));
                 } else if (type == 0x03 || type == 0x04) {
                     document(packed);
                 } else if (packed && (type == RecordCodec.TYPE_PACKED_F32 || type == RecordCodec.TYPE_PACKED_F64)) {
@@ -231,6 +258,38 @@ final class StringPoolBlock {
                     copy(RecordCodec.valueSize(raw, type, p));
                 }
             }
+        }
+
+        /** A string value: a reference to an earlier one, or the next bytes of its name's pool. */
+        private void string(ByteBuffer name) {
+            long v = readVarint();
+            int[] str;
+            if ((v & 1) == 1) {
+                str = strings.get((int) (v >>> 1));
+            } else {
+                int len = (int) (v >>> 1) - 1;
+                if (len < 0 || v >>> 1 > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("bad string length");
+                }
+                int[] cursor = cursors.computeIfAbsent(name, n -> {
+                    if (!measuring) {
+                        throw new IllegalArgumentException("string of a name with no pool");
+                    }
+                    return new int[1];
+                });
+                str = new int[] {cursor[0], len};
+                cursor[0] += len;
+                strings.add(str);
+            }
+            if (measuring) {
+                return;
+            }
+            if (str[0] + str[1] > raw.length) {
+                throw new IllegalArgumentException("string runs past its pool");
+            }
+            out.writeIntLE(str[1] + 1);
+            out.write(raw, str[0], str[1]);
+            out.write(0);
         }
 
         private void copy(int n) {
