@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * v2 blocks: the bodies of a block, laid out by a transform (0: the v1 body table; 1: {@link
- * StringPoolBlock}), as one zstd frame, with no envelope: transform, sizes and SHA-256 live in the index
+ * FieldPoolBlock}), as one zstd frame, with no envelope: transform, sizes and SHA-256 live in the index
  * (spec section "Blocks (v2)").
  */
 final class BlockCodecV2 {
@@ -23,9 +23,9 @@ final class BlockCodecV2 {
 
     /** The string-pool form when it round-trips exactly (always, short of a bug), else the plain body table. */
     static Packed pack(List<byte[]> bodies, int level) {
-        byte[] raw = StringPoolBlock.encode(bodies);
+        byte[] raw = FieldPoolBlock.encode(bodies);
         int transform = TRANSFORM_STRING_POOL;
-        if (!sameBodies(StringPoolBlock.decode(raw), bodies)) {
+        if (!sameBodies(FieldPoolBlock.decode(raw), bodies)) {
             raw = BlockCodec.raw(bodies, new int[bodies.size()]);
             transform = TRANSFORM_BODY_TABLE;
         }
@@ -47,7 +47,7 @@ final class BlockCodecV2 {
     /** The bodies of a raw block. @throws IllegalArgumentException if it is malformed */
     static List<byte[]> bodies(byte[] raw, int transform) {
         if (transform == TRANSFORM_STRING_POOL) {
-            return StringPoolBlock.decode(raw);
+            return FieldPoolBlock.decode(raw);
         }
         int[][] table = BlockCodec.table(raw);
         List<byte[]> out = new ArrayList<>(table[0].length);

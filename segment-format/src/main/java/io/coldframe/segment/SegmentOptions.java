@@ -6,19 +6,18 @@ package io.coldframe.segment;
  */
 public final class SegmentOptions {
     /**
-     * Default zstd level. Measured on the 2-core box with 256 KiB blocks (compressed B/doc; write+verify docs per
-     * CPU-second, JIT warm): text-heavy memories (~4.1 KB BSON, TestDocs) level 9 = 1,320 at ~2,070; 13 = 1,248 at
-     * ~1,590; 15 = 1,244 at ~1,470; 19 = 1,233 at ~980. The demo's generated memories (~2.2 KB BSON, 30% with a
-     * 384-float embedding) level 9 = 581 at ~4,000; 15 = 565 at ~3,700; 19 = 563 at ~2,500. 15 is the knee: 3-6%
-     * smaller videos than 9, still above the 1,000 docs/s-per-core target; higher levels cost much more CPU for under
-     * 1% more. Decompression speed barely depends on the level.
+     * Default zstd level. Format v2, field pools, segments of 2,000 (stored B/doc; encode + full verify docs per
+     * CPU-second on the 2-core box): chat memories level 15 / 256 KiB blocks 184.5 at ~3,850, level 19 / 1 MiB
+     * 169.2 at ~2,650; the demo's memories 876.8 at ~2,750 and 845.0 at ~2,300. Level 19 buys 4-8% for ~30% more
+     * CPU and stays above the 2,000 docs per CPU-second target; decompression speed barely depends on the level.
      */
-    public static final int DEFAULT_ZSTD_LEVEL = 15;
+    public static final int DEFAULT_ZSTD_LEVEL = 19;
     /**
-     * Default uncompressed block size target: bigger blocks compress better (level 9: 32 KiB 1,460 B/doc,
-     * 64 KiB 1,400, 256 KiB 1,324, 1 MiB 1,284) but get(id) decodes a whole block (~40 frames, ~5 ms).
+     * Default uncompressed block size target: bigger blocks compress better (chat memories at level 19: 256 KiB
+     * 216.7 B/doc stored, 1 MiB 201.4, the whole segment 196.1, before field pools) but get(id) decodes a whole
+     * block (1 MiB of chat memories: ~35 frames, p95 ~30-40 ms on a fresh reader including the index).
      */
-    public static final int DEFAULT_BLOCK_TARGET_BYTES = 256 * 1024;
+    public static final int DEFAULT_BLOCK_TARGET_BYTES = 1024 * 1024;
     /** Default parity group: 15 data frames and 1 parity frame (6.7% more frames; any one lost frame in 16 rebuilt). */
     public static final int DEFAULT_PARITY_GROUP_FRAMES = 16;
     /**

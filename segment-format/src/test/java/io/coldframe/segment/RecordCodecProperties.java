@@ -45,7 +45,7 @@ class RecordCodecProperties {
             bodies.add(RecordCodec.encode(BsonBytes.of(d)));
         }
         bodies.add(bodies.get(0)); // a repeated document: its strings all become references
-        java.util.List<byte[]> back = StringPoolBlock.decode(StringPoolBlock.encode(bodies));
+        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies));
         assertThat(back).hasSameSizeAs(bodies);
         for (int i = 0; i < bodies.size(); i++) {
             assertThat(back.get(i)).isEqualTo(bodies.get(i));
@@ -61,7 +61,7 @@ class RecordCodecProperties {
         bad[0] = RecordCodec.KIND_VERBATIM;
         System.arraycopy(garbage, 0, bad, 1, garbage.length);
         java.util.List<byte[]> bodies = java.util.List.of(good, bad, good);
-        java.util.List<byte[]> back = StringPoolBlock.decode(StringPoolBlock.encode(bodies));
+        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies));
         for (int i = 0; i < bodies.size(); i++) {
             assertThat(back.get(i)).isEqualTo(bodies.get(i));
         }

@@ -28,8 +28,25 @@ import java.util.Map;
  * inputs, all UUIDs) thus sit side by side, which zstd's literal coding rewards. The writer
  * decodes what it encoded and keeps transform 0 for a block that does not round-trip.
  */
-final class StringPoolBlock {
-    private StringPoolBlock() {
+final class FieldPoolBlock {
+    private FieldPoolBlock() {
+    }
+
+    /** Width of the values that move into XOR-delta columns: ObjectId, UTC datetime, timestamp; else 0. */
+    private static int columnWidth(int type) {
+        return switch (type) {
+            case 0x07 -> 12;
+            case 0x09, 0x11 -> 8;
+            default -> 0;
+        };
+    }
+
+    /** The run a value goes to: its BSON type and element name. */
+    private static ByteBuffer runKey(int type, byte[] b, int nameStart, int nameEnd) {
+        byte[] key = new byte[1 + nameEnd - nameStart];
+        key[0] = (byte) type;
+        System.arraycopy(b, nameStart, key, 1, nameEnd - nameStart);
+        return ByteBuffer.wrap(key);
     }
 
     /** The raw block for these bodies. */
@@ -88,6 +105,8 @@ final class StringPoolBlock {
         /** One pool per element name, in order of first use: texts of one field compress best side by side. */
         private final Map<ByteBuffer, ByteSink> pools = new LinkedHashMap<>();
         private final Map<ByteBuffer, Integer> ordinals = new HashMap<>();
+        /** Last value of each column, for the XOR delta. */
+        private Map<ByteBuffer, byte[]> previous = new HashMap<>();
         private byte[] b;
         private ByteSink out;
         private int copied;
@@ -103,6 +122,7 @@ final class StringPoolBlock {
         byte[] skeleton(byte[] body) {
             Map<ByteBuffer, Integer> marks = new HashMap<>();
             pools.forEach((k, v) -> marks.put(k, v.size()));
+            Map<ByteBuffer, byte[]> previousBefore = new HashMap<>(previous);
             Map<ByteBuffer, Integer> added = new HashMap<>();
             try {
                 b = body;
@@ -123,6 +143,7 @@ final class StringPoolBlock {
                 pools.entrySet().removeIf(e -> !marks.containsKey(e.getKey()));
                 pools.forEach((k, v) -> v.truncate(marks.get(k)));
                 added.keySet().forEach(ordinals::remove);
+                previous = previousBefore;
                 byte[] verbatim = new byte[body.length + 1];
                 System.arraycopy(body, 0, verbatim, 1, body.length);
                 return verbatim;
@@ -155,11 +176,27 @@ final class StringPoolBlock {
                         ByteBuffer key = ByteBuffer.wrap(copy);
                         ordinals.put(key, ordinals.size());
                         added.put(key, 0);
-                        ByteBuffer name = ByteBuffer.wrap(Arrays.copyOfRange(b, q + 1, keyEnd - 1));
-                        pools.computeIfAbsent(name, n -> new ByteSink(1 << 12)).write(copy);
+                        pools.computeIfAbsent(runKey(type, b, q + 1, keyEnd - 1), n -> new ByteSink(1 << 12)).write(copy);
                     }
                     copied = valueEnd;
                     q = valueEnd;
+                } else if (columnWidth(type) > 0) {
+                    int width = columnWidth(type);
+                    if (keyEnd + width > b.length) {
+                        throw new IllegalArgumentException("value runs past the body");
+                    }
+                    out.write(b, copied, keyEnd - copied);
+                    ByteBuffer column = runKey(type, b, q + 1, keyEnd - 1);
+                    byte[] value = Arrays.copyOfRange(b, keyEnd, keyEnd + width);
+                    byte[] prev = previous.getOrDefault(column, new byte[width]);
+                    byte[] delta = new byte[width];
+                    for (int i = 0; i < width; i++) {
+                        delta[i] = (byte) (value[i] ^ prev[i]);
+                    }
+                    previous.put(column, value);
+                    pools.computeIfAbsent(column, n -> new ByteSink(1 << 12)).write(delta);
+                    copied = keyEnd + width;
+                    q = copied;
                 } else if (type == 0x03 || type == 0x04) {
                     q = document(keyEnd, packed, added);
                 } else if (packed && (type == RecordCodec.TYPE_PACKED_F32 || type == RecordCodec.TYPE_PACKED_F64)) {
@@ -192,6 +229,7 @@ final class StringPoolBlock {
         private final Map<ByteBuffer, int[]> cursors;
         private final boolean measuring;
         private final List<int[]> strings = new ArrayList<>(); // {offset, length without NUL} in raw
+        private final Map<ByteBuffer, byte[]> previous = new HashMap<>();
         private ByteSink out;
         private int p;
 
@@ -249,7 +287,9 @@ final class StringPoolBlock {
                 int keyEnd = RecordCodec.cstringEnd(raw, keyStart);
                 copy(keyEnd - p);
                 if (type == 0x02) {
-                    string(ByteBuffer.wrap(Arrays.copyOfRange(raw, keyStart, keyEnd - 1)));
+                    string(runKey(type, raw, keyStart, keyEnd - 1));
+                } else if (columnWidth(type) > 0) {
+                    column(runKey(type, raw, keyStart, keyEnd - 1), columnWidth(type));
                 } else if (type == 0x03 || type == 0x04) {
                     document(packed);
                 } else if (packed && (type == RecordCodec.TYPE_PACKED_F32 || type == RecordCodec.TYPE_PACKED_F64)) {
@@ -258,6 +298,35 @@ final class StringPoolBlock {
                     copy(RecordCodec.valueSize(raw, type, p));
                 }
             }
+        }
+
+        /** A fixed-width value: the next bytes of its column, XORed with the column's previous value. */
+        private void column(ByteBuffer key, int width) {
+            int[] cursor = cursor(key);
+            int at = cursor[0];
+            cursor[0] += width;
+            if (measuring) {
+                return;
+            }
+            if (at + width > raw.length) {
+                throw new IllegalArgumentException("value runs past its column");
+            }
+            byte[] prev = previous.getOrDefault(key, new byte[width]);
+            byte[] value = new byte[width];
+            for (int i = 0; i < width; i++) {
+                value[i] = (byte) (raw[at + i] ^ prev[i]);
+            }
+            previous.put(key, value);
+            out.write(value);
+        }
+
+        private int[] cursor(ByteBuffer key) {
+            return cursors.computeIfAbsent(key, n -> {
+                if (!measuring) {
+                    throw new IllegalArgumentException("value of a run that holds no bytes");
+                }
+                return new int[1];
+            });
         }
 
         /** A string value: a reference to an earlier one, or the next bytes of its name's pool. */
@@ -271,12 +340,7 @@ final class StringPoolBlock {
                 if (len < 0 || v >>> 1 > Integer.MAX_VALUE) {
                     throw new IllegalArgumentException("bad string length");
                 }
-                int[] cursor = cursors.computeIfAbsent(name, n -> {
-                    if (!measuring) {
-                        throw new IllegalArgumentException("string of a name with no pool");
-                    }
-                    return new int[1];
-                });
+                int[] cursor = cursor(name);
                 str = new int[] {cursor[0], len};
                 cursor[0] += len;
                 strings.add(str);
