@@ -257,7 +257,7 @@ public final class SegmentManifest {
             throw new SegmentFormatException("segment manifest not found: " + manifestFile, e);
         }
         try {
-            return fromJson(json, manifestFile.getParent());
+            return fromJson(json, videoBeside(manifestFile));
         } catch (IllegalArgumentException e) {
             throw new SegmentFormatException("segment manifest " + manifestFile + ": " + e.getMessage(), e);
         }
@@ -393,8 +393,16 @@ public final class SegmentManifest {
         return fromJson(json, null);
     }
 
-    /** As {@link #fromJson(String)}; a v2 manifest loads blocks and entries from its video in {@code dir}. */
-    private static SegmentManifest fromJson(String json, Path dir) {
+    /** The video a sidecar lies beside: {@code x.manifest.json} -> {@code x.mkv} (renamed copies keep working). */
+    private static Path videoBeside(Path manifestFile) {
+        String name = manifestFile.getFileName().toString();
+        String suffix = fileNameFor("");
+        String base = name.endsWith(suffix) ? name.substring(0, name.length() - suffix.length()) : name;
+        return manifestFile.resolveSibling(base + ".mkv");
+    }
+
+    /** As {@link #fromJson(String)}; a v2 manifest loads blocks and entries from {@code videoFile}. */
+    private static SegmentManifest fromJson(String json, Path videoFile) {
         BsonDocument d;
         try {
             d = BsonDocument.parse(json);
@@ -432,26 +440,15 @@ public final class SegmentManifest {
             BsonDocument c = d.getDocument("compression");
             if (!v1) {
                 BsonDocument parity = d.getDocument("parity");
-                Path videoFile = dir == null ? null : dir.resolve(video.file());
-                Loader<SegmentManifest> fromVideo = () -> {
-                    if (videoFile == null) {
-                        throw new SegmentFormatException("segment " + d.getString("segmentId").getValue()
-                                + ": a v2 manifest holds no blocks or entries; they are in the video");
-                    }
-                    try (SegmentReader r = SegmentReader.open(videoFile)) {
-                        SegmentManifest m = r.manifest();
-                        m.entries(); // load while the reader is open
-                        return m;
-                    }
-                };
+                String id = d.getString("segmentId").getValue();
                 return new SegmentManifest(version, d.getString("segmentId").getValue(),
                         d.getString("segmentIdHash").getValue(), video, longOf(v, "bytes"),
                         v.getString("sha256").getValue(), c.getString("algorithm").getValue(), intOf(c, "level"),
                         longOf(d, "streamBytes"), longOf(d, "rawBytes"), longOf(d, "uniqueRawBytes"),
                         longOf(d, "bodyBytes"), longOf(d, "compressedBytes"), intOf(d, "uniqueRecordCount"),
                         intOf(d, "recordCount"), intOf(parity, "dataFrames"), intOf(parity, "parityFrames"),
-                        d.getString("indexSha256").getValue(), () -> fromVideo.load().blocks(),
-                        () -> fromVideo.load().entries());
+                        d.getString("indexSha256").getValue(), () -> fromVideo(id, videoFile, false).blocks(),
+                        () -> fromVideo(id, videoFile, true).entries());
             }
             List<Block> blocks = new ArrayList<>();
             for (BsonValue bv : d.getArray("blocks")) {
@@ -485,6 +482,22 @@ public final class SegmentManifest {
                     longOf(d, "compressedBytes"), intOf(d, "uniqueRecordCount"), blocks, entries);
         } catch (org.bson.BsonInvalidOperationException | ClassCastException e) {
             throw new IllegalArgumentException("missing or mistyped field: " + e.getMessage(), e);
+        }
+    }
+
+    /** The manifest a reader of the video builds; entries (which decode every block) only if asked for. */
+    private static SegmentManifest fromVideo(String segmentId, Path videoFile, boolean withEntries) throws IOException {
+        if (videoFile == null) {
+            throw new SegmentFormatException("segment " + segmentId + ": a v2 manifest holds no blocks or entries; "
+                    + "they are in the video");
+        }
+        try (SegmentReader r = SegmentReader.open(videoFile)) {
+            SegmentManifest m = r.manifest();
+            m.blocks();
+            if (withEntries) {
+                m.entries(); // while the reader is open
+            }
+            return m;
         }
     }
 
