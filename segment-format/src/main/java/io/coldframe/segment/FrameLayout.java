@@ -40,19 +40,6 @@ record FrameLayout(int k, int m, int dataFrames) {
         return position / (k + m);
     }
 
-    /** Index within its group's codeword (0..k-1 data, k..k+m-1 parity) of the frame at a video position. */
-    int slotOfPosition(int position) {
-        int g = groupOfPosition(position);
-        int r = position - firstPosition(g);
-        int data = dataInGroup(g);
-        return r < data ? r : k + (r - data);
-    }
-
-    /** Video position of slot s (as in {@link #slotOfPosition}) of group g. */
-    int positionOfSlot(int g, int slot) {
-        return firstPosition(g) + (slot < k ? slot : dataInGroup(g) + slot - k);
-    }
-
     /** Data frame number of a data slot. */
     int dataOfSlot(int g, int slot) {
         return g * k + slot;

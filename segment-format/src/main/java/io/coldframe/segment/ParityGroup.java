@@ -85,11 +85,7 @@ final class ParityGroup {
         return payloads;
     }
 
-    /** Positions of the lost frames (data and parity). */
-    List<Integer> lost() {
-        return lost;
-    }
-
+    /** Positions of the lost data frames. */
     List<Integer> lostData() {
         List<Integer> out = new ArrayList<>();
         for (int p : lost) {

@@ -218,7 +218,7 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
     // records
 
     /** A record decoded from its block. */
-    record Decoded(int ordinal, String memoryId, String version, byte[] bson, int block, int offset,
+    record Decoded(String memoryId, String version, byte[] bson, int block, int offset,
             int length, String bodySha256) {
     }
 
@@ -305,7 +305,7 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
                 throw new IllegalArgumentException("document has no _id and the index names no memory id");
             }
         }
-        return new Decoded(r, id, Hashes.sha256Hex(bson), bson, b, within, bodyBytes.length, Hashes.sha256Hex(bodyBytes));
+        return new Decoded(id, Hashes.sha256Hex(bson), bson, b, within, bodyBytes.length, Hashes.sha256Hex(bodyBytes));
     }
 
     /** The bodies of a block, decoding only its frames; small LRU cache. */
@@ -531,10 +531,6 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
 
     ExecutorService pool() {
         return pool;
-    }
-
-    QrCodec qr() {
-        return qr;
     }
 
     FrameLayout layout() {
