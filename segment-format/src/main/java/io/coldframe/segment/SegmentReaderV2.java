@@ -160,6 +160,9 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
             firstBodyOfBlock[b + 1] = firstBodyOfBlock[b] + index.blocks().get(b).bodyCount();
         }
         layout = FrameLayout.forStream(k, m, pos);
+        if (video != null) {
+            video.expect(layout.totalFrames()); // lets reads skip past container damage
+        }
         manifest = buildManifest(pos, sectionLength);
     }
 
