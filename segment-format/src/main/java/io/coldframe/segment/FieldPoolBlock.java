@@ -18,7 +18,8 @@ import java.util.Map;
  * <p>Each body becomes a skeleton: byte {@code 0x00} and the body verbatim (when it cannot be walked), or
  * {@code 0x01} and the body with every string element's value (int32 length, bytes, NUL) replaced by an
  * unsigned LEB128 varint: {@code 2 x length} (length as in BSON, including the NUL; the bytes without the
- * NUL follow in the pool) or {@code 2 x ordinal + 1}, a reference to the ordinal-th string moved so far in
+ * NUL follow in the pool), {@code 0} (a canonical lowercase UUID string, its 16 bytes in the pool: hex text
+ * costs zstd ~18.5 bytes) or {@code 2 x ordinal + 1}, a reference to the ordinal-th string moved so far in
  * the block. Everything else, length prefixes included, is copied as-is. Strings inside code-with-scope
  * values stay where they are.
  *
@@ -39,6 +40,44 @@ final class FieldPoolBlock {
             case 0x09, 0x11 -> 8;
             default -> 0;
         };
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** The 16 bytes of a canonical (lowercase, 8-4-4-4-12) UUID string, or null if it is not one. */
+    static byte[] uuidBytes(byte[] s) {
+        if (s.length != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') {
+            return null;
+        }
+        byte[] out = new byte[16];
+        int n = 0;
+        for (int i = 0; i < 36; i++) {
+            if (i == 8 || i == 13 || i == 18 || i == 23) {
+                continue;
+            }
+            int c = s[i];
+            int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            if (v < 0) {
+                return null; // uppercase or not hex: stays a string
+            }
+            out[n / 2] |= (byte) (n % 2 == 0 ? v << 4 : v);
+            n++;
+        }
+        return out;
+    }
+
+    /** The canonical UUID string of 16 bytes at {@code offset}. */
+    static byte[] uuidString(byte[] b, int offset) {
+        byte[] out = new byte[36];
+        int o = 0;
+        for (int i = 0; i < 16; i++) {
+            if (i == 4 || i == 6 || i == 8 || i == 10) {
+                out[o++] = '-';
+            }
+            out[o++] = HEX[(b[offset + i] >> 4) & 0xf];
+            out[o++] = HEX[b[offset + i] & 0xf];
+        }
+        return out;
     }
 
     /** The run a value goes to: its BSON type and element name. */
@@ -170,13 +209,15 @@ final class FieldPoolBlock {
                     if (earlier != null) {
                         writeVarint(2L * earlier + 1);
                     } else {
-                        writeVarint(2L * len);
                         byte[] copy = new byte[len - 1];
                         System.arraycopy(b, keyEnd + 4, copy, 0, len - 1);
                         ByteBuffer key = ByteBuffer.wrap(copy);
                         ordinals.put(key, ordinals.size());
                         added.put(key, 0);
-                        pools.computeIfAbsent(runKey(type, b, q + 1, keyEnd - 1), n -> new ByteSink(1 << 12)).write(copy);
+                        byte[] uuid = uuidBytes(copy);
+                        writeVarint(uuid != null ? 0 : 2L * len); // 0 is no BSON string length: a UUID
+                        pools.computeIfAbsent(runKey(type, b, q + 1, keyEnd - 1), n -> new ByteSink(1 << 12))
+                                .write(uuid != null ? uuid : copy);
                     }
                     copied = valueEnd;
                     q = valueEnd;
@@ -228,7 +269,7 @@ final class FieldPoolBlock {
         /** Next unread byte of each name's pool (pass 2), or bytes per name so far (pass 1). */
         private final Map<ByteBuffer, int[]> cursors;
         private final boolean measuring;
-        private final List<int[]> strings = new ArrayList<>(); // {offset, length without NUL} in raw
+        private final List<int[]> strings = new ArrayList<>(); // {offset, length without NUL, or -1: UUID} in raw
         private final Map<ByteBuffer, byte[]> previous = new HashMap<>();
         private ByteSink out;
         private int p;
@@ -336,23 +377,29 @@ final class FieldPoolBlock {
             if ((v & 1) == 1) {
                 str = strings.get((int) (v >>> 1));
             } else {
-                int len = (int) (v >>> 1) - 1;
-                if (len < 0 || v >>> 1 > Integer.MAX_VALUE) {
+                boolean uuid = v == 0;
+                int len = uuid ? -1 : (int) (v >>> 1) - 1;
+                if ((!uuid && len < 0) || v >>> 1 > Integer.MAX_VALUE) {
                     throw new IllegalArgumentException("bad string length");
                 }
                 int[] cursor = cursor(name);
                 str = new int[] {cursor[0], len};
-                cursor[0] += len;
+                cursor[0] += uuid ? 16 : len;
                 strings.add(str);
             }
             if (measuring) {
                 return;
             }
-            if (str[0] + str[1] > raw.length) {
+            if (str[0] + (str[1] < 0 ? 16 : str[1]) > raw.length) {
                 throw new IllegalArgumentException("string runs past its pool");
             }
-            out.writeIntLE(str[1] + 1);
-            out.write(raw, str[0], str[1]);
+            byte[] text = str[1] < 0 ? uuidString(raw, str[0]) : null;
+            out.writeIntLE((text != null ? text.length : str[1]) + 1);
+            if (text != null) {
+                out.write(text);
+            } else {
+                out.write(raw, str[0], str[1]);
+            }
             out.write(0);
         }
 

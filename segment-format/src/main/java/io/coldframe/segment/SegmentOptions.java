@@ -6,12 +6,13 @@ package io.coldframe.segment;
  */
 public final class SegmentOptions {
     /**
-     * Default zstd level. Format v2, field pools, segments of 2,000 (stored B/doc; encode + full verify docs per
-     * CPU-second on the 2-core box): chat memories level 15 / 256 KiB blocks 184.5 at ~3,850, level 19 / 1 MiB
-     * 169.2 at ~2,650; the demo's memories 876.8 at ~2,750 and 845.0 at ~2,300. Level 19 buys 4-8% for ~30% more
-     * CPU and stays above the 2,000 docs per CPU-second target; decompression speed barely depends on the level.
+     * Default zstd level. Format v2 with field pools, 1 MiB blocks, 6,000 documents in segments of 2,000 (stored
+     * B/doc; encode + full verify docs per CPU-second on the busy 2-core box): chat memories level 17 = 158.9 at
+     * ~4,400, level 19 = 157.4 at ~2,800; the demo's memories 824.0 at ~2,800 and 826.8 at ~1,850-2,150. Level 19
+     * buys under 1% for 50% more CPU and brings the demo corpus near the 2,000 docs per CPU-second target;
+     * decompression speed barely depends on the level.
      */
-    public static final int DEFAULT_ZSTD_LEVEL = 19;
+    public static final int DEFAULT_ZSTD_LEVEL = 17;
     /**
      * Default uncompressed block size target: bigger blocks compress better (chat memories at level 19: 256 KiB
      * 216.7 B/doc stored, 1 MiB 201.4, the whole segment 196.1, before field pools) but get(id) decodes a whole

@@ -67,6 +67,28 @@ class RecordCodecProperties {
         }
     }
 
+    @Property(tries = 200)
+    void uuidLikeStringsRoundTripThroughTheStringPool(@ForAll("uuidish") java.util.List<String> texts) {
+        java.util.List<byte[]> bodies = new java.util.ArrayList<>();
+        for (String t : texts) {
+            bodies.add(RecordCodec.encode(BsonBytes.of(new BsonDocument("memory_id", new org.bson.BsonString(t)))));
+        }
+        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies));
+        for (int i = 0; i < bodies.size(); i++) {
+            assertThat(back.get(i)).isEqualTo(bodies.get(i));
+        }
+    }
+
+    /** Canonical UUIDs (stored as 16 bytes), uppercase ones and near misses (kept as text). */
+    @Provide
+    Arbitrary<java.util.List<String>> uuidish() {
+        Arbitrary<String> uuid = net.jqwik.api.Arbitraries.longs().tuple2()
+                .map(t -> new java.util.UUID(t.get1(), t.get2()).toString());
+        return net.jqwik.api.Arbitraries.oneOf(uuid, uuid.map(String::toUpperCase),
+                uuid.map(u -> u.replace('-', 'x')), uuid.map(u -> u.substring(1) + "g"),
+                uuid.map(u -> u.substring(0, 35))).list().ofMinSize(1).ofMaxSize(10);
+    }
+
     @Provide
     Arbitrary<java.util.List<BsonDocument>> blocks() {
         return BsonArbitraries.documents(3).list().ofMinSize(1).ofMaxSize(8);

@@ -157,7 +157,7 @@ final class SpecReaderV2 {
         assertThat(ix.hasRemaining()).isFalse();
         assertThat(segmentId).isEqualTo("v2-basic");
 
-        // 4. blocks, right after the index (the fixture's are all field-pool blocks)
+        // 4. blocks, right after the index (the fixture's are all field-pool blocks; its sessionIds are UUIDs)
         assertThat(Arrays.stream(blocks).allMatch(bl -> bl[0] == 1)).isTrue();
         for (int b = 0; b < blockCount; b++) {
             byte[] bc = new byte[blocks[b][1]];
@@ -315,6 +315,11 @@ final class SpecReaderV2 {
                         byte[] str;
                         if ((v & 1) == 1) {
                             str = strings.get((int) (v >>> 1));
+                        } else if (v == 0) { // a canonical UUID string as 16 bytes
+                            byte[] u = take(run, 16);
+                            ByteBuffer bb = ByteBuffer.wrap(u);
+                            str = new java.util.UUID(bb.getLong(), bb.getLong()).toString().getBytes(StandardCharsets.US_ASCII);
+                            strings.add(str);
                         } else {
                             str = take(run, (int) (v >>> 1) - 1);
                             strings.add(str);
