@@ -47,22 +47,6 @@ final class BlockCodec {
         return raw;
     }
 
-    static byte[] compress(byte[] raw, int level) {
-        return Zstd.compress(raw, level);
-    }
-
-    /** Envelope header + compressed bytes. */
-    static byte[] envelope(int index, byte[] compressed, int rawLength, byte[] compressedSha) {
-        byte[] e = new byte[ENVELOPE_HEADER + compressed.length];
-        System.arraycopy(MAGIC, 0, e, 0, 4);
-        ByteSink.putIntBE(e, 4, index);
-        ByteSink.putIntBE(e, 8, compressed.length);
-        ByteSink.putIntBE(e, 12, rawLength);
-        System.arraycopy(compressedSha, 0, e, 16, 32);
-        System.arraycopy(compressed, 0, e, ENVELOPE_HEADER, compressed.length);
-        return e;
-    }
-
     /**
      * Checks an envelope against the manifest's block description and returns the raw block.
      *
@@ -100,6 +84,36 @@ final class BlockCodec {
             throw new IllegalArgumentException("decompressed to " + raw.length + " bytes, expected " + rawLen);
         }
         return raw;
+    }
+
+    /**
+     * The body table of a raw block: {@code [offsets, lengths]} of its bodies.
+     *
+     * @throws IllegalArgumentException if the table does not describe exactly the block's bytes
+     */
+    static int[][] table(byte[] raw) {
+        if (raw.length < 4) {
+            throw new IllegalArgumentException("block too short for its body table");
+        }
+        int n = ByteSink.intBE(raw, 0);
+        if (n < 0 || 4L + (long) TABLE_ENTRY * n > raw.length) {
+            throw new IllegalArgumentException("body table of " + n + " entries does not fit the block");
+        }
+        int[][] t = new int[2][n];
+        long p = 4L + (long) TABLE_ENTRY * n;
+        for (int i = 0; i < n; i++) {
+            int len = ByteSink.intBE(raw, 4 + TABLE_ENTRY * i);
+            if (len < 1 || p + len > raw.length) {
+                throw new IllegalArgumentException("body table entry " + i + " runs past the block");
+            }
+            t[0][i] = (int) p;
+            t[1][i] = len;
+            p += len;
+        }
+        if (p != raw.length) {
+            throw new IllegalArgumentException("body table does not add up to the block size");
+        }
+        return t;
     }
 
     /** Body bytes at [offset, offset+length) of a raw block, bounds-checked. */

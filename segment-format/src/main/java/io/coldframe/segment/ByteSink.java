@@ -74,6 +74,11 @@ final class ByteSink {
         }
     }
 
+    /** Drops everything written after the first {@code size} bytes. */
+    void truncate(int size) {
+        this.size = Math.min(this.size, size);
+    }
+
     byte[] toByteArray() {
         return size == buf.length ? buf : Arrays.copyOf(buf, size);
     }

@@ -4,7 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
 /**
- * The 22-byte header every QR frame starts with (spec section "Frame"). Big-endian throughout.
+ * The 22-byte header every format-v1 QR frame starts with (spec section "Frame"); read only, v2 frames
+ * use {@link FrameV2}. Big-endian throughout.
  *
  * <pre>
  *  0  2  magic 0xC0 0x1D (non-ASCII on purpose: zxing then always picks byte mode)
@@ -29,23 +30,6 @@ final class FrameHeader {
 
     static int segmentIdHash(String segmentId) {
         return ByteSink.intBE(Hashes.sha256(segmentId.getBytes(StandardCharsets.UTF_8)), 0);
-    }
-
-    /** Header + payload bytes of one frame. */
-    static byte[] frame(int segmentHash, int seq, int frameCount, byte[] stream, int off, int len) {
-        byte[] f = new byte[SIZE + len];
-        f[0] = (byte) MAGIC0;
-        f[1] = (byte) MAGIC1;
-        f[2] = (byte) SegmentManifest.FORMAT_VERSION;
-        f[3] = (byte) (seq == frameCount - 1 ? FLAG_LAST : 0);
-        ByteSink.putIntBE(f, 4, segmentHash);
-        ByteSink.putIntBE(f, 8, seq);
-        ByteSink.putIntBE(f, 12, frameCount);
-        f[16] = (byte) (len >>> 8);
-        f[17] = (byte) len;
-        System.arraycopy(stream, off, f, SIZE, len);
-        ByteSink.putIntBE(f, 18, (int) crc(f, len));
-        return f;
     }
 
     private static long crc(byte[] f, int payloadLen) {
@@ -77,7 +61,7 @@ final class FrameHeader {
             throw new IllegalArgumentException("not a coldframe frame (bad magic)");
         }
         int version = f[2] & 0xff;
-        if (version != SegmentManifest.FORMAT_VERSION) {
+        if (version != SegmentManifest.V1) {
             throw new IllegalArgumentException("unsupported frame format version " + version);
         }
         int len = (f[16] & 0xff) << 8 | (f[17] & 0xff);

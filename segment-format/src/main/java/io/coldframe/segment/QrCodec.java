@@ -83,6 +83,46 @@ final class QrCodec {
         return side;
     }
 
+    int moduleSize() {
+        return moduleSize;
+    }
+
+    int quietZone() {
+        return quietZone;
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<Integer, QrCodec> SHARED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A shared codec for this geometry (building one draws a template symbol; readers open many segments). */
+    static QrCodec of(int maskPattern, int moduleSize, int quietZone) {
+        return SHARED.computeIfAbsent(maskPattern << 16 | moduleSize << 8 | quietZone,
+                key -> new QrCodec(maskPattern, moduleSize, quietZone));
+    }
+
+    /**
+     * The geometry and mask a frame was drawn with, found from its size and by reading it (a v2 segment
+     * records neither outside its frames): the first combination whose fast grid read passes the frame
+     * CRC, or null if none does (the frame may be damaged; try another).
+     */
+    static QrCodec detect(GrayImage img) {
+        for (int s = 1; s <= 16; s++) {
+            for (int q = 0; q <= 8; q++) {
+                if (sideFor(s, q) != img.width() || img.height() != img.width()) {
+                    continue;
+                }
+                for (int mask = 0; mask < 8; mask++) {
+                    QrCodec codec = of(mask, s, q);
+                    byte[] fast = codec.symbol.read(codec.sampleGrid(img));
+                    if (fast != null && intact(fast)) {
+                        return codec;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     /**
      * Modules (y * 177 + x, 1 = dark): zxing's symbol for these bytes, drawn by the fast table-driven path
      * (or by zxing's Encoder itself when the system property {@value #ZXING_ENCODER_PROPERTY} is true).
@@ -194,7 +234,7 @@ final class QrCodec {
         if (img.width() == side && img.height() == side) {
             boolean[] dark = sampleGrid(img);
             byte[] fast = symbol.read(dark);
-            if (fast != null && FrameHeader.intact(fast)) {
+            if (fast != null && intact(fast)) {
                 return new Decoded(fast, Method.GRID_FAST);
             }
             try {
@@ -218,6 +258,11 @@ final class QrCodec {
         } catch (com.google.zxing.ReaderException e) {
             return null;
         }
+    }
+
+    /** A frame read without error correction is trusted only if its own CRC-32 (v1 or v2 header) checks out. */
+    private static boolean intact(byte[] frame) {
+        return frame.length > 0 && (frame[0] & 0xff) == FrameV2.MAGIC ? FrameV2.intact(frame) : FrameHeader.intact(frame);
     }
 
     /** Reads the module at the centre pixel of each grid cell (threshold at mid-gray); y * 177 + x, true = dark. */

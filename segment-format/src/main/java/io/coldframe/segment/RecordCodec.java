@@ -70,7 +70,7 @@ final class RecordCodec {
     }
 
     /** Size of a BSON value (after its key) of the given type at p, for types that are copied as-is. */
-    private static int fixedOrSizedValue(byte[] b, int type, int p) {
+    static int valueSize(byte[] b, int type, int p) {
         switch (type) {
             case 0x01: case 0x09: case 0x11: case 0x12:
                 return 8;
@@ -110,7 +110,7 @@ final class RecordCodec {
     }
 
     /** Index just past the NUL that ends the C string starting at p. */
-    private static int cstringEnd(byte[] b, int p) {
+    static int cstringEnd(byte[] b, int p) {
         int q = p;
         while (b[q] != 0) {
             q++;
@@ -163,7 +163,7 @@ final class RecordCodec {
                     int packedEnd = tryPack(elementStart, keyEnd);
                     q = packedEnd >= 0 ? packedEnd : document(q);
                 } else {
-                    q += fixedOrSizedValue(b, type, q);
+                    q += valueSize(b, type, q);
                 }
             }
             if (q != end) {
@@ -289,7 +289,7 @@ final class RecordCodec {
                 if (type == 0x03 || type == 0x04) {
                     q = document(q);
                 } else {
-                    int n = fixedOrSizedValue(b, type, q);
+                    int n = valueSize(b, type, q);
                     out.write(b, q, n);
                     q += n;
                 }

@@ -1,6 +1,7 @@
 package io.coldframe.segment;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -9,18 +10,25 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
 import org.bson.json.JsonParseException;
 
 /**
- * The JSON file beside each segment video ({@code <segmentId>.manifest.json}): what is in the video and
- * where. Field by field description in docs/segment-format.md, section "Manifest".
+ * What a segment holds and where. Format v1 keeps all of it in the JSON file beside the video
+ * ({@code <segmentId>.manifest.json}); format v2 keeps it inside the video (its index) and writes only an
+ * optional, small JSON sidecar with the segment's totals and the video file's size and SHA-256. For a v2
+ * segment, {@link #blocks()} and {@link #entries()} come from the video: a manifest read from a sidecar
+ * loads them from the video beside it on first use, and entries need every block decoded (use
+ * {@link SegmentReader#get} to look up one id). Field by field description in docs/segment-format.md.
  */
 public final class SegmentManifest {
-    /** The format version this code writes and reads. */
-    public static final int FORMAT_VERSION = 1;
+    /** The format version this code writes. */
+    public static final int FORMAT_VERSION = 2;
+    /** Format versions this code reads. */
+    public static final int V1 = 1;
     /** Value of the manifest's "format" field. */
     public static final String FORMAT_NAME = "coldframe-segment";
 
@@ -57,13 +65,34 @@ public final class SegmentManifest {
     private final long bodyBytes;
     private final long compressedBytes;
     private final int uniqueRecordCount;
-    private final List<Block> blocks;
-    private final List<Entry> entries;
+    private final int recordCount;
+    private final int parityDataFrames;
+    private final int parityFrames;
+    private final String indexSha256;
+    private final Supplier<List<Block>> blocks;
+    private final Supplier<List<Entry>> entries;
 
+    /** Loads part of a v2 manifest from the video; failures surface as {@link UncheckedIOException}. */
+    interface Loader<T> {
+        T load() throws IOException;
+    }
+
+    /** A v1 manifest: everything given. */
     SegmentManifest(int formatVersion, String segmentId, String segmentIdHash, Video video, long videoBytes,
             String videoSha256, String compression, int compressionLevel, long streamBytes, long rawBytes,
             long uniqueRawBytes, long bodyBytes, long compressedBytes, int uniqueRecordCount, List<Block> blocks,
             List<Entry> entries) {
+        this(formatVersion, segmentId, segmentIdHash, video, videoBytes, videoSha256, compression, compressionLevel,
+                streamBytes, rawBytes, uniqueRawBytes, bodyBytes, compressedBytes, uniqueRecordCount, entries.size(),
+                0, 0, null, () -> blocks, () -> entries);
+    }
+
+    /** A v2 manifest; contents loaded at most once, on first use. */
+    SegmentManifest(int formatVersion, String segmentId, String segmentIdHash, Video video, long videoBytes,
+            String videoSha256, String compression, int compressionLevel, long streamBytes, long rawBytes,
+            long uniqueRawBytes, long bodyBytes, long compressedBytes, int uniqueRecordCount, int recordCount,
+            int parityDataFrames, int parityFrames, String indexSha256, Loader<List<Block>> blocks,
+            Loader<List<Entry>> entries) {
         this.formatVersion = formatVersion;
         this.segmentId = Objects.requireNonNull(segmentId);
         this.segmentIdHash = segmentIdHash;
@@ -78,8 +107,30 @@ public final class SegmentManifest {
         this.bodyBytes = bodyBytes;
         this.compressedBytes = compressedBytes;
         this.uniqueRecordCount = uniqueRecordCount;
-        this.blocks = Collections.unmodifiableList(new ArrayList<>(blocks));
-        this.entries = Collections.unmodifiableList(new ArrayList<>(entries));
+        this.recordCount = recordCount;
+        this.parityDataFrames = parityDataFrames;
+        this.parityFrames = parityFrames;
+        this.indexSha256 = indexSha256;
+        this.blocks = memoize(blocks);
+        this.entries = memoize(entries);
+    }
+
+    private static <T> Supplier<List<T>> memoize(Loader<List<T>> loader) {
+        return new Supplier<>() {
+            private List<T> value;
+
+            @Override
+            public synchronized List<T> get() {
+                if (value == null) {
+                    try {
+                        value = Collections.unmodifiableList(new ArrayList<>(loader.load()));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                return value;
+            }
+        };
     }
 
     public String segmentId() {
@@ -145,19 +196,45 @@ public final class SegmentManifest {
     }
 
     public int recordCount() {
-        return entries.size();
+        return recordCount;
+    }
+
+    /** Data frames per parity group (v2; 0 for v1, which has no parity). */
+    public int parityDataFrames() {
+        return parityDataFrames;
+    }
+
+    /** Parity frames per group (v2; 0 for v1). */
+    public int parityFrames() {
+        return parityFrames;
+    }
+
+    /** v2: SHA-256 of the compressed index, which lists every block's SHA-256 (null for v1). */
+    public String indexSha256() {
+        return indexSha256;
     }
 
     public int uniqueRecordCount() {
         return uniqueRecordCount;
     }
 
+    /**
+     * The blocks. For a v2 manifest read from a sidecar this opens the video beside it.
+     *
+     * @throws UncheckedIOException wrapping a SegmentFormatException if they cannot be loaded
+     */
     public List<Block> blocks() {
-        return blocks;
+        return blocks.get();
     }
 
+    /**
+     * One entry per record, in write order. For v2 segments this decodes every block of the video the
+     * first time (versions and body positions are not stored, they are recomputed).
+     *
+     * @throws UncheckedIOException wrapping a SegmentFormatException if the video cannot be read
+     */
     public List<Entry> entries() {
-        return entries;
+        return entries.get();
     }
 
     /** Manifest file name for a segment id. */
@@ -180,7 +257,7 @@ public final class SegmentManifest {
             throw new SegmentFormatException("segment manifest not found: " + manifestFile, e);
         }
         try {
-            return fromJson(json);
+            return fromJson(json, videoBeside(manifestFile));
         } catch (IllegalArgumentException e) {
             throw new SegmentFormatException("segment manifest " + manifestFile + ": " + e.getMessage(), e);
         }
@@ -194,8 +271,10 @@ public final class SegmentManifest {
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** The manifest as JSON: for v1 the whole manifest, for v2 the sidecar (no blocks or entries). */
     public String toJson() {
-        StringBuilder sb = new StringBuilder(512 + entries.size() * 260 + blocks.size() * 200);
+        boolean v1 = formatVersion == V1;
+        StringBuilder sb = new StringBuilder(v1 ? 512 + entries().size() * 260 + blocks().size() * 200 : 1024);
         sb.append("{\n");
         field(sb, "  ", "format", FORMAT_NAME).append(",\n");
         field(sb, "  ", "formatVersion", formatVersion).append(",\n");
@@ -226,11 +305,21 @@ public final class SegmentManifest {
         field(sb, "", "algorithm", compression).append(", ");
         field(sb, "", "level", compressionLevel).append("},\n");
         field(sb, "  ", "streamBytes", streamBytes).append(",\n");
-        field(sb, "  ", "recordCount", entries.size()).append(",\n");
+        field(sb, "  ", "recordCount", recordCount).append(",\n");
         field(sb, "  ", "uniqueRecordCount", uniqueRecordCount).append(",\n");
         field(sb, "  ", "rawBytes", rawBytes).append(",\n");
         field(sb, "  ", "uniqueRawBytes", uniqueRawBytes).append(",\n");
         field(sb, "  ", "bodyBytes", bodyBytes).append(",\n");
+        if (!v1) {
+            field(sb, "  ", "compressedBytes", compressedBytes).append(",\n");
+            sb.append("  \"parity\": {");
+            field(sb, "", "dataFrames", parityDataFrames).append(", ");
+            field(sb, "", "parityFrames", parityFrames).append("},\n");
+            field(sb, "  ", "indexSha256", indexSha256).append("\n");
+            return sb.append("}\n").toString();
+        }
+        List<Block> blocks = blocks();
+        List<Entry> entries = entries();
         field(sb, "  ", "compressedBytes", compressedBytes).append(",\n");
         sb.append("  \"blocks\": [");
         for (int i = 0; i < blocks.size(); i++) {
@@ -301,6 +390,19 @@ public final class SegmentManifest {
      * segment manifest, of another format version, or inconsistent
      */
     public static SegmentManifest fromJson(String json) {
+        return fromJson(json, null);
+    }
+
+    /** The video a sidecar lies beside: {@code x.manifest.json} -> {@code x.mkv} (renamed copies keep working). */
+    private static Path videoBeside(Path manifestFile) {
+        String name = manifestFile.getFileName().toString();
+        String suffix = fileNameFor("");
+        String base = name.endsWith(suffix) ? name.substring(0, name.length() - suffix.length()) : name;
+        return manifestFile.resolveSibling(base + ".mkv");
+    }
+
+    /** As {@link #fromJson(String)}; a v2 manifest loads blocks and entries from {@code videoFile}. */
+    private static SegmentManifest fromJson(String json, Path videoFile) {
         BsonDocument d;
         try {
             d = BsonDocument.parse(json);
@@ -313,9 +415,9 @@ public final class SegmentManifest {
                 throw new IllegalArgumentException("not a coldframe segment manifest (format \"" + format + "\")");
             }
             int version = intOf(d, "formatVersion");
-            if (version != FORMAT_VERSION) {
+            if (version != V1 && version != FORMAT_VERSION) {
                 throw new IllegalArgumentException("unsupported segment format version " + version
-                        + " (this reader supports version " + FORMAT_VERSION + ")");
+                        + " (this reader supports versions " + V1 + " and " + FORMAT_VERSION + ")");
             }
             BsonDocument v = d.getDocument("video");
             VideoCodec codec;
@@ -329,12 +431,25 @@ public final class SegmentManifest {
                     intOf(v, "height"), intOf(v, "frameRate"), intOf(v, "frameCount"), intOf(v, "moduleSizePx"),
                     intOf(v, "quietZoneModules"), intOf(v, "qrVersion"), v.getString("ecLevel").getValue(),
                     intOf(v, "maskPattern"), intOf(v, "frameHeaderBytes"), intOf(v, "framePayloadBytes"));
+            boolean v1 = version == V1;
             if (video.qrVersion() != QrCodec.QR_VERSION || !QrCodec.EC_LEVEL.equals(video.ecLevel())
-                    || video.frameHeaderBytes() != FrameHeader.SIZE
-                    || video.framePayloadBytes() != QrCodec.PAYLOAD_CAPACITY) {
-                throw new IllegalArgumentException("QR parameters differ from format version 1");
+                    || video.frameHeaderBytes() != (v1 ? FrameHeader.SIZE : FrameV2.SIZE)
+                    || video.framePayloadBytes() != (v1 ? QrCodec.PAYLOAD_CAPACITY : FrameV2.PAYLOAD)) {
+                throw new IllegalArgumentException("QR parameters differ from format version " + version);
             }
             BsonDocument c = d.getDocument("compression");
+            if (!v1) {
+                BsonDocument parity = d.getDocument("parity");
+                String id = d.getString("segmentId").getValue();
+                return new SegmentManifest(version, d.getString("segmentId").getValue(),
+                        d.getString("segmentIdHash").getValue(), video, longOf(v, "bytes"),
+                        v.getString("sha256").getValue(), c.getString("algorithm").getValue(), intOf(c, "level"),
+                        longOf(d, "streamBytes"), longOf(d, "rawBytes"), longOf(d, "uniqueRawBytes"),
+                        longOf(d, "bodyBytes"), longOf(d, "compressedBytes"), intOf(d, "uniqueRecordCount"),
+                        intOf(d, "recordCount"), intOf(parity, "dataFrames"), intOf(parity, "parityFrames"),
+                        d.getString("indexSha256").getValue(), () -> fromVideo(id, videoFile, false).blocks(),
+                        () -> fromVideo(id, videoFile, true).entries());
+            }
             List<Block> blocks = new ArrayList<>();
             for (BsonValue bv : d.getArray("blocks")) {
                 BsonDocument b = bv.asDocument();
@@ -370,6 +485,22 @@ public final class SegmentManifest {
         }
     }
 
+    /** The manifest a reader of the video builds; entries (which decode every block) only if asked for. */
+    private static SegmentManifest fromVideo(String segmentId, Path videoFile, boolean withEntries) throws IOException {
+        if (videoFile == null) {
+            throw new SegmentFormatException("segment " + segmentId + ": a v2 manifest holds no blocks or entries; "
+                    + "they are in the video");
+        }
+        try (SegmentReader r = SegmentReader.open(videoFile)) {
+            SegmentManifest m = r.manifest();
+            m.blocks();
+            if (withEntries) {
+                m.entries(); // while the reader is open
+            }
+            return m;
+        }
+    }
+
     private static int intOf(BsonDocument d, String key) {
         long v = longOf(d, key);
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
@@ -391,7 +522,7 @@ public final class SegmentManifest {
 
     @Override
     public String toString() {
-        return "SegmentManifest{" + segmentId + ", v" + formatVersion + ", " + entries.size() + " records, "
-                + blocks.size() + " blocks, " + video.frameCount() + " frames, " + videoBytes + " bytes}";
+        return "SegmentManifest{" + segmentId + ", v" + formatVersion + ", " + recordCount + " records, "
+                + video.frameCount() + " frames, " + videoBytes + " bytes}";
     }
 }

@@ -2,23 +2,25 @@ package io.coldframe.segment;
 
 /**
  * Writer (and reader) settings. None of these is needed to read a segment back: everything a reader
- * needs is in the manifest.
+ * needs is in the video (format v2) or the manifest (format v1).
  */
 public final class SegmentOptions {
     /**
-     * Default zstd level. Measured on the 2-core box with 256 KiB blocks (compressed B/doc; write+verify docs per
-     * CPU-second, JIT warm): text-heavy memories (~4.1 KB BSON, TestDocs) level 9 = 1,320 at ~2,070; 13 = 1,248 at
-     * ~1,590; 15 = 1,244 at ~1,470; 19 = 1,233 at ~980. The demo's generated memories (~2.2 KB BSON, 30% with a
-     * 384-float embedding) level 9 = 581 at ~4,000; 15 = 565 at ~3,700; 19 = 563 at ~2,500. 15 is the knee: 3-6%
-     * smaller videos than 9, still above the 1,000 docs/s-per-core target; higher levels cost much more CPU for under
-     * 1% more. Decompression speed barely depends on the level.
+     * Default zstd level. Format v2 with field pools, 1 MiB blocks, 6,000 documents in segments of 2,000 (stored
+     * B/doc; encode + full verify docs per CPU-second on the busy 2-core box): chat memories level 17 = 158.9 at
+     * ~4,400, level 19 = 157.4 at ~2,800; the demo's memories 824.0 at ~2,800 and 826.8 at ~1,850-2,150. Level 19
+     * buys under 1% for 50% more CPU and brings the demo corpus near the 2,000 docs per CPU-second target;
+     * decompression speed barely depends on the level.
      */
-    public static final int DEFAULT_ZSTD_LEVEL = 15;
+    public static final int DEFAULT_ZSTD_LEVEL = 17;
     /**
-     * Default uncompressed block size target: bigger blocks compress better (level 9: 32 KiB 1,460 B/doc,
-     * 64 KiB 1,400, 256 KiB 1,324, 1 MiB 1,284) but get(id) decodes a whole block (~40 frames, ~5 ms).
+     * Default uncompressed block size target: bigger blocks compress better (chat memories at level 19: 256 KiB
+     * 216.7 B/doc stored, 1 MiB 201.4, the whole segment 196.1, before field pools) but get(id) decodes a whole
+     * block (1 MiB of chat memories: ~35 frames, p95 ~30-40 ms on a fresh reader including the index).
      */
-    public static final int DEFAULT_BLOCK_TARGET_BYTES = 256 * 1024;
+    public static final int DEFAULT_BLOCK_TARGET_BYTES = 1024 * 1024;
+    /** Default parity group: 15 data frames and 1 parity frame (6.7% more frames; any one lost frame in 16 rebuilt). */
+    public static final int DEFAULT_PARITY_GROUP_FRAMES = 16;
     /**
      * System property: FFmpeg's own stderr logging while segments are written or read ({@code quiet}, {@code error}
      * (default), {@code warning}, {@code info}, {@code debug}). Damage FFmpeg complains about surfaces anyway as a
@@ -34,6 +36,9 @@ public final class SegmentOptions {
     private final int maskPattern;
     private final int threads;
     private final boolean allowLossy;
+    private final int parityGroupFrames;
+    private final int parityFrames;
+    private final boolean writeSidecar;
 
     private SegmentOptions(Builder b) {
         this.zstdLevel = b.zstdLevel;
@@ -44,6 +49,9 @@ public final class SegmentOptions {
         this.maskPattern = b.maskPattern;
         this.threads = b.threads;
         this.allowLossy = b.allowLossy;
+        this.parityGroupFrames = b.parityGroupFrames;
+        this.parityFrames = b.parityFrames;
+        this.writeSidecar = b.writeSidecar;
     }
 
     public static SegmentOptions defaults() {
@@ -64,6 +72,9 @@ public final class SegmentOptions {
         b.maskPattern = maskPattern;
         b.threads = threads;
         b.allowLossy = allowLossy;
+        b.parityGroupFrames = parityGroupFrames;
+        b.parityFrames = parityFrames;
+        b.writeSidecar = writeSidecar;
         return b;
     }
 
@@ -99,11 +110,27 @@ public final class SegmentOptions {
         return allowLossy;
     }
 
+    /** Frames per parity group, data and parity together (default 16). */
+    public int parityGroupFrames() {
+        return parityGroupFrames;
+    }
+
+    /** Parity frames per group: this many lost or damaged frames of a group are rebuilt on read (default 1). */
+    public int parityFrames() {
+        return parityFrames;
+    }
+
+    /** Whether the writer puts the small JSON sidecar {@code <id>.manifest.json} beside the video (default true). */
+    public boolean writeSidecar() {
+        return writeSidecar;
+    }
+
     @Override
     public String toString() {
         return "SegmentOptions{zstdLevel=" + zstdLevel + ", blockTargetBytes=" + blockTargetBytes + ", codec=" + codec
                 + ", moduleSizePx=" + moduleSizePx + ", quietZoneModules=" + quietZoneModules + ", maskPattern="
-                + maskPattern + ", threads=" + threads + ", allowLossy=" + allowLossy + "}";
+                + maskPattern + ", threads=" + threads + ", allowLossy=" + allowLossy + ", parityGroupFrames="
+                + parityGroupFrames + ", parityFrames=" + parityFrames + ", writeSidecar=" + writeSidecar + "}";
     }
 
     public static final class Builder {
@@ -115,6 +142,9 @@ public final class SegmentOptions {
         private int maskPattern = 0;
         private int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private boolean allowLossy;
+        private int parityGroupFrames = DEFAULT_PARITY_GROUP_FRAMES;
+        private int parityFrames = 1;
+        private boolean writeSidecar = true;
 
         private Builder() {
         }
@@ -156,8 +186,8 @@ public final class SegmentOptions {
 
         /** White border in modules around each QR code (2 is enough for grid sampling and for zxing's detector). */
         public Builder quietZoneModules(int modules) {
-            if (modules < 1 || modules > 8) {
-                throw new IllegalArgumentException("quietZoneModules must be 1..8, got " + modules);
+            if (modules < 0 || modules > 8) {
+                throw new IllegalArgumentException("quietZoneModules must be 0..8, got " + modules);
             }
             this.quietZoneModules = modules;
             return this;
@@ -184,6 +214,27 @@ public final class SegmentOptions {
         /** Permit a lossy codec; without it, build() refuses one. */
         public Builder allowLossy(boolean allow) {
             this.allowLossy = allow;
+            return this;
+        }
+
+        /**
+         * Erasure coding across frames: each group of {@code groupFrames} frames holds {@code parityFrames}
+         * Reed-Solomon parity frames, so that many lost or damaged frames per group are rebuilt on read.
+         * {@code parityFrames} 0 turns it off.
+         */
+        public Builder parity(int groupFrames, int parityFrames) {
+            if (parityFrames < 0 || groupFrames - parityFrames < 1 || groupFrames > 255) {
+                throw new IllegalArgumentException("parity groups need 1..255 frames of which at least one carries data, got "
+                        + groupFrames + " frames with " + parityFrames + " parity");
+            }
+            this.parityGroupFrames = groupFrames;
+            this.parityFrames = parityFrames;
+            return this;
+        }
+
+        /** Write the optional JSON sidecar beside the video (callers that store or ship it need it). */
+        public Builder writeSidecar(boolean write) {
+            this.writeSidecar = write;
             return this;
         }
 

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.regex.Pattern;
@@ -17,9 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes a segment: records -> bodies (packed arrays) -> deduplicated -> zstd blocks -> frame stream ->
- * QR frames -> MKV, plus the manifest. The video is written to a temporary file and moved into place,
- * then the manifest; a manifest therefore only exists beside a complete video.
+ * Writes a format-v2 segment: records -> bodies (packed arrays) -> deduplicated -> zstd blocks, behind
+ * the index that describes them -> frame stream -> data frames in parity groups -> QR frames -> MKV.
+ * Everything a reader needs is in the video; the JSON sidecar (optional, small) records the video file's
+ * size and SHA-256 for callers that ship or check files. The video is written to a temporary file and moved
+ * into place, then the sidecar.
  */
 public final class SegmentWriter {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentWriter.class);
@@ -32,10 +35,14 @@ public final class SegmentWriter {
     }
 
     /** A record after BSON encoding and the body transform. */
-    private record Prepared(String version, int bsonBytes, byte[] body, String bodySha256) {
+    private record Prepared(String memoryId, String version, int bsonBytes, byte[] body, String bodySha256,
+            boolean idDerivable) {
     }
 
-    /** Writes {@code <dir>/<segmentId>.mkv} and {@code <dir>/<segmentId>.manifest.json}; returns the manifest. */
+    /**
+     * Writes {@code <dir>/<segmentId>.mkv} (and, unless turned off, the sidecar
+     * {@code <dir>/<segmentId>.manifest.json}); returns the manifest, with blocks and entries.
+     */
     public SegmentManifest write(String segmentId, List<SegmentRecord> records, Path dir) throws IOException {
         Objects.requireNonNull(segmentId, "segmentId");
         Objects.requireNonNull(records, "records");
@@ -44,7 +51,7 @@ public final class SegmentWriter {
         }
         Files.createDirectories(dir);
         Path videoFile = dir.resolve(segmentId + ".mkv");
-        Path manifestFile = dir.resolve(SegmentManifest.fileNameFor(segmentId));
+        Path sidecarFile = dir.resolve(SegmentManifest.fileNameFor(segmentId));
         long t0 = System.nanoTime();
         ExecutorService pool = Workers.pool(options.threads());
         try {
@@ -52,16 +59,21 @@ public final class SegmentWriter {
             List<Prepared> prepared = Workers.map(pool, options.threads(), records.size(), i -> prepare(records.get(i)));
 
             // 2. dedup by version (identical BSON bytes <=> identical body) and cut blocks
-            Map<String, int[]> placeByVersion = new HashMap<>(); // version -> {block, index within block}
+            Map<String, Integer> bodyByVersion = new HashMap<>();
+            int[] bodyOfRecord = new int[prepared.size()];
             List<List<Prepared>> blockBodies = new ArrayList<>();
             List<Prepared> current = new ArrayList<>();
             long currentSize = 4;
             long uniqueRaw = 0;
             long bodyBytes = 0;
+            long rawTotal = 0;
             for (int i = 0; i < prepared.size(); i++) {
                 Prepared p = prepared.get(i);
-                if (placeByVersion.containsKey(p.version())) {
-                    continue; // stored once; the entry will point at the first copy
+                rawTotal += p.bsonBytes();
+                Integer earlier = bodyByVersion.get(p.version());
+                if (earlier != null) {
+                    bodyOfRecord[i] = earlier; // stored once; the record points at the first copy
+                    continue;
                 }
                 long add = BlockCodec.TABLE_ENTRY + p.body().length;
                 if (!current.isEmpty() && currentSize + add > options.blockTargetBytes()) {
@@ -71,7 +83,8 @@ public final class SegmentWriter {
                 }
                 current.add(p);
                 currentSize += add;
-                placeByVersion.put(p.version(), new int[] {blockBodies.size(), current.size() - 1});
+                bodyOfRecord[i] = bodyByVersion.size();
+                bodyByVersion.put(p.version(), bodyOfRecord[i]);
                 uniqueRaw += p.bsonBytes();
                 bodyBytes += p.body().length;
             }
@@ -81,78 +94,104 @@ public final class SegmentWriter {
 
             // 3. raw blocks + compression (parallel)
             int blockCount = blockBodies.size();
-            int[][] offsets = new int[blockCount][];
-            List<byte[]> envelopes = Workers.map(pool, options.threads(), blockCount, b -> {
-                List<Prepared> bodies = blockBodies.get(b);
-                offsets[b] = new int[bodies.size()];
-                List<byte[]> list = new ArrayList<>(bodies.size());
-                for (Prepared p : bodies) {
+            List<BlockCodecV2.Packed> packed = Workers.map(pool, options.threads(), blockCount, b -> {
+                List<byte[]> list = new ArrayList<>(blockBodies.get(b).size());
+                for (Prepared p : blockBodies.get(b)) {
                     list.add(p.body());
                 }
-                byte[] raw = BlockCodec.raw(list, offsets[b]);
-                byte[] comp = BlockCodec.compress(raw, options.zstdLevel());
-                return BlockCodec.envelope(b, comp, raw.length, Hashes.sha256(comp));
+                return BlockCodecV2.pack(list, options.zstdLevel());
             });
+            List<byte[]> compressed = new ArrayList<>(blockCount);
+            List<SegmentIndex.BlockInfo> infos = new ArrayList<>(blockCount);
+            for (int b = 0; b < blockCount; b++) {
+                BlockCodecV2.Packed p = packed.get(b);
+                compressed.add(p.compressed());
+                infos.add(new SegmentIndex.BlockInfo(p.transform(), p.compressed().length, p.rawBytes(),
+                        blockBodies.get(b).size(), Hashes.sha256(p.compressed())));
+            }
+            packed.clear();
 
-            // 4. frame stream layout
-            long streamLen = 0;
-            for (byte[] e : envelopes) {
-                streamLen += e.length;
+            // 4. the index: fingerprints, repeats, ids a reader cannot derive
+            int[] fingerprints = new int[prepared.size()];
+            Map<Integer, String> explicitIds = new TreeMap<>();
+            for (int i = 0; i < prepared.size(); i++) {
+                fingerprints[i] = SegmentIndex.fingerprint(prepared.get(i).memoryId());
+                if (!prepared.get(i).idDerivable()) {
+                    explicitIds.put(i, prepared.get(i).memoryId());
+                }
+            }
+            SegmentIndex index = new SegmentIndex(segmentId, options.zstdLevel(),
+                    new SegmentIndex.Totals(rawTotal, uniqueRaw, bodyBytes), infos, fingerprints, bodyOfRecord,
+                    explicitIds);
+            byte[] section = index.section();
+
+            // 5. the stream: index section, then the blocks back to back
+            long streamLen = section.length;
+            for (byte[] c : compressed) {
+                streamLen += c.length;
             }
             if (streamLen > Integer.MAX_VALUE - 16) {
                 throw new IllegalArgumentException("segment too large (" + streamLen + " compressed bytes); split it");
             }
             byte[] stream = new byte[(int) streamLen];
-            int cap = QrCodec.PAYLOAD_CAPACITY;
+            System.arraycopy(section, 0, stream, 0, section.length);
+            int pos = section.length;
+            int k = options.parityGroupFrames() - options.parityFrames();
+            int m = options.parityFrames();
+            FrameLayout layout = FrameLayout.forStream(k, m, streamLen);
             List<SegmentManifest.Block> blocks = new ArrayList<>(blockCount);
             long compressedTotal = 0;
-            int pos = 0;
             for (int b = 0; b < blockCount; b++) {
-                byte[] e = envelopes.get(b);
-                System.arraycopy(e, 0, stream, pos, e.length);
-                int compLen = e.length - BlockCodec.ENVELOPE_HEADER;
-                compressedTotal += compLen;
-                blocks.add(new SegmentManifest.Block(b, pos, e.length, compLen, ByteSink.intBE(e, 12),
-                        blockBodies.get(b).size(), pos / cap, (pos + e.length - 1) / cap,
-                        Hashes.sha256Hex(e, BlockCodec.ENVELOPE_HEADER, compLen)));
-                pos += e.length;
+                byte[] c = compressed.get(b);
+                System.arraycopy(c, 0, stream, pos, c.length);
+                compressedTotal += c.length;
+                blocks.add(new SegmentManifest.Block(b, pos, c.length, c.length, infos.get(b).rawBytes(),
+                        blockBodies.get(b).size(), layout.positionOfData(pos / FrameV2.PAYLOAD),
+                        layout.positionOfData((pos + c.length - 1) / FrameV2.PAYLOAD), Hashes.hex(infos.get(b).sha256())));
+                pos += c.length;
             }
-            envelopes.clear();
-            int frameCount = Math.max(1, (int) ((streamLen + cap - 1) / cap));
+            compressed.clear();
 
-            // 5. entries in write order
+            // 6. entries in write order
+            int[] firstBodyOfBlock = new int[blockCount + 1];
+            for (int b = 0; b < blockCount; b++) {
+                firstBodyOfBlock[b + 1] = firstBodyOfBlock[b] + blockBodies.get(b).size();
+            }
             List<SegmentManifest.Entry> entries = new ArrayList<>(records.size());
-            long rawTotal = 0;
             for (int i = 0; i < prepared.size(); i++) {
                 Prepared p = prepared.get(i);
-                int[] place = placeByVersion.get(p.version());
-                entries.add(new SegmentManifest.Entry(records.get(i).memoryId(), p.version(), place[0],
-                        offsets[place[0]][place[1]], p.body().length, p.bsonBytes(), p.bodySha256()));
-                rawTotal += p.bsonBytes();
+                int body = bodyOfRecord[i];
+                int b = java.util.Arrays.binarySearch(firstBodyOfBlock, body);
+                b = b >= 0 ? b : -b - 2;
+                entries.add(new SegmentManifest.Entry(p.memoryId(), p.version(), b, body - firstBodyOfBlock[b],
+                        p.body().length, p.bsonBytes(), p.bodySha256()));
             }
 
-            // 6. video
-            QrCodec qr = new QrCodec(options.maskPattern(), options.moduleSizePx(), options.quietZoneModules());
+            // 7. video
+            QrCodec qr = QrCodec.of(options.maskPattern(), options.moduleSizePx(), options.quietZoneModules());
             Path tmp = dir.resolve(segmentId + ".mkv.tmp");
             try {
-                writeVideo(tmp, segmentId, stream, frameCount, qr, pool);
+                writeVideo(tmp, segmentId, stream, layout, qr, pool);
                 long videoBytes = Files.size(tmp);
                 String videoSha = Hashes.sha256Hex(tmp);
-                // an older manifest must never sit beside the new video, even if we crash right here
-                Files.deleteIfExists(manifestFile);
+                // an older sidecar must never sit beside the new video, even if we crash right here
+                Files.deleteIfExists(sidecarFile);
                 Files.move(tmp, videoFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 VideoCodec codec = options.codec();
                 SegmentManifest.Video video = new SegmentManifest.Video(videoFile.getFileName().toString(),
                         VideoOut.CONTAINER, codec, codec.ffmpegName(), codec.pixelFormatName(), qr.side(), qr.side(),
-                        VideoOut.FRAME_RATE, frameCount, options.moduleSizePx(), options.quietZoneModules(),
-                        QrCodec.QR_VERSION, QrCodec.EC_LEVEL, options.maskPattern(), FrameHeader.SIZE, cap);
+                        VideoOut.FRAME_RATE, layout.totalFrames(), options.moduleSizePx(), options.quietZoneModules(),
+                        QrCodec.QR_VERSION, QrCodec.EC_LEVEL, options.maskPattern(), FrameV2.SIZE, FrameV2.PAYLOAD);
                 SegmentManifest manifest = new SegmentManifest(SegmentManifest.FORMAT_VERSION, segmentId,
-                        String.format("%08x", FrameHeader.segmentIdHash(segmentId)), video, videoBytes, videoSha,
-                        "zstd", options.zstdLevel(), streamLen, rawTotal, uniqueRaw, bodyBytes, compressedTotal,
-                        placeByVersion.size(), blocks, entries);
-                manifest.write(manifestFile);
+                        String.format("%04x", FrameV2.segmentIdHash(segmentId)), video, videoBytes, videoSha, "zstd",
+                        options.zstdLevel(), streamLen, rawTotal, uniqueRaw, bodyBytes, compressedTotal,
+                        bodyByVersion.size(), records.size(), k, m, Hashes.hex(java.util.Arrays.copyOfRange(section, 12, 44)),
+                        () -> blocks, () -> entries);
+                if (options.writeSidecar()) {
+                    manifest.write(sidecarFile);
+                }
                 LOG.debug("segment {}: {} records ({} unique), {} blocks, {} frames, {} -> {} bytes in {} ms", segmentId,
-                        records.size(), placeByVersion.size(), blockCount, frameCount, rawTotal, videoBytes,
+                        records.size(), bodyByVersion.size(), blockCount, layout.totalFrames(), rawTotal, videoBytes,
                         (System.nanoTime() - t0) / 1_000_000);
                 return manifest;
             } finally {
@@ -171,34 +210,47 @@ public final class SegmentWriter {
                     + " does not match its document (SHA-256 of its BSON is " + version + ")");
         }
         byte[] body = RecordCodec.encode(bson);
-        return new Prepared(version, bson.length, body, Hashes.sha256Hex(body));
+        return new Prepared(r.memoryId(), version, bson.length, body, Hashes.sha256Hex(body),
+                r.memoryId().equals(MemoryIds.derive(bson)));
     }
 
-    /** QR-encodes frames on the pool (a sliding window keeps memory flat) and records them in order. */
-    private void writeVideo(Path file, String segmentId, byte[] stream, int frameCount, QrCodec qr,
+    /** Cuts the stream into data frames, adds each group's parity frames, QR-encodes on the pool in order. */
+    private void writeVideo(Path file, String segmentId, byte[] stream, FrameLayout layout, QrCodec qr,
             ExecutorService pool) throws IOException {
-        int segHash = FrameHeader.segmentIdHash(segmentId);
-        int cap = QrCodec.PAYLOAD_CAPACITY;
+        int segHash = FrameV2.segmentIdHash(segmentId);
+        FrameParity parity = new FrameParity(layout.k(), layout.m());
         boolean oneBit = options.codec().oneBit();
         int window = options.threads() * 8;
         try (VideoOut out = new VideoOut(file, options.codec(), qr.side(), segmentId)) {
             ArrayDeque<Future<byte[]>> inflight = new ArrayDeque<>();
-            int next = 0;
-            for (int f = 0; f < frameCount; f++) {
-                while (next < frameCount && next < f + window) {
-                    int seq = next++;
+            for (int g = 0; g < layout.groups(); g++) {
+                int data = layout.dataInGroup(g);
+                byte[][] payloads = new byte[data][];
+                for (int s = 0; s < data; s++) {
+                    int off = layout.dataOfSlot(g, s) * FrameV2.PAYLOAD;
+                    payloads[s] = java.util.Arrays.copyOfRange(stream, off, Math.min(stream.length, off + FrameV2.PAYLOAD));
+                }
+                byte[][] parityPayloads = parity.parity(payloads, FrameV2.PAYLOAD);
+                for (int s = 0; s < data + layout.m(); s++) {
+                    int position = layout.firstPosition(g) + s;
+                    byte[] payload = s < data ? payloads[s] : parityPayloads[s - data];
+                    int role = s < data ? 0 : 1 + s - data;
                     inflight.add(pool.submit(() -> {
-                        int off = seq * cap;
-                        int len = Math.max(0, Math.min(cap, stream.length - off));
-                        byte[] frame = FrameHeader.frame(segHash, seq, frameCount, stream, off, len);
+                        byte[] frame = FrameV2.frame(role, segHash, position, layout.k(), layout.m(), payload, 0,
+                                payload.length);
                         byte[] modules = qr.encode(frame);
-                        if (seq == 0 && !java.util.Arrays.equals(modules, qr.encodeWithZxing(frame))) {
+                        if (position == 0 && !java.util.Arrays.equals(modules, qr.encodeWithZxing(frame))) {
                             // cheap guard: the fast encoder must draw exactly zxing's symbol
                             throw new IllegalStateException("fast QR encoder disagrees with zxing on frame 0");
                         }
                         return oneBit ? qr.renderMonoBlack(modules) : qr.renderGray(modules);
                     }));
+                    while (inflight.size() >= window) {
+                        out.write(Workers.join(inflight.poll()));
+                    }
                 }
+            }
+            while (!inflight.isEmpty()) {
                 out.write(Workers.join(inflight.poll()));
             }
             out.finish();

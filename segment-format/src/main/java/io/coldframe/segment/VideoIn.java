@@ -15,7 +15,7 @@ import org.bytedeco.javacv.Frame;
 final class VideoIn implements Closeable {
     private final Path file;
     private final FFmpegFrameGrabber grabber;
-    private final int expectedFrames;
+    private int expectedFrames;
     private int position;
     private int consecutiveErrors;
     private int resyncsLeft = 64;
@@ -34,6 +34,16 @@ final class VideoIn implements Closeable {
             close();
             throw new SegmentFormatException("cannot open segment video " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Frames the video should hold, once known (a v2 reader learns it from the index after opening). */
+    void expect(int frames) {
+        expectedFrames = frames;
+    }
+
+    /** FFmpeg's name of the video codec (png, ffv1, h264, mjpeg). */
+    String codecName() {
+        return grabber.getVideoCodecName();
     }
 
     /** Index of the frame the next {@link #next()} returns. */

@@ -10,12 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Damaged archives: verify reports the frame, block or record; open/get throw naming them. */
+/**
+ * Damaged v2 archives: a lost or damaged frame per parity group is rebuilt and named; more than that is
+ * reported naming exactly the frames, blocks and records that could not be repaired.
+ */
 class CorruptionTest {
     @TempDir
     static Path pristine;
@@ -27,10 +31,11 @@ class CorruptionTest {
 
     @BeforeAll
     static void writeOnce() throws IOException {
-        records = TestDocs.memories(21, 60);
+        records = TestDocs.memories(21, 120);
         manifest = new SegmentWriter(SegmentOptions.builder().blockTargetBytes(16 * 1024).build())
                 .write("victim", records, pristine);
         assertThat(manifest.blocks().size()).isGreaterThanOrEqualTo(4);
+        assertThat(manifest.frameCount()).isGreaterThan(2 * SegmentOptions.DEFAULT_PARITY_GROUP_FRAMES);
     }
 
     private Path copy() throws IOException {
@@ -45,176 +50,223 @@ class CorruptionTest {
         }
     }
 
+    private static void assertEverythingReads(Path video) throws IOException {
+        try (SegmentReader r = SegmentReader.open(video)) {
+            for (SegmentRecord want : records) {
+                SegmentRecord got = r.get(want.memoryId()).orElseThrow();
+                assertThat(got.version()).isEqualTo(want.version());
+            }
+        }
+    }
+
     @Test
-    void overwrittenVideoBytesAreReportedByFrameAndBlock() throws IOException {
+    void aFlippedByteInTheMiddleIsRepairedAndNamed() throws IOException {
         Path video = copy();
         long size = Files.size(video);
         try (RandomAccessFile f = new RandomAccessFile(video.toFile(), "rw")) {
             f.seek(size / 2);
-            f.write(new byte[600]); // a run of zeros in the middle of some frame's PNG data
-        }
-        VerificationReport report = verify(video);
-        assertThat(report.ok()).isFalse();
-        assertThat(report.problems()).anyMatch(p -> p.startsWith("video: sha-256 mismatch"));
-        assertThat(report.problems()).anyMatch(p -> p.matches("frame \\d+: .*"));
-        assertThat(report.problems()).anyMatch(p -> p.matches("block \\d+: unreadable, frame\\(s\\) \\[\\d+.*"));
-        assertThat(report.recordsVerified()).isLessThan(records.size()).isGreaterThan(0);
-    }
-
-    @Test
-    void aSingleFlippedBitAnywhereIsFlagged() throws IOException {
-        Path video = copy();
-        long size = Files.size(video);
-        try (RandomAccessFile f = new RandomAccessFile(video.toFile(), "rw")) {
-            // whatever it hits (PNG data, container), the file hash catches it even if every frame decodes
-            f.seek(size / 3);
             int b = f.read();
-            f.seek(size / 3);
-            f.write(b ^ 0x01);
+            f.seek(size / 2);
+            f.write(b ^ 0xff);
         }
         VerificationReport report = verify(video);
-        assertThat(report.ok()).isFalse();
-        assertThat(report.problems()).contains("video: sha-256 mismatch (file changed since it was written)");
-    }
-
-    @Test
-    void aFrameWithValidQrButAlteredPayloadFailsTheBlockHash() throws IOException {
-        Path video = copy();
-        int block = 2;
-        SegmentManifest.Block b = manifest.blocks().get(block);
-        int frame = b.lastFrame();
-        // re-encode the video with one payload byte of that frame changed (valid QR, valid frame CRC)
-        rewrite(video, frames -> {
-            byte[] p = frames.get(frame);
-            long inFrame = b.streamOffset() + b.length() - 1 - (long) frame * QrCodec.PAYLOAD_CAPACITY;
-            p[(int) inFrame] ^= 0x5a; // last byte of the block's compressed data
-        });
-        VerificationReport report = verify(video);
-        assertThat(report.problems()).anyMatch(p -> p.startsWith("video: ")); // size or sha-256 differs
-        assertThat(report.problems()).anyMatch(p -> p.startsWith("block " + block + ": sha-256 mismatch"));
-        assertThat(report.problems()).noneMatch(p -> p.startsWith("frame "));
-        assertThat(report.recordsVerified()).isEqualTo(records.size() - b.bodyCount());
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.ok()).isTrue();
+        assertThat(report.clean()).isFalse();
+        assertThat(report.recordsVerified()).isEqualTo(records.size());
+        assertThat(report.repairs()).contains("video: sha-256 differs from the sidecar (file damaged since it was written); "
+                + "contents checked frame by frame");
+        assertThat(report.repairs()).anyMatch(p -> p.matches("frame \\d+: .*; rebuilt from parity group \\d+"));
+        assertEverythingReads(video);
         try (SegmentReader r = SegmentReader.open(video)) {
-            String inDamagedBlock = manifest.entries().stream().filter(e -> e.blockIndex() == block).findFirst()
-                    .orElseThrow().memoryId();
-            assertThatThrownBy(() -> r.get(inDamagedBlock)).isInstanceOf(SegmentFormatException.class)
-                    .hasMessageContaining("block " + block + ": sha-256 mismatch").hasMessageContaining("victim.mkv");
-            String elsewhere = manifest.entries().stream().filter(e -> e.blockIndex() == 0).findFirst()
-                    .orElseThrow().memoryId();
-            assertThat(r.get(elsewhere)).isPresent();
+            assertThat(r.records()).hasSize(records.size());
+            assertThat(r.repairs()).anyMatch(p -> p.contains("rebuilt from parity group"));
         }
     }
 
     @Test
-    void truncatedVideoIsReportedAndGetNamesTheMissingFrame() throws IOException {
+    void overwrittenBytesInTheMiddleAreRepaired() throws IOException {
         Path video = copy();
-        long size = Files.size(video);
         try (RandomAccessFile f = new RandomAccessFile(video.toFile(), "rw")) {
-            f.setLength(size * 6 / 10);
+            f.seek(Files.size(video) / 3);
+            f.write(new byte[600]); // a run of zeros inside some frame's PNG data
         }
         VerificationReport report = verify(video);
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.ok()).isTrue();
+        assertThat(report.repairs()).anyMatch(p -> p.contains("rebuilt from parity group"));
+        assertEverythingReads(video);
+    }
+
+    @Test
+    void twoLostFramesOfOneGroupAreNamedExactly() throws IOException {
+        Path video = copy();
+        int groupFrames = SegmentOptions.DEFAULT_PARITY_GROUP_FRAMES;
+        int a = groupFrames + 2;
+        int b = groupFrames + 5; // both in parity group 1
+        rewrite(video, Set.of(a, b));
+        VerificationReport report = verify(video);
         assertThat(report.ok()).isFalse();
-        assertThat(report.problems()).anyMatch(p -> p.matches("video: \\d+ bytes, manifest says \\d+ \\(truncated\\?\\)"));
-        assertThat(report.problems()).anyMatch(p -> p.matches("video: \\d+ frames read, manifest says \\d+ \\(truncated\\?\\)"));
-        assertThat(report.problems()).anyMatch(p -> p.matches("frames \\d+-\\d+: missing"));
-        assertThat(report.framesRead()).isLessThan(manifest.frameCount());
+        assertThat(report.problems()).anyMatch(p -> p.startsWith("parity group 1 (frames " + groupFrames + "-"
+                + (2 * groupFrames - 1) + "): 2 frames lost, parity rebuilds at most 1: frame " + a + " (QR not decodable)"
+                + " frame " + b + " (QR not decodable)"));
+        assertThat(report.problems()).anyMatch(p -> p.matches("block \\d+: unreadable, frame\\(s\\) \\[.*" + a + ".*\\] lost; "
+                + "\\d+ record\\(s\\) affected \\(write order #\\d+\\.\\.#\\d+\\)"));
+        assertThat(report.problems()).noneMatch(p -> p.contains("parity group 0") || p.contains("parity group 2"));
         assertThat(report.recordsVerified()).isGreaterThan(0).isLessThan(records.size());
 
-        SegmentManifest.Block last = manifest.blocks().get(manifest.blocks().size() - 1);
-        String inLastBlock = manifest.entries().stream().filter(e -> e.blockIndex() == last.index()).findFirst()
-                .orElseThrow().memoryId();
+        SegmentManifest.Block hit = manifest.blocks().stream().filter(bl -> bl.firstFrame() <= a && bl.lastFrame() >= a)
+                .findFirst().orElseThrow();
+        String inHit = manifest.entries().stream().filter(e -> e.blockIndex() == hit.index()).findFirst().orElseThrow()
+                .memoryId();
         try (SegmentReader r = SegmentReader.open(video)) {
-            assertThatThrownBy(() -> r.get(inLastBlock)).isInstanceOf(SegmentFormatException.class)
-                    .hasMessageMatching("(?s).*frame \\d+: missing from the video.*");
+            assertThatThrownBy(() -> r.get(inHit)).isInstanceOf(SegmentFormatException.class)
+                    .hasMessageContaining("parity group 1").hasMessageContaining("victim.mkv");
             assertThat(r.get(records.get(0).memoryId())).isPresent();
         }
     }
 
     @Test
-    void videoCutToItsFirstBytesIsReportedAsUnopenable() throws IOException {
+    void oneLostFramePerGroupIsRebuiltEverywhere() throws IOException {
+        Path video = copy();
+        int groupFrames = SegmentOptions.DEFAULT_PARITY_GROUP_FRAMES;
+        Set<Integer> lost = new java.util.TreeSet<>();
+        for (int p = 0; p < manifest.frameCount(); p += groupFrames) {
+            // frame 0 too: the first frame, which opening probes, holds the start of the index
+            lost.add(p == 0 ? 0 : p + Math.min(3, manifest.frameCount() - 1 - p));
+        }
+        rewrite(video, lost);
+        VerificationReport report = verify(video);
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.ok()).isTrue();
+        assertThat(report.repairs()).hasSizeGreaterThanOrEqualTo(lost.size());
+        assertEverythingReads(video);
+    }
+
+    @Test
+    void aFrameWithValidQrButAlteredPayloadFailsTheBlockHash() throws IOException {
+        Path video = copy();
+        SegmentManifest.Block b = manifest.blocks().get(2);
+        int frame = b.lastFrame();
+        rewrite(video, frames -> {
+            byte[] f = frames.get(frame);
+            f[FrameV2.SIZE + 5] ^= 0x5a;
+            frames.set(frame, FrameV2.frame(0, FrameV2.segmentIdHash("victim"), frame, 15, 1, f, FrameV2.SIZE,
+                    f.length - FrameV2.SIZE));
+        });
+        VerificationReport report = verify(video);
+        assertThat(report.ok()).isFalse();
+        assertThat(report.problems()).anyMatch(p -> p.startsWith("block 2: sha-256 mismatch"));
+        try (SegmentReader r = SegmentReader.open(video)) {
+            String inDamagedBlock = manifest.entries().stream().filter(e -> e.blockIndex() == 2).findFirst()
+                    .orElseThrow().memoryId();
+            assertThatThrownBy(() -> r.get(inDamagedBlock)).isInstanceOf(SegmentFormatException.class)
+                    .hasMessageContaining("block 2: sha-256 mismatch").hasMessageContaining("victim.mkv");
+            assertThat(r.get(records.get(0).memoryId())).isPresent();
+        }
+    }
+
+    @Test
+    void truncatedVideoIsReportedAndGetNamesTheLostFrames() throws IOException {
+        Path video = copy();
+        try (RandomAccessFile f = new RandomAccessFile(video.toFile(), "rw")) {
+            f.setLength(Files.size(video) * 6 / 10);
+        }
+        VerificationReport report = verify(video);
+        assertThat(report.ok()).isFalse();
+        assertThat(report.repairs()).anyMatch(p -> p.matches("video: \\d+ bytes, the sidecar says \\d+ \\(truncated\\?\\).*"));
+        assertThat(report.repairs()).anyMatch(p -> p.matches("video: \\d+ frames read, the index implies \\d+"));
+        assertThat(report.problems()).anyMatch(p -> p.matches("parity group \\d+ .*frame \\d+ \\(missing\\).*"));
+        assertThat(report.recordsVerified()).isGreaterThan(0).isLessThan(records.size());
+        try (SegmentReader r = SegmentReader.open(video)) {
+            String last = records.get(records.size() - 1).memoryId();
+            assertThatThrownBy(() -> r.get(last)).isInstanceOf(SegmentFormatException.class)
+                    .hasMessageMatching("(?s).*parity group \\d+.*missing.*");
+            assertThat(r.get(records.get(0).memoryId())).isPresent();
+        }
+    }
+
+    @Test
+    void videoCutToItsFirstBytesCannotBeOpened() throws IOException {
         Path video = copy();
         try (RandomAccessFile f = new RandomAccessFile(video.toFile(), "rw")) {
             f.setLength(100);
         }
-        VerificationReport report = verify(video);
-        assertThat(report.ok()).isFalse();
-        assertThat(report.framesRead()).isZero();
-        assertThat(report.problems()).anyMatch(p -> p.startsWith("video: cannot open segment video"));
+        assertThatThrownBy(() -> SegmentReader.open(video)).isInstanceOf(SegmentFormatException.class)
+                .hasMessageContaining("cannot open segment video").hasMessageContaining("victim.mkv");
     }
 
     @Test
-    void changedManifestVersionIsRefusedOnOpen() throws IOException {
+    void opensFromTheVideoAloneWithoutItsSidecar() throws IOException {
+        Path video = copy();
+        Files.delete(dir.resolve("victim.manifest.json"));
+        try (SegmentReader r = SegmentReader.open(video)) {
+            assertThat(r.manifest().segmentId()).isEqualTo("victim");
+            assertThat(r.manifest().recordCount()).isEqualTo(records.size());
+            assertThat(r.manifest().frameCount()).isEqualTo(manifest.frameCount());
+            assertThat(r.manifest().videoSha256()).isEqualTo(manifest.videoSha256());
+            VerificationReport report = r.verify();
+            assertThat(report.clean()).as(report.toString()).isTrue();
+        }
+        assertEverythingReads(video);
+    }
+
+    @Test
+    void changedSidecarVersionIsRefusedOnOpen() throws IOException {
         Path video = copy();
         Path m = dir.resolve("victim.manifest.json");
-        Files.writeString(m, Files.readString(m).replace("\"formatVersion\": 1", "\"formatVersion\": 2"));
+        Files.writeString(m, Files.readString(m).replace("\"formatVersion\": 2", "\"formatVersion\": 3"));
         assertThatThrownBy(() -> SegmentReader.open(video)).isInstanceOf(SegmentFormatException.class)
                 .hasMessageContaining("victim.manifest.json")
-                .hasMessageContaining("unsupported segment format version 2");
+                .hasMessageContaining("unsupported segment format version 3");
     }
 
     @Test
-    void editedRecordVersionInManifestIsReportedByMemoryId() throws IOException {
-        Path video = copy();
-        Path m = dir.resolve("victim.manifest.json");
-        SegmentRecord victim = records.get(17);
-        String json = Files.readString(m);
-        String forged = "f".repeat(64);
-        Files.writeString(m, json.replace("\"version\": \"" + victim.version() + "\"", "\"version\": \"" + forged + "\""));
-        try (SegmentReader r = SegmentReader.open(video)) {
-            VerificationReport report = r.verify();
-            assertThat(report.problems()).anyMatch(p -> p.startsWith("record \"" + victim.memoryId() + "\": version mismatch"));
-            assertThat(report.recordsVerified()).isEqualTo(records.size() - 1);
-            assertThatThrownBy(() -> r.get(victim.memoryId())).isInstanceOf(SegmentFormatException.class)
-                    .hasMessageContaining("record \"" + victim.memoryId() + "\": version mismatch");
-        }
-    }
-
-    @Test
-    void missingFilesAndGarbageManifestAreNamed() throws IOException {
+    void missingVideoAndGarbageSidecarAreNamed() throws IOException {
         assertThatThrownBy(() -> SegmentReader.open(dir.resolve("nope.mkv"))).isInstanceOf(SegmentFormatException.class)
                 .hasMessageContaining("segment video not found").hasMessageContaining("nope.mkv");
         Path video = copy();
-        Files.delete(dir.resolve("victim.manifest.json"));
-        assertThatThrownBy(() -> SegmentReader.open(video)).isInstanceOf(SegmentFormatException.class)
-                .hasMessageContaining("manifest not found").hasMessageContaining("victim.manifest.json");
         Files.writeString(dir.resolve("victim.manifest.json"), "{not json", StandardCharsets.UTF_8);
         assertThatThrownBy(() -> SegmentReader.open(video)).isInstanceOf(SegmentFormatException.class)
                 .hasMessageContaining("victim.manifest.json").hasMessageContaining("not valid JSON");
     }
 
     @Test
-    void framesOfAnotherSegmentAreRecognised() throws IOException {
+    void anotherSegmentsVideoBesideThisSidecarIsRecognised() throws IOException {
         new SegmentWriter(SegmentOptions.defaults()).write("other", TestDocs.memories(99, 5), dir);
         Path video = copy();
         Files.copy(dir.resolve("other.mkv"), video, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        VerificationReport report = verify(video);
-        assertThat(report.ok()).isFalse();
-        assertThat(report.problems()).anyMatch(p -> p.matches("frame 0: belongs to another segment .*"));
-        assertThat(report.recordsVerified()).isZero();
+        assertThatThrownBy(() -> SegmentReader.open(video)).isInstanceOf(SegmentFormatException.class)
+                .hasMessageContaining("holds segment \"other\"").hasMessageContaining("victim");
     }
 
-    /** Decodes every frame payload, lets the caller edit them, writes a new video with valid frames. */
+    /** Writes the video again with the frames at the given positions replaced by blank images. */
+    private static void rewrite(Path video, Set<Integer> blank) throws IOException {
+        rewrite(video, frames -> blank.forEach(p -> frames.set(p, null)));
+    }
+
+    /** Decodes every frame, lets the caller edit their bytes (null = blank image), writes a new video. */
     private static void rewrite(Path video, Consumer<List<byte[]>> edit) throws IOException {
         SegmentManifest.Video v = manifest.video();
-        QrCodec qr = new QrCodec(v.maskPattern(), v.moduleSizePx(), v.quietZoneModules());
-        List<byte[]> payloads = new ArrayList<>();
+        QrCodec qr = QrCodec.of(v.maskPattern(), v.moduleSizePx(), v.quietZoneModules());
+        List<byte[]> frames = new ArrayList<>();
         try (VideoIn in = new VideoIn(video, 0)) {
             VideoIn.Read r;
             while ((r = in.next()) != null) {
-                payloads.add(FrameHeader.parse(qr.decode(r.image()).bytes()).payload());
+                frames.add(qr.decode(r.image()).bytes());
             }
         }
-        edit.accept(payloads);
-        ByteSink stream = new ByteSink(1024);
-        payloads.forEach(stream::write);
-        byte[] s = stream.toByteArray();
-        int hash = FrameHeader.segmentIdHash(manifest.segmentId());
+        edit.accept(frames);
         Path tmp = video.resolveSibling("rewritten.mkv");
         try (VideoOut out = new VideoOut(tmp, v.codec(), v.width(), manifest.segmentId())) {
-            int cap = QrCodec.PAYLOAD_CAPACITY;
-            for (int i = 0; i < payloads.size(); i++) {
-                int len = Math.min(cap, s.length - i * cap);
-                out.write(qr.renderMonoBlack(qr.encode(FrameHeader.frame(hash, i, payloads.size(), s, i * cap, len))));
+            for (byte[] f : frames) {
+                if (f == null) {
+                    byte[] white = new byte[(v.width() + 7) / 8 * v.width()];
+                    java.util.Arrays.fill(white, (byte) 0xff);
+                    out.write(white);
+                } else {
+                    out.write(qr.renderMonoBlack(qr.encode(f)));
+                }
             }
             out.finish();
         }

@@ -35,13 +35,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The committed v1 fixture (written once by {@link FixtureGenerator}) must keep decoding to exactly the
- * committed documents: through the API, and through an independent reader written from
- * docs/segment-format.md alone (zxing's stock reader, zstd, the byte layouts). If this fails, a change
- * broke old archives or the spec no longer describes the format.
+ * The committed fixtures (v1 written once by the v1 writer, v2 once by {@link FixtureGenerator}) must keep
+ * decoding to exactly the committed documents: through the API, and through independent readers written
+ * from docs/segment-format.md alone (zxing's stock reader and Reed-Solomon codec, zstd, the byte layouts).
+ * If this fails, a change broke old archives or the spec no longer describes the format.
  */
 class FixtureConformanceTest {
     private static final String ID = "v1-basic";
+    private static final String V2 = "v2-basic";
 
     @TempDir
     static Path dir;
@@ -51,7 +52,8 @@ class FixtureConformanceTest {
     @BeforeAll
     static void copyFixture() throws IOException, URISyntaxException {
         Path src = Path.of(FixtureConformanceTest.class.getResource("/fixtures/" + ID + ".mkv").toURI()).getParent();
-        for (String f : List.of(ID + ".mkv", ID + ".manifest.json", ID + ".expected.jsonl")) {
+        for (String f : List.of(ID + ".mkv", ID + ".manifest.json", ID + ".expected.jsonl", V2 + ".mkv",
+                V2 + ".manifest.json", V2 + ".expected.jsonl")) {
             Files.copy(src.resolve(f), dir.resolve(f));
         }
         video = dir.resolve(ID + ".mkv");
@@ -98,6 +100,66 @@ class FixtureConformanceTest {
             assertThat(bson).as(e.getString("memoryId").getValue()).isNotNull();
             assertThat(bson).isEqualTo(BsonBytes.of(e.getDocument("document")));
         }
+    }
+
+    @Test
+    void apiDecodesTheV2FixtureExactlyFromTheVideoAlone() throws IOException {
+        List<BsonDocument> want = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve(V2 + ".expected.jsonl"), StandardCharsets.UTF_8)) {
+            want.add(BsonDocument.parse(line));
+        }
+        Path alone = Files.createDirectories(dir.resolve("alone")).resolve(V2 + ".mkv");
+        Files.copy(dir.resolve(V2 + ".mkv"), alone);
+        for (Path video : List.of(dir.resolve(V2 + ".mkv"), alone)) {
+            try (SegmentReader r = SegmentReader.open(video)) {
+                SegmentManifest m = r.manifest();
+                assertThat(m.formatVersion()).isEqualTo(2);
+                assertThat(m.segmentId()).isEqualTo(V2);
+                assertThat(m.frameCount()).isEqualTo(11);
+                assertThat(m.parityDataFrames()).isEqualTo(4);
+                assertThat(m.parityFrames()).isEqualTo(2);
+                VerificationReport report = r.verify();
+                assertThat(report.problems()).isEmpty();
+                assertThat(report.clean()).isTrue();
+                assertThat(report.recordsVerified()).isEqualTo(11);
+                List<SegmentRecord> all = r.records().toList();
+                List<BsonDocument> distinct = distinctByIdAndVersion(want);
+                assertThat(all).hasSize(distinct.size());
+                for (int i = 0; i < all.size(); i++) {
+                    assertRecord(all.get(i), distinct.get(i));
+                }
+                for (BsonDocument e : want) {
+                    assertThat(r.get(e.getString("memoryId").getValue()).orElseThrow().version())
+                            .isEqualTo(lastVersionOf(want, e.getString("memoryId").getValue()));
+                }
+            }
+        }
+    }
+
+    @Test
+    void independentSpecReaderDecodesTheV2FixtureExactly() throws Exception {
+        List<BsonDocument> want = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve(V2 + ".expected.jsonl"), StandardCharsets.UTF_8)) {
+            want.add(BsonDocument.parse(line));
+        }
+        List<String[]> records = SpecReaderV2.read(dir.resolve(V2 + ".mkv"));
+        assertThat(records).hasSize(want.size());
+        for (int i = 0; i < want.size(); i++) {
+            BsonDocument e = want.get(i);
+            assertThat(records.get(i)[0]).isEqualTo(e.getString("memoryId").getValue());
+            assertThat(records.get(i)[1]).isEqualTo(e.getString("version").getValue());
+            assertThat(Hashes.unhex(records.get(i)[2])).isEqualTo(BsonBytes.of(e.getDocument("document")));
+        }
+    }
+
+    private static String lastVersionOf(List<BsonDocument> docs, String memoryId) {
+        String v = null;
+        for (BsonDocument d : docs) {
+            if (d.getString("memoryId").getValue().equals(memoryId)) {
+                v = d.getString("version").getValue();
+            }
+        }
+        return v;
     }
 
     private static void assertRecord(SegmentRecord got, BsonDocument want) {

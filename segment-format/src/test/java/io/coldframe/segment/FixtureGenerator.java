@@ -14,19 +14,22 @@ import org.bson.json.JsonMode;
 import org.bson.json.JsonWriterSettings;
 
 /**
- * Writes the committed spec-conformance fixture (src/test/resources/fixtures/v1-basic.*). Run it only
- * when deliberately creating a fixture for a new format version; never regenerate v1: the point of the
- * fixture is that archives written by older code keep decoding.
+ * Writes a spec-conformance fixture of the format version this code writes (v2-basic.*: video, sidecar,
+ * expected documents) into src/test/resources/fixtures. Run it only when deliberately creating a fixture
+ * for a new format version; never regenerate a committed one (v1-basic was written by the v1 writer, which
+ * no longer exists): the point of a fixture is that archives written by older code keep decoding.
  *
  * <pre>java -cp target/test-classes:target/classes:$(deps) io.coldframe.segment.FixtureGenerator src/test/resources/fixtures</pre>
  */
 public final class FixtureGenerator {
-    static final String SEGMENT_ID = "v1-basic";
+    static final String SEGMENT_ID = "v2-basic";
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : "src/test/resources/fixtures");
         List<SegmentRecord> records = records();
-        SegmentOptions opts = SegmentOptions.builder().blockTargetBytes(4096).zstdLevel(19).threads(1).build();
+        // small blocks and parity groups of 4 data + 2 parity frames: several blocks and groups, a short last
+        // group and two parity rows, all in a few frames
+        SegmentOptions opts = SegmentOptions.builder().blockTargetBytes(4096).zstdLevel(19).threads(1).parity(6, 2).build();
         SegmentManifest m = new SegmentWriter(opts).write(SEGMENT_ID, records, dir);
         JsonWriterSettings canonical = JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED).build();
         StringBuilder expected = new StringBuilder();

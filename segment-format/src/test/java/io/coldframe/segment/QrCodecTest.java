@@ -10,7 +10,7 @@ class QrCodecTest {
     private static byte[] frame(Random rnd, int payloadLen) {
         byte[] payload = new byte[payloadLen];
         rnd.nextBytes(payload);
-        return FrameHeader.frame(0x1234abcd, 3, 9, payload, 0, payloadLen);
+        return FrameV2.frame(0, 0xabcd, 3, 15, 1, payload, 0, payloadLen);
     }
 
     private static GrayImage gray(QrCodec qr, byte[] modules) {
@@ -20,7 +20,7 @@ class QrCodecTest {
     @Test
     void fastEncoderDrawsExactlyWhatZxingDrawsForEveryMaskAndLength() {
         Random rnd = new Random(42);
-        int[] lengths = {0, 1, 2, 3, 100, 1000, 2929, 2930, QrCodec.PAYLOAD_CAPACITY};
+        int[] lengths = {0, 1, 2, 3, 100, 1000, 2929, 2930, FrameV2.PAYLOAD};
         for (int mask = 0; mask < 8; mask++) {
             QrCodec qr = new QrCodec(mask, 1, 2);
             for (int len : lengths) {
@@ -115,12 +115,15 @@ class QrCodecTest {
     @Test
     void frameHeaderCatchesCorruption() {
         byte[] f = frame(new Random(6), 50);
-        FrameHeader.Parsed p = FrameHeader.parse(f);
-        assertThat(p.seq()).isEqualTo(3);
-        assertThat(p.frameCount()).isEqualTo(9);
-        assertThat(p.segmentHash()).isEqualTo(0x1234abcd);
+        FrameV2.Parsed p = FrameV2.parse(f);
+        assertThat(p.position()).isEqualTo(3);
+        assertThat(p.k()).isEqualTo(15);
+        assertThat(p.m()).isEqualTo(1);
+        assertThat(p.parity()).isFalse();
+        assertThat(p.segmentHash()).isEqualTo(0xabcd);
+        assertThat(p.payload()).hasSize(50);
         f[30] ^= 1;
-        assertThat(FrameHeader.intact(f)).isFalse();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FrameHeader.parse(f)).hasMessageContaining("CRC-32");
+        assertThat(FrameV2.intact(f)).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FrameV2.parse(f)).hasMessageContaining("CRC-32");
     }
 }

@@ -9,7 +9,7 @@ import net.jqwik.api.Provide;
 import org.bson.BsonDocument;
 import org.bson.RawBsonDocument;
 
-/** Any BSON document's exact bytes survive the record body transform. */
+/** Any BSON document's exact bytes survive the record body transform and the string-pool block transform. */
 class RecordCodecProperties {
 
     @Property(tries = 400)
@@ -36,6 +36,62 @@ class RecordCodecProperties {
         byte[] body = RecordCodec.encode(bson);
         assertThat(body[0]).as("packed, not the verbatim fallback").isEqualTo((byte) RecordCodec.KIND_PACKED);
         assertThat(RecordCodec.decode(body)).isEqualTo(bson);
+    }
+
+    @Property(tries = 300)
+    void blocksOfAnyDocumentsRoundTripThroughTheStringPool(@ForAll("blocks") java.util.List<BsonDocument> docs) {
+        java.util.List<byte[]> bodies = new java.util.ArrayList<>();
+        for (BsonDocument d : docs) {
+            bodies.add(RecordCodec.encode(BsonBytes.of(d)));
+        }
+        bodies.add(bodies.get(0)); // a repeated document: its strings all become references
+        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies));
+        assertThat(back).hasSameSizeAs(bodies);
+        for (int i = 0; i < bodies.size(); i++) {
+            assertThat(back.get(i)).isEqualTo(bodies.get(i));
+            assertThat(RecordCodec.decode(back.get(i))).isEqualTo(BsonBytes.of(i < docs.size() ? docs.get(i) : docs.get(0)));
+        }
+    }
+
+    @Property(tries = 100)
+    void aBlockThatCannotBeWalkedKeepsItsBodiesVerbatim(@ForAll("documents") BsonDocument doc,
+            @ForAll byte[] garbage) {
+        byte[] good = RecordCodec.encode(BsonBytes.of(doc));
+        byte[] bad = new byte[garbage.length + 1];
+        bad[0] = RecordCodec.KIND_VERBATIM;
+        System.arraycopy(garbage, 0, bad, 1, garbage.length);
+        java.util.List<byte[]> bodies = java.util.List.of(good, bad, good);
+        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies));
+        for (int i = 0; i < bodies.size(); i++) {
+            assertThat(back.get(i)).isEqualTo(bodies.get(i));
+        }
+    }
+
+    @Property(tries = 200)
+    void uuidLikeStringsRoundTripThroughTheStringPool(@ForAll("uuidish") java.util.List<String> texts) {
+        java.util.List<byte[]> bodies = new java.util.ArrayList<>();
+        for (String t : texts) {
+            bodies.add(RecordCodec.encode(BsonBytes.of(new BsonDocument("memory_id", new org.bson.BsonString(t)))));
+        }
+        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies));
+        for (int i = 0; i < bodies.size(); i++) {
+            assertThat(back.get(i)).isEqualTo(bodies.get(i));
+        }
+    }
+
+    /** Canonical UUIDs (stored as 16 bytes), uppercase ones and near misses (kept as text). */
+    @Provide
+    Arbitrary<java.util.List<String>> uuidish() {
+        Arbitrary<String> uuid = net.jqwik.api.Arbitraries.longs().tuple2()
+                .map(t -> new java.util.UUID(t.get1(), t.get2()).toString());
+        return net.jqwik.api.Arbitraries.oneOf(uuid, uuid.map(String::toUpperCase),
+                uuid.map(u -> u.replace('-', 'x')), uuid.map(u -> u.substring(1) + "g"),
+                uuid.map(u -> u.substring(0, 35))).list().ofMinSize(1).ofMaxSize(10);
+    }
+
+    @Provide
+    Arbitrary<java.util.List<BsonDocument>> blocks() {
+        return BsonArbitraries.documents(3).list().ofMinSize(1).ofMaxSize(8);
     }
 
     @Provide

@@ -46,9 +46,9 @@ public final class SegmentBench {
         int n = 2000;
         byte[][] frames = new byte[n][];
         for (int i = 0; i < n; i++) {
-            byte[] payload = new byte[QrCodec.PAYLOAD_CAPACITY];
+            byte[] payload = new byte[FrameV2.PAYLOAD];
             rnd.nextBytes(payload);
-            frames[i] = FrameHeader.frame(7, i, n, payload, 0, payload.length);
+            frames[i] = FrameV2.frame(0, 7, i, 15, 1, payload, 0, payload.length);
         }
         byte[][] gray = new byte[n][];
         for (int round = 0; round < 3; round++) {

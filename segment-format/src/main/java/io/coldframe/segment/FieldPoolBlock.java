@@ -1,0 +1,426 @@
+package io.coldframe.segment;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Block transform 1 (spec section "String pool blocks"): the string values of all bodies of a block move
+ * into one pool behind the bodies, and a string equal to an earlier one in the block becomes a reference
+ * to it. Why: chat memories repeat whole texts across records (the next turn's text as the response,
+ * earlier turns as context) and zstd pays a match for every repeat; text is also easier to compress
+ * without the BSON structure interleaved, and the structure compresses to almost nothing without the text.
+ *
+ * <p>Each body becomes a skeleton: byte {@code 0x00} and the body verbatim (when it cannot be walked), or
+ * {@code 0x01} and the body with every string element's value (int32 length, bytes, NUL) replaced by an
+ * unsigned LEB128 varint: {@code 2 x length} (length as in BSON, including the NUL; the bytes without the
+ * NUL follow in the pool), {@code 0} (a canonical lowercase UUID string, its 16 bytes in the pool: hex text
+ * costs zstd ~18.5 bytes) or {@code 2 x ordinal + 1}, a reference to the ordinal-th string moved so far in
+ * the block. Everything else, length prefixes included, is copied as-is. Strings inside code-with-scope
+ * values stay where they are.
+ *
+ * <p>Raw block: u32 body count, u32 skeleton length per body, the skeletons, then the pool: one run of
+ * string bytes per element name (the key of the string element, wherever it sits), the runs in order of
+ * the first string moved under each name, each run's strings in walk order. Texts of one field (all
+ * inputs, all UUIDs) thus sit side by side, which zstd's literal coding rewards. The writer
+ * decodes what it encoded and keeps transform 0 for a block that does not round-trip.
+ */
+final class FieldPoolBlock {
+    private FieldPoolBlock() {
+    }
+
+    /** Width of the values that move into XOR-delta columns: ObjectId, UTC datetime, timestamp; else 0. */
+    private static int columnWidth(int type) {
+        return switch (type) {
+            case 0x07 -> 12;
+            case 0x09, 0x11 -> 8;
+            default -> 0;
+        };
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** The 16 bytes of a canonical (lowercase, 8-4-4-4-12) UUID string, or null if it is not one. */
+    static byte[] uuidBytes(byte[] s) {
+        if (s.length != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') {
+            return null;
+        }
+        byte[] out = new byte[16];
+        int n = 0;
+        for (int i = 0; i < 36; i++) {
+            if (i == 8 || i == 13 || i == 18 || i == 23) {
+                continue;
+            }
+            int c = s[i];
+            int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            if (v < 0) {
+                return null; // uppercase or not hex: stays a string
+            }
+            out[n / 2] |= (byte) (n % 2 == 0 ? v << 4 : v);
+            n++;
+        }
+        return out;
+    }
+
+    /** The canonical UUID string of 16 bytes at {@code offset}. */
+    static byte[] uuidString(byte[] b, int offset) {
+        byte[] out = new byte[36];
+        int o = 0;
+        for (int i = 0; i < 16; i++) {
+            if (i == 4 || i == 6 || i == 8 || i == 10) {
+                out[o++] = '-';
+            }
+            out[o++] = HEX[(b[offset + i] >> 4) & 0xf];
+            out[o++] = HEX[b[offset + i] & 0xf];
+        }
+        return out;
+    }
+
+    /** The run a value goes to: its BSON type and element name. */
+    private static ByteBuffer runKey(int type, byte[] b, int nameStart, int nameEnd) {
+        byte[] key = new byte[1 + nameEnd - nameStart];
+        key[0] = (byte) type;
+        System.arraycopy(b, nameStart, key, 1, nameEnd - nameStart);
+        return ByteBuffer.wrap(key);
+    }
+
+    /** The raw block for these bodies. */
+    static byte[] encode(List<byte[]> bodies) {
+        Encoder enc = new Encoder();
+        List<byte[]> skeletons = new ArrayList<>(bodies.size());
+        for (byte[] body : bodies) {
+            skeletons.add(enc.skeleton(body));
+        }
+        byte[] pool = enc.pool();
+        byte[] table = BlockCodec.raw(skeletons, new int[skeletons.size()]);
+        byte[] raw = new byte[table.length + pool.length];
+        System.arraycopy(table, 0, raw, 0, table.length);
+        System.arraycopy(pool, 0, raw, table.length, pool.length);
+        return raw;
+    }
+
+    /** The bodies of a raw block. @throws IllegalArgumentException if it is malformed */
+    static List<byte[]> decode(byte[] raw) {
+        try {
+            int n = ByteSink.intBE(raw, 0);
+            if (n < 0 || 4L + 4L * n > raw.length) {
+                throw new IllegalArgumentException("skeleton table of " + n + " entries does not fit the block");
+            }
+            long p = 4L + 4L * n;
+            int[] starts = new int[n];
+            int[] lengths = new int[n];
+            for (int i = 0; i < n; i++) {
+                lengths[i] = ByteSink.intBE(raw, 4 + 4 * i);
+                starts[i] = (int) p;
+                p += lengths[i];
+                if (lengths[i] < 1 || p > raw.length) {
+                    throw new IllegalArgumentException("skeleton " + i + " runs past the block");
+                }
+            }
+            // pass 1 measures each name's pool; pass 2 rebuilds the bodies reading the pools
+            Decoder sizes = new Decoder(raw, null);
+            for (int i = 0; i < n; i++) {
+                sizes.body(starts[i], lengths[i]);
+            }
+            Decoder dec = new Decoder(raw, sizes.poolStarts((int) p));
+            List<byte[]> bodies = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                bodies.add(dec.body(starts[i], lengths[i]));
+            }
+            return bodies;
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("string pool block malformed (" + e + ")", e);
+        }
+    }
+
+    /** Walks bodies (kind 0 BSON or kind 1 packed), moving string values out. */
+    private static final class Encoder {
+        /** One pool per element name, in order of first use: texts of one field compress best side by side. */
+        private final Map<ByteBuffer, ByteSink> pools = new LinkedHashMap<>();
+        private final Map<ByteBuffer, Integer> ordinals = new HashMap<>();
+        /** Last value of each column, for the XOR delta. */
+        private Map<ByteBuffer, byte[]> previous = new HashMap<>();
+        private byte[] b;
+        private ByteSink out;
+        private int copied;
+
+        byte[] pool() {
+            ByteSink all = new ByteSink(1 << 16);
+            for (ByteSink p : pools.values()) {
+                all.write(p.toByteArray());
+            }
+            return all.toByteArray();
+        }
+
+        byte[] skeleton(byte[] body) {
+            Map<ByteBuffer, Integer> marks = new HashMap<>();
+            pools.forEach((k, v) -> marks.put(k, v.size()));
+            Map<ByteBuffer, byte[]> previousBefore = new HashMap<>(previous);
+            Map<ByteBuffer, Integer> added = new HashMap<>();
+            try {
+                b = body;
+                out = new ByteSink(body.length);
+                out.write(1);
+                copied = 0;
+                int kind = body[0];
+                if (kind != RecordCodec.KIND_VERBATIM && kind != RecordCodec.KIND_PACKED) {
+                    throw new IllegalArgumentException("unknown body kind");
+                }
+                int end = document(1, kind == RecordCodec.KIND_PACKED, added);
+                if (end != body.length) {
+                    throw new IllegalArgumentException("trailing bytes");
+                }
+                out.write(b, copied, b.length - copied);
+                return out.toByteArray();
+            } catch (RuntimeException notWalkable) {
+                pools.entrySet().removeIf(e -> !marks.containsKey(e.getKey()));
+                pools.forEach((k, v) -> v.truncate(marks.get(k)));
+                added.keySet().forEach(ordinals::remove);
+                previous = previousBefore;
+                byte[] verbatim = new byte[body.length + 1];
+                System.arraycopy(body, 0, verbatim, 1, body.length);
+                return verbatim;
+            }
+        }
+
+        private int document(int p, boolean packed, Map<ByteBuffer, Integer> added) {
+            int q = p + 4;
+            while (true) {
+                int type = b[q] & 0xff;
+                if (type == 0) {
+                    return q + 1;
+                }
+                int keyEnd = RecordCodec.cstringEnd(b, q + 1);
+                if (type == 0x02) {
+                    int len = ByteSink.intLE(b, keyEnd);
+                    int valueEnd = keyEnd + 4 + len;
+                    if (len < 1 || valueEnd > b.length || b[valueEnd - 1] != 0) {
+                        throw new IllegalArgumentException("bad string");
+                    }
+                    out.write(b, copied, keyEnd - copied);
+                    ByteBuffer content = ByteBuffer.wrap(b, keyEnd + 4, len - 1).slice();
+                    Integer earlier = ordinals.get(content);
+                    if (earlier != null) {
+                        writeVarint(2L * earlier + 1);
+                    } else {
+                        byte[] copy = new byte[len - 1];
+                        System.arraycopy(b, keyEnd + 4, copy, 0, len - 1);
+                        ByteBuffer key = ByteBuffer.wrap(copy);
+                        ordinals.put(key, ordinals.size());
+                        added.put(key, 0);
+                        byte[] uuid = uuidBytes(copy);
+                        writeVarint(uuid != null ? 0 : 2L * len); // 0 is no BSON string length: a UUID
+                        pools.computeIfAbsent(runKey(type, b, q + 1, keyEnd - 1), n -> new ByteSink(1 << 12))
+                                .write(uuid != null ? uuid : copy);
+                    }
+                    copied = valueEnd;
+                    q = valueEnd;
+                } else if (columnWidth(type) > 0) {
+                    int width = columnWidth(type);
+                    if (keyEnd + width > b.length) {
+                        throw new IllegalArgumentException("value runs past the body");
+                    }
+                    out.write(b, copied, keyEnd - copied);
+                    ByteBuffer column = runKey(type, b, q + 1, keyEnd - 1);
+                    byte[] value = Arrays.copyOfRange(b, keyEnd, keyEnd + width);
+                    byte[] prev = previous.getOrDefault(column, new byte[width]);
+                    byte[] delta = new byte[width];
+                    for (int i = 0; i < width; i++) {
+                        delta[i] = (byte) (value[i] ^ prev[i]);
+                    }
+                    previous.put(column, value);
+                    pools.computeIfAbsent(column, n -> new ByteSink(1 << 12)).write(delta);
+                    copied = keyEnd + width;
+                    q = copied;
+                } else if (type == 0x03 || type == 0x04) {
+                    q = document(keyEnd, packed, added);
+                } else if (packed && (type == RecordCodec.TYPE_PACKED_F32 || type == RecordCodec.TYPE_PACKED_F64)) {
+                    q = keyEnd + 4 + ByteSink.intLE(b, keyEnd) * (type == RecordCodec.TYPE_PACKED_F32 ? 4 : 8);
+                } else {
+                    q = keyEnd + RecordCodec.valueSize(b, type, keyEnd);
+                }
+                if (q > b.length) {
+                    throw new IllegalArgumentException("element runs past the body");
+                }
+            }
+        }
+
+        private void writeVarint(long v) {
+            while (v >= 0x80) {
+                out.write((int) (v & 0x7f) | 0x80);
+                v >>>= 7;
+            }
+            out.write((int) v);
+        }
+    }
+
+    /**
+     * Rebuilds bodies from skeletons and the pools, in order (references point backwards). Without pool
+     * positions it only measures: how many bytes each name's pool holds.
+     */
+    private static final class Decoder {
+        private final byte[] raw;
+        /** Next unread byte of each name's pool (pass 2), or bytes per name so far (pass 1). */
+        private final Map<ByteBuffer, int[]> cursors;
+        private final boolean measuring;
+        private final List<int[]> strings = new ArrayList<>(); // {offset, length without NUL, or -1: UUID} in raw
+        private final Map<ByteBuffer, byte[]> previous = new HashMap<>();
+        private ByteSink out;
+        private int p;
+
+        Decoder(byte[] raw, Map<ByteBuffer, int[]> poolStarts) {
+            this.raw = raw;
+            this.measuring = poolStarts == null;
+            this.cursors = measuring ? new LinkedHashMap<>() : poolStarts;
+        }
+
+        /** Where each name's pool starts, the pools laid out in order of first use after {@code poolStart}. */
+        Map<ByteBuffer, int[]> poolStarts(int poolStart) {
+            Map<ByteBuffer, int[]> starts = new LinkedHashMap<>();
+            int at = poolStart;
+            for (Map.Entry<ByteBuffer, int[]> e : cursors.entrySet()) {
+                starts.put(e.getKey(), new int[] {at});
+                at += e.getValue()[0];
+            }
+            if (at != raw.length) {
+                throw new IllegalArgumentException("string pools hold " + (at - poolStart) + " bytes, the block "
+                        + (raw.length - poolStart));
+            }
+            return starts;
+        }
+
+        byte[] body(int start, int length) {
+            int end = start + length;
+            if (raw[start] == 0) {
+                byte[] body = new byte[length - 1];
+                System.arraycopy(raw, start + 1, body, 0, length - 1);
+                return body;
+            }
+            if (raw[start] != 1) {
+                throw new IllegalArgumentException("unknown skeleton kind " + raw[start]);
+            }
+            out = new ByteSink(length * 2);
+            int kind = raw[start + 1];
+            out.write(kind);
+            p = start + 2;
+            document(kind == RecordCodec.KIND_PACKED);
+            if (p != end) {
+                throw new IllegalArgumentException("skeleton length mismatch");
+            }
+            return out.toByteArray();
+        }
+
+        private void document(boolean packed) {
+            copy(4);
+            while (true) {
+                int type = raw[p] & 0xff;
+                if (type == 0) {
+                    copy(1);
+                    return;
+                }
+                int keyStart = p + 1;
+                int keyEnd = RecordCodec.cstringEnd(raw, keyStart);
+                copy(keyEnd - p);
+                if (type == 0x02) {
+                    string(runKey(type, raw, keyStart, keyEnd - 1));
+                } else if (columnWidth(type) > 0) {
+                    column(runKey(type, raw, keyStart, keyEnd - 1), columnWidth(type));
+                } else if (type == 0x03 || type == 0x04) {
+                    document(packed);
+                } else if (packed && (type == RecordCodec.TYPE_PACKED_F32 || type == RecordCodec.TYPE_PACKED_F64)) {
+                    copy(4 + ByteSink.intLE(raw, p) * (type == RecordCodec.TYPE_PACKED_F32 ? 4 : 8));
+                } else {
+                    copy(RecordCodec.valueSize(raw, type, p));
+                }
+            }
+        }
+
+        /** A fixed-width value: the next bytes of its column, XORed with the column's previous value. */
+        private void column(ByteBuffer key, int width) {
+            int[] cursor = cursor(key);
+            int at = cursor[0];
+            cursor[0] += width;
+            if (measuring) {
+                return;
+            }
+            if (at + width > raw.length) {
+                throw new IllegalArgumentException("value runs past its column");
+            }
+            byte[] prev = previous.getOrDefault(key, new byte[width]);
+            byte[] value = new byte[width];
+            for (int i = 0; i < width; i++) {
+                value[i] = (byte) (raw[at + i] ^ prev[i]);
+            }
+            previous.put(key, value);
+            out.write(value);
+        }
+
+        private int[] cursor(ByteBuffer key) {
+            return cursors.computeIfAbsent(key, n -> {
+                if (!measuring) {
+                    throw new IllegalArgumentException("value of a run that holds no bytes");
+                }
+                return new int[1];
+            });
+        }
+
+        /** A string value: a reference to an earlier one, or the next bytes of its name's pool. */
+        private void string(ByteBuffer name) {
+            long v = readVarint();
+            int[] str;
+            if ((v & 1) == 1) {
+                str = strings.get((int) (v >>> 1));
+            } else {
+                boolean uuid = v == 0;
+                int len = uuid ? -1 : (int) (v >>> 1) - 1;
+                if ((!uuid && len < 0) || v >>> 1 > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("bad string length");
+                }
+                int[] cursor = cursor(name);
+                str = new int[] {cursor[0], len};
+                cursor[0] += uuid ? 16 : len;
+                strings.add(str);
+            }
+            if (measuring) {
+                return;
+            }
+            if (str[0] + (str[1] < 0 ? 16 : str[1]) > raw.length) {
+                throw new IllegalArgumentException("string runs past its pool");
+            }
+            byte[] text = str[1] < 0 ? uuidString(raw, str[0]) : null;
+            out.writeIntLE((text != null ? text.length : str[1]) + 1);
+            if (text != null) {
+                out.write(text);
+            } else {
+                out.write(raw, str[0], str[1]);
+            }
+            out.write(0);
+        }
+
+        private void copy(int n) {
+            if (n < 0 || p + n > raw.length) {
+                throw new IllegalArgumentException("skeleton runs past the block");
+            }
+            out.write(raw, p, n);
+            p += n;
+        }
+
+        private long readVarint() {
+            long v = 0;
+            for (int shift = 0; shift < 63; shift += 7) {
+                int c = raw[p++] & 0xff;
+                v |= (long) (c & 0x7f) << shift;
+                if (c < 0x80) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException("varint too long");
+        }
+    }
+}

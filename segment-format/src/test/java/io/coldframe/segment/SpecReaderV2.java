@@ -1,0 +1,403 @@
+package io.coldframe.segment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.luben.zstd.Zstd;
+import com.google.zxing.BinaryBitmap;
+import com.google.zxing.DecodeHintType;
+import com.google.zxing.PlanarYUVLuminanceSource;
+import com.google.zxing.Result;
+import com.google.zxing.ResultMetadataType;
+import com.google.zxing.common.HybridBinarizer;
+import com.google.zxing.common.reedsolomon.GenericGF;
+import com.google.zxing.common.reedsolomon.ReedSolomonDecoder;
+import com.google.zxing.common.reedsolomon.ReedSolomonEncoder;
+import com.google.zxing.qrcode.QRCodeReader;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.CRC32;
+import org.bson.BsonDocument;
+import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
+import org.bson.json.JsonMode;
+import org.bson.json.JsonWriterSettings;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+
+/**
+ * A format-v2 reader written from docs/segment-format.md only; it shares no code with the module except
+ * the v1 body decoder of {@link FixtureConformanceTest.SpecReader} (v2 bodies are v1 bodies). It checks
+ * every frame CRC, every parity frame (recomputed with zxing's Reed-Solomon encoder, and a lost data frame
+ * corrected back with zxing's decoder), the index and block SHA-256s.
+ *
+ * @return per record in write order: memory id, version (SHA-256 hex of the BSON), BSON as hex
+ */
+final class SpecReaderV2 {
+    private static final int PAYLOAD = 2953 - 13;
+
+    private SpecReaderV2() {
+    }
+
+    static List<String[]> read(Path video) throws Exception {
+        // 1. frames by position; data and parity payloads
+        TreeMap<Integer, byte[]> payloads = new TreeMap<>();
+        Map<Integer, Integer> roles = new HashMap<>();
+        int k = -1;
+        int m = -1;
+        int segHash = -1;
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+        QRCodeReader qr = new QRCodeReader();
+        try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(video.toFile())) {
+            g.setImageMode(org.bytedeco.javacv.FrameGrabber.ImageMode.GRAY);
+            g.start();
+            Frame f;
+            while ((f = g.grabImage()) != null) {
+                byte[] gray = new byte[f.imageStride * f.imageHeight];
+                ((ByteBuffer) f.image[0]).duplicate().position(0).get(gray);
+                Result res = qr.decode(new BinaryBitmap(new HybridBinarizer(new PlanarYUVLuminanceSource(gray,
+                        f.imageStride, f.imageHeight, 0, 0, f.imageWidth, f.imageHeight, false))),
+                        Map.of(DecodeHintType.PURE_BARCODE, true, DecodeHintType.CHARACTER_SET, "ISO-8859-1"));
+                @SuppressWarnings("unchecked")
+                byte[] b = ((List<byte[]>) res.getResultMetadata().get(ResultMetadataType.BYTE_SEGMENTS)).get(0);
+                assertThat(b[0] & 0xff).isEqualTo(0xC2);
+                CRC32 crc = new CRC32();
+                crc.update(b, 0, 9);
+                crc.update(b, 13, b.length - 13);
+                assertThat((int) crc.getValue()).isEqualTo(ByteBuffer.wrap(b, 9, 4).getInt());
+                int position = (b[4] & 0xff) << 16 | (b[5] & 0xff) << 8 | (b[6] & 0xff);
+                segHash = segHash < 0 ? (b[2] & 0xff) << 8 | (b[3] & 0xff) : segHash;
+                assertThat((b[2] & 0xff) << 8 | (b[3] & 0xff)).isEqualTo(segHash);
+                k = b[7] & 0xff;
+                m = b[8] & 0xff;
+                roles.put(position, b[1] & 0xff);
+                payloads.put(position, Arrays.copyOfRange(b, 13, b.length));
+            }
+        }
+
+        // 2. parity groups: each group is k data frames (fewer in the last) followed by m parity frames
+        List<byte[]> data = new ArrayList<>();
+        int pos = 0;
+        while (pos < payloads.size()) {
+            List<byte[]> groupData = new ArrayList<>();
+            while (roles.get(pos) == 0 && groupData.size() < k) {
+                groupData.add(payloads.get(pos++));
+            }
+            List<byte[]> groupParity = new ArrayList<>();
+            for (int j = 0; j < m; j++) {
+                assertThat(roles.get(pos)).isEqualTo(j + 1);
+                groupParity.add(payloads.get(pos++));
+            }
+            checkParity(groupData, groupParity, k, m);
+            data.addAll(groupData);
+        }
+        ByteArrayOutputStream streamBytes = new ByteArrayOutputStream();
+        for (byte[] p : data) {
+            streamBytes.write(p);
+        }
+        ByteBuffer s = ByteBuffer.wrap(streamBytes.toByteArray());
+
+        // 3. index
+        byte[] magic = new byte[4];
+        s.get(magic);
+        assertThat(new String(magic, StandardCharsets.US_ASCII)).isEqualTo("CFX2");
+        int c = s.getInt();
+        int rawLen = s.getInt();
+        byte[] sha = new byte[32];
+        s.get(sha);
+        byte[] comp = new byte[c];
+        s.get(comp);
+        assertThat(sha256(comp)).isEqualTo(sha);
+        ByteBuffer ix = ByteBuffer.wrap(Zstd.decompress(comp, rawLen));
+        byte[] id = new byte[ix.getShort() & 0xffff];
+        ix.get(id);
+        String segmentId = new String(id, StandardCharsets.UTF_8);
+        assertThat(((sha256(id)[0] & 0xff) << 8) | (sha256(id)[1] & 0xff)).isEqualTo(segHash);
+        ix.get(); // zstd level
+        ix.getLong(); // raw bytes of all records
+        ix.getLong(); // raw bytes of the stored ones
+        ix.getLong(); // body bytes
+        int records = ix.getInt();
+        int blockCount = ix.getInt();
+        List<byte[]> bodies = new ArrayList<>();
+        int[][] blocks = new int[blockCount][];
+        List<byte[]> blockSha = new ArrayList<>();
+        for (int b = 0; b < blockCount; b++) {
+            blocks[b] = new int[] {ix.get() & 0xff, ix.getInt(), ix.getInt(), ix.getInt()};
+            byte[] h = new byte[32];
+            ix.get(h);
+            blockSha.add(h);
+        }
+        int[] fingerprints = new int[records];
+        for (int r = 0; r < records; r++) {
+            fingerprints[r] = ix.getShort() & 0xffff;
+        }
+        Map<Integer, Integer> repeats = new HashMap<>();
+        for (int i = 0, n = ix.getInt(); i < n; i++) {
+            repeats.put(ix.getInt(), ix.getInt());
+        }
+        Map<Integer, String> ids = new HashMap<>();
+        for (int i = 0, n = ix.getInt(); i < n; i++) {
+            int r = ix.getInt();
+            byte[] v = new byte[ix.getInt()];
+            ix.get(v);
+            ids.put(r, new String(v, StandardCharsets.UTF_8));
+        }
+        assertThat(ix.hasRemaining()).isFalse();
+        assertThat(segmentId).isEqualTo("v2-basic");
+
+        // 4. blocks, right after the index (the fixture's are all field-pool blocks; its sessionIds are UUIDs)
+        assertThat(Arrays.stream(blocks).allMatch(bl -> bl[0] == 1)).isTrue();
+        for (int b = 0; b < blockCount; b++) {
+            byte[] bc = new byte[blocks[b][1]];
+            s.get(bc);
+            assertThat(sha256(bc)).isEqualTo(blockSha.get(b));
+            byte[] raw = Zstd.decompress(bc, blocks[b][2]);
+            List<byte[]> these = blocks[b][0] == 0 ? bodyTable(raw) : fieldPool(raw);
+            assertThat(these).hasSize(blocks[b][3]);
+            bodies.addAll(these);
+        }
+        assertThat(s.hasRemaining()).isFalse();
+
+        // 5. records: bodies in order, repeats pointing back; ids derived from _id unless listed
+        List<String[]> out = new ArrayList<>();
+        int next = 0;
+        for (int r = 0; r < records; r++) {
+            int body = repeats.containsKey(r) ? repeats.get(r) : next++;
+            byte[] bson = FixtureConformanceTest.SpecReader.unpack(bodies.get(body));
+            String memoryId = ids.containsKey(r) ? ids.get(r) : derivedId(bson);
+            byte[] f = sha256(memoryId.getBytes(StandardCharsets.UTF_8));
+            assertThat(fingerprints[r]).isEqualTo((f[0] & 0xff) << 8 | (f[1] & 0xff));
+            out.add(new String[] {memoryId, Hashes.hex(sha256(bson)), Hashes.hex(bson)});
+        }
+        assertThat(next).isEqualTo(bodies.size());
+        return out;
+    }
+
+    /** Parity = RS EC codewords (QR's GF(256)) of each byte column; a lost data frame is corrected back. */
+    private static void checkParity(List<byte[]> groupData, List<byte[]> parity, int k, int m) throws Exception {
+        GenericGF gf = GenericGF.QR_CODE_FIELD_256;
+        for (int col = 0; col < PAYLOAD; col++) {
+            int[] word = new int[k + m];
+            for (int d = 0; d < groupData.size(); d++) {
+                word[d] = col < groupData.get(d).length ? groupData.get(d)[col] & 0xff : 0;
+            }
+            int[] encoded = word.clone();
+            new ReedSolomonEncoder(gf).encode(encoded, m);
+            for (int j = 0; j < m; j++) {
+                assertThat(encoded[k + j]).isEqualTo(parity.get(j)[col] & 0xff);
+            }
+            if (m >= 2) { // one garbled data byte per column is found and corrected by the decoder
+                int[] damaged = encoded.clone();
+                damaged[0] ^= 0x5a;
+                new ReedSolomonDecoder(gf).decode(damaged, m);
+                assertThat(damaged).isEqualTo(encoded);
+            }
+        }
+    }
+
+    private static List<byte[]> bodyTable(byte[] raw) {
+        ByteBuffer b = ByteBuffer.wrap(raw);
+        int n = b.getInt();
+        int[] lens = new int[n];
+        for (int i = 0; i < n; i++) {
+            lens[i] = b.getInt();
+        }
+        List<byte[]> out = new ArrayList<>();
+        for (int len : lens) {
+            byte[] body = new byte[len];
+            b.get(body);
+            out.add(body);
+        }
+        return out;
+    }
+
+    /** Block transform 1: skeletons, then one run per (type, name) of moved values. */
+    private static List<byte[]> fieldPool(byte[] raw) {
+        ByteBuffer b = ByteBuffer.wrap(raw);
+        int n = b.getInt();
+        int[] lens = new int[n];
+        for (int i = 0; i < n; i++) {
+            lens[i] = b.getInt();
+        }
+        List<byte[]> skeletons = new ArrayList<>();
+        for (int len : lens) {
+            byte[] sk = new byte[len];
+            b.get(sk);
+            skeletons.add(sk);
+        }
+        int poolStart = b.position();
+        // pass 1: bytes per run, in order of first use
+        Pool sizes = new Pool(raw, null);
+        skeletons.forEach(sizes::body);
+        Map<String, int[]> starts = new LinkedHashMap<>();
+        int at = poolStart;
+        for (Map.Entry<String, int[]> e : sizes.cursors.entrySet()) {
+            starts.put(e.getKey(), new int[] {at});
+            at += e.getValue()[0];
+        }
+        assertThat(at).isEqualTo(raw.length);
+        Pool pool = new Pool(raw, starts);
+        List<byte[]> out = new ArrayList<>();
+        for (byte[] sk : skeletons) {
+            out.add(pool.body(sk));
+        }
+        return out;
+    }
+
+    /** Walks skeletons; with run starts given, rebuilds bodies, else only counts bytes per run. */
+    private static final class Pool {
+        final byte[] raw;
+        final Map<String, int[]> cursors;
+        final boolean counting;
+        final List<byte[]> strings = new ArrayList<>();
+        final Map<String, byte[]> previous = new HashMap<>();
+        ByteBuffer in;
+        ByteArrayOutputStream out;
+
+        Pool(byte[] raw, Map<String, int[]> starts) {
+            this.raw = raw;
+            this.counting = starts == null;
+            this.cursors = counting ? new LinkedHashMap<>() : starts;
+        }
+
+        byte[] body(byte[] skeleton) {
+            if (skeleton[0] == 0) {
+                return Arrays.copyOfRange(skeleton, 1, skeleton.length);
+            }
+            assertThat(skeleton[0]).isEqualTo((byte) 1);
+            in = ByteBuffer.wrap(skeleton, 1, skeleton.length - 1).order(ByteOrder.LITTLE_ENDIAN);
+            out = new ByteArrayOutputStream();
+            int kind = in.get();
+            out.write(kind);
+            document();
+            assertThat(in.hasRemaining()).isFalse();
+            return out.toByteArray();
+        }
+
+        private void document() {
+            copy(4);
+            while (true) {
+                int type = in.get() & 0xff;
+                out.write(type);
+                if (type == 0) {
+                    return;
+                }
+                ByteArrayOutputStream key = new ByteArrayOutputStream();
+                byte ch;
+                while ((ch = in.get()) != 0) {
+                    key.write(ch);
+                }
+                out.writeBytes(key.toByteArray());
+                out.write(0);
+                String run = type + "/" + new String(key.toByteArray(), StandardCharsets.ISO_8859_1);
+                switch (type) {
+                    case 0x02 -> {
+                        long v = 0;
+                        int shift = 0;
+                        int c;
+                        do {
+                            c = in.get() & 0xff;
+                            v |= (long) (c & 0x7f) << shift;
+                            shift += 7;
+                        } while (c >= 0x80);
+                        byte[] str;
+                        if ((v & 1) == 1) {
+                            str = strings.get((int) (v >>> 1));
+                        } else if (v == 0) { // a canonical UUID string as 16 bytes
+                            byte[] u = take(run, 16);
+                            ByteBuffer bb = ByteBuffer.wrap(u);
+                            str = new java.util.UUID(bb.getLong(), bb.getLong()).toString().getBytes(StandardCharsets.US_ASCII);
+                            strings.add(str);
+                        } else {
+                            str = take(run, (int) (v >>> 1) - 1);
+                            strings.add(str);
+                        }
+                        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(str.length + 1).array());
+                        out.writeBytes(str);
+                        out.write(0);
+                    }
+                    case 0x07, 0x09, 0x11 -> {
+                        int width = type == 0x07 ? 12 : 8;
+                        byte[] delta = take(run, width);
+                        byte[] prev = previous.getOrDefault(run, new byte[width]);
+                        byte[] value = new byte[width];
+                        for (int i = 0; i < width; i++) {
+                            value[i] = (byte) (delta[i] ^ prev[i]);
+                        }
+                        previous.put(run, value);
+                        out.writeBytes(value);
+                    }
+                    case 0x03, 0x04 -> document();
+                    case 0x81, 0x82 -> copy(4 + in.getInt(in.position()) * (type == 0x81 ? 4 : 8));
+                    case 0x01, 0x12 -> copy(8);
+                    case 0x0D, 0x0E -> copy(4 + in.getInt(in.position()));
+                    case 0x05 -> copy(5 + in.getInt(in.position()));
+                    case 0x08 -> copy(1);
+                    case 0x0B -> {
+                        copyCString();
+                        copyCString();
+                    }
+                    case 0x0C -> copy(4 + in.getInt(in.position()) + 12);
+                    case 0x0F -> copy(in.getInt(in.position()));
+                    case 0x10 -> copy(4);
+                    case 0x13 -> copy(16);
+                    case 0x06, 0x0A, 0x7F, 0xFF -> {
+                    }
+                    default -> throw new AssertionError("unknown type " + type);
+                }
+            }
+        }
+
+        /** The next n bytes of a run (while counting: zeros, and the run grows). */
+        private byte[] take(String run, int n) {
+            int[] cursor = cursors.computeIfAbsent(run, r -> {
+                assertThat(counting).as("run " + r + " has bytes").isTrue();
+                return new int[1];
+            });
+            int from = cursor[0];
+            cursor[0] += n;
+            return counting ? new byte[n] : Arrays.copyOfRange(raw, from, from + n);
+        }
+
+        private void copy(int n) {
+            byte[] b = new byte[n];
+            in.get(b);
+            out.writeBytes(b);
+        }
+
+        private void copyCString() {
+            byte c;
+            do {
+                c = in.get();
+                out.write(c);
+            } while (c != 0);
+        }
+    }
+
+    private static String derivedId(byte[] bson) {
+        for (Map.Entry<String, BsonValue> e : new RawBsonDocument(bson).entrySet()) {
+            if (e.getKey().equals("_id")) {
+                String wrapped = new BsonDocument("_id", e.getValue())
+                        .toJson(JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED).build());
+                return wrapped.substring("{\"_id\": ".length(), wrapped.length() - 1);
+            }
+        }
+        throw new AssertionError("no _id and no explicit memory id");
+    }
+
+    private static byte[] sha256(byte[] b) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(b);
+    }
+}
