@@ -193,6 +193,7 @@ public final class ArchiveReader implements AutoCloseable {
         private final VideoFrameIndex index;
         private final BitSet present = new BitSet();
         private final boolean whole;
+        private final int lastHeadFrame;
 
         Segment(String segmentId) throws IOException {
             this.segmentId = segmentId;
@@ -205,6 +206,7 @@ public final class ArchiveReader implements AutoCloseable {
                 Files.copy(fetchedManifest, manifestFile, StandardCopyOption.REPLACE_EXISTING);
             }
             this.manifest = SegmentManifest.read(manifestFile);
+            this.lastHeadFrame = lastHeadFrame(manifest);
             long size = store.videoSize(segmentId);
             VideoFrameIndex built = null;
             try {
@@ -234,6 +236,21 @@ public final class ArchiveReader implements AutoCloseable {
             metadataBytesFetched.addAndGet(built.headEnd() + size - built.tailStart());
         }
 
+        /**
+         * The last frame a reader needs before any block: frame 0 for v1; for v2 the frames of the index section at the
+         * start of the stream (the stream bytes before the blocks), at their video positions between parity frames.
+         */
+        private static int lastHeadFrame(SegmentManifest manifest) {
+            if (manifest.formatVersion() == SegmentManifest.V1) {
+                return 0;
+            }
+            long indexBytes = manifest.streamBytes() - manifest.compressedBytes();
+            int payload = manifest.video().framePayloadBytes();
+            int lastData = (int) Math.max(0, (indexBytes + payload - 1) / payload - 1);
+            int k = manifest.parityDataFrames();
+            return k > 0 ? lastData + (lastData / k) * manifest.parityFrames() : lastData;
+        }
+
         private void copy(RandomAccessFile file, long offset, long length) throws IOException {
             byte[] bytes = store.readVideoRange(segmentId, offset, Math.toIntExact(length));
             file.seek(offset);
@@ -245,9 +262,9 @@ public final class ArchiveReader implements AutoCloseable {
             if (whole) {
                 return 0;
             }
-            int from = first < READ_FROM_START_BELOW ? 0 : first;
-            // the video decoder probes the first frame when it opens the video
-            int[][] ranges = present.get(0) || from == 0 ? new int[][] {{from, last}} : new int[][] {{0, 0}, {from, last}};
+            int from = first <= lastHeadFrame + READ_FROM_START_BELOW ? 0 : first;
+            // the video decoder probes the first frame when it opens the video, and a v2 reader reads the index there
+            int[][] ranges = present.get(0) || from == 0 ? new int[][] {{from, last}} : new int[][] {{0, lastHeadFrame}, {from, last}};
             long fetched = 0;
             try (RandomAccessFile file = new RandomAccessFile(video.toFile(), "rw")) {
                 for (int[] range : ranges) {
@@ -273,19 +290,15 @@ public final class ArchiveReader implements AutoCloseable {
             return fetched;
         }
 
-        /** Every record of a block, read from the (sparse) video and checked by the segment reader. */
+        /**
+         * Every record of a block, read from the (sparse) video and checked by the segment reader; of several versions of
+         * one memory in the block, the last (the catalog points a memory at the block of its latest version).
+         */
         Map<String, SegmentRecord> decodeBlock(int blockIndex) throws IOException {
-            // the segment reader answers a memory id with its last entry in the segment: only ids whose last entry is here
-            Map<String, Integer> lastBlock = new HashMap<>();
-            for (SegmentManifest.Entry e : manifest.entries()) {
-                lastBlock.put(e.memoryId(), e.blockIndex());
-            }
             Map<String, SegmentRecord> out = new HashMap<>();
             try (SegmentReader reader = SegmentReader.open(video, SegmentOptions.builder().threads(1).build())) {
-                for (Map.Entry<String, Integer> e : lastBlock.entrySet()) {
-                    if (e.getValue() == blockIndex) {
-                        reader.get(e.getKey()).ifPresent(r -> out.put(r.memoryId(), r));
-                    }
+                for (SegmentRecord record : reader.block(blockIndex)) {
+                    out.put(record.memoryId(), record);
                 }
             }
             return out;

@@ -148,7 +148,7 @@ public final class Restorer {
 
     /** Every memory of one segment, at the last version the segment holds of it. */
     public List<Target> segmentTargets(String segmentId) throws IOException {
-        SegmentManifest manifest = SegmentManifest.read(store.fetchManifest(segmentId));
+        SegmentManifest manifest = store.manifest(segmentId);
         Map<String, Target> last = new LinkedHashMap<>();
         for (SegmentManifest.Entry entry : manifest.entries()) {
             last.put(entry.memoryId(), new Target(entry.memoryId(), segmentId, entry.version(), null));
@@ -163,7 +163,7 @@ public final class Restorer {
         try (Progress bar = progress.start("scanning manifests", segmentIds.size())) {
             for (String segmentId : segmentIds) {
                 try {
-                    SegmentManifest manifest = SegmentManifest.read(store.fetchManifest(segmentId));
+                    SegmentManifest manifest = store.manifest(segmentId);
                     for (SegmentManifest.Entry entry : manifest.entries()) {
                         if (ids.contains(entry.memoryId())) {
                             keepLatest(found, new Target(entry.memoryId(), segmentId, entry.version(), null));

@@ -126,7 +126,7 @@ public final class SegmentGc {
         }
         SegmentManifest manifest;
         try {
-            manifest = SegmentManifest.read(store.fetchManifest(id));
+            manifest = store.manifest(id);
         } catch (IOException | RuntimeException e) {
             return new Decision(id, stored.storedAt(), Verdict.UNKNOWN_MEMORIES, "manifest unreadable: " + e.getMessage());
         }

@@ -89,7 +89,13 @@ public final class SegmentScrub {
         }
         try (SegmentReader reader = SegmentReader.open(video)) {
             VerificationReport report = reader.verify();
-            return report.ok() ? null : new Failure(segmentId, report.problems(), framesOf(report.problems()));
+            if (report.clean()) {
+                return null;
+            }
+            // repaired damage counts too: the records still read, but the parity that saved them is spent
+            List<String> problems = new ArrayList<>(report.problems());
+            report.repairs().forEach(repair -> problems.add(repair + " (repaired on read; rewrite the segment)"));
+            return new Failure(segmentId, problems, framesOf(problems));
         } catch (IOException | RuntimeException e) {
             return new Failure(segmentId, List.of("cannot read: " + e.getMessage()), List.of());
         }

@@ -34,7 +34,7 @@ class ArchiveReaderTest {
                     BsonDocument.parse("{\"_id\": \"m-" + i + "\", \"agent_id\": \"a\", \"text\": \"" + text + "\"}")));
         }
         Path staging = dir.resolve("staging");
-        SegmentManifest manifest = new SegmentWriter(SegmentOptions.defaults()).write("seg-1", records, staging);
+        SegmentManifest manifest = new SegmentWriter(SegmentOptions.builder().blockTargetBytes(64 * 1024).build()).write("seg-1", records, staging);
         LocalDirectorySegmentStore store = new LocalDirectorySegmentStore(dir.resolve("store"));
         store.store("seg-1", staging.resolve("seg-1.mkv"), staging.resolve("seg-1.manifest.json"), manifest.videoSha256());
         assertThat(manifest.blocks()).hasSizeGreaterThan(2);

@@ -47,28 +47,34 @@ class SegmentScrubTest {
         LocalDirectorySegmentStore store = new LocalDirectorySegmentStore(root);
         store(store, "healthy-0-0-9", 10);
         store(store, "rotten-0-0-39", 40);
+        store(store, "bitflip-0-0-39", 40);
         Path rotten = root.resolve("rotten-0-0-39.mkv");
         byte[] bytes = Files.readAllBytes(rotten);
         for (int i = bytes.length / 4; i < bytes.length * 3 / 4; i += 97) {
-            bytes[i] ^= (byte) 0x5a; // bit rot across the middle of the video
+            bytes[i] ^= (byte) 0x5a; // bit rot across the middle of the video: beyond what parity rebuilds
         }
         Files.write(rotten, bytes);
+        Path flipped = root.resolve("bitflip-0-0-39.mkv");
+        byte[] one = Files.readAllBytes(flipped);
+        one[one.length / 2] ^= (byte) 0xff; // one damaged frame: the reader rebuilds it, but its parity is spent
+        Files.write(flipped, one);
 
         List<SegmentScrub.Failure> reported = new ArrayList<>();
         SegmentScrub.Result result = new SegmentScrub(store, Duration.ZERO, Clock.systemUTC(), Progress.SILENT).run(reported::add);
 
-        assertThat(result.checked()).isEqualTo(2);
+        assertThat(result.checked()).isEqualTo(3);
         assertThat(result.ok()).isFalse();
-        assertThat(reported).singleElement().satisfies(failure -> {
-            assertThat(failure.segmentId()).isEqualTo("rotten-0-0-39");
-            assertThat(failure.problems()).anyMatch(p -> p.contains("sha-256 mismatch"));
-            assertThat(failure.frames()).isNotEmpty();
-            assertThat(failure.problems()).anyMatch(p -> p.startsWith("frame"));
+        assertThat(reported).extracting(SegmentScrub.Failure::segmentId).containsExactlyInAnyOrder("rotten-0-0-39", "bitflip-0-0-39");
+        assertThat(reported).filteredOn(f -> f.segmentId().equals("rotten-0-0-39")).singleElement()
+                .satisfies(failure -> assertThat(failure.problems()).isNotEmpty());
+        assertThat(reported).filteredOn(f -> f.segmentId().equals("bitflip-0-0-39")).singleElement().satisfies(failure -> {
+            assertThat(failure.frames()).hasSize(1);
+            assertThat(failure.problems()).anyMatch(p -> p.startsWith("frame " + failure.frames().get(0) + ":") && p.contains("repaired on read"));
         });
         Path metrics = dir.resolve("metrics/scrub.prom");
         ScrubMetrics.write(result, metrics);
-        assertThat(Files.readString(metrics)).contains("coldframe_scrub_segments_failed 1.0")
-                .contains("coldframe_scrub_segments_checked 2.0")
+        assertThat(Files.readString(metrics)).contains("coldframe_scrub_segments_failed 2.0")
+                .contains("coldframe_scrub_segments_checked 3.0")
                 .contains("coldframe_scrub_segment_failed{segment=\"rotten-0-0-39\"} 1.0")
                 .contains("coldframe_scrub_frames_failed " + result.failedFrames() + ".0")
                 .contains("coldframe_scrub_last_run_timestamp_seconds");

@@ -22,6 +22,8 @@ public final class SegmentReader implements AutoCloseable {
 
         Stream<SegmentRecord> records() throws IOException;
 
+        List<SegmentRecord> block(int blockIndex) throws IOException;
+
         VerificationReport verify();
 
         int framesDecoded();
@@ -83,6 +85,16 @@ public final class SegmentReader implements AutoCloseable {
      */
     public Stream<SegmentRecord> records() throws IOException {
         return impl.records();
+    }
+
+    /**
+     * The records of one block, in write order, decoding only that block's frames (and, for v2, the index's): what a
+     * reader that fetched just those frames of a stored video can answer.
+     *
+     * @throws SegmentFormatException if the block is damaged beyond repair, or there is no such block
+     */
+    public List<SegmentRecord> block(int blockIndex) throws IOException {
+        return impl.block(blockIndex);
     }
 
     /**

@@ -82,6 +82,21 @@ final class SegmentReaderV1 implements SegmentReader.Impl {
         return Optional.of(read(manifest.entries().get(i)));
     }
 
+    @Override
+    public synchronized List<SegmentRecord> block(int blockIndex) throws IOException {
+        ensureOpen();
+        if (blockIndex < 0 || blockIndex >= manifest.blocks().size()) {
+            throw new SegmentFormatException("segment " + manifest.segmentId() + " has no block " + blockIndex);
+        }
+        List<SegmentRecord> out = new ArrayList<>();
+        for (SegmentManifest.Entry e : manifest.entries()) {
+            if (e.blockIndex() == blockIndex) {
+                out.add(read(e));
+            }
+        }
+        return out;
+    }
+
     /**
      * All records in manifest order; an entry repeating an earlier memory id and version is skipped.
      * Lazy: blocks are decoded as the stream reaches them. Damage surfaces as UncheckedIOException

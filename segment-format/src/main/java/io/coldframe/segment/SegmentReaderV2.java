@@ -262,6 +262,22 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
                 .map(d -> new SegmentRecord(d.memoryId(), d.version(), new RawBsonDocument(d.bson())));
     }
 
+    @Override
+    public synchronized List<SegmentRecord> block(int blockIndex) throws IOException {
+        ensureOpen();
+        if (blockIndex < 0 || blockIndex >= firstBodyOfBlock.length - 1) {
+            throw damaged("there is no block " + blockIndex, null);
+        }
+        List<SegmentRecord> out = new ArrayList<>();
+        for (int r = 0; r < index.recordCount(); r++) {
+            if (blockOfBody(index.bodyOfRecord()[r]) == blockIndex) {
+                Decoded d = decode(r);
+                out.add(new SegmentRecord(d.memoryId(), d.version(), new RawBsonDocument(d.bson())));
+            }
+        }
+        return out;
+    }
+
     private List<SegmentManifest.Entry> entries() throws IOException {
         List<SegmentManifest.Entry> out = new ArrayList<>(index.recordCount());
         synchronized (this) {

@@ -69,11 +69,20 @@ public interface SegmentStore extends Closeable {
     void delete(String segmentId) throws IOException;
 
     /**
-     * A local file of the stored manifest alone, for reading what a segment holds without its video (a scan of all
-     * manifests, the catalog of last resort). By default the manifest beside {@link #fetch}.
+     * A local file of the stored manifest (sidecar) alone: its totals and the video's size and SHA-256, without the
+     * video. By default the manifest beside {@link #fetch}. For what a segment holds, see {@link #manifest}.
      */
     default Path fetchManifest(String segmentId) throws IOException {
         return SegmentManifest.pathBeside(fetch(segmentId));
+    }
+
+    /**
+     * What the segment holds, entries included: a v1 manifest alone answers; a v2 segment keeps its index in the video
+     * (the sidecar has only totals), so its video is fetched and read.
+     */
+    default SegmentManifest manifest(String segmentId) throws IOException {
+        SegmentManifest sidecar = SegmentManifest.read(fetchManifest(segmentId));
+        return sidecar.formatVersion() == SegmentManifest.V1 ? sidecar : SegmentManifest.read(SegmentManifest.pathBeside(fetch(segmentId)));
     }
 
     /**

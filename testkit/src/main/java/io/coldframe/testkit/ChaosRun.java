@@ -551,7 +551,7 @@ public final class ChaosRun {
         private List<SegmentManifest.Entry> candidates(String segmentId, Set<String> updated) {
             List<SegmentManifest.Entry> entries;
             try {
-                entries = new ArrayList<>(SegmentManifest.read(pipeline.store().fetchManifest(segmentId)).entries());
+                entries = new ArrayList<>(pipeline.store().manifest(segmentId).entries());
             } catch (IOException | RuntimeException e) {
                 return List.of();
             }

@@ -19,14 +19,15 @@ import picocli.CommandLine.Parameters;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Reads every frame of each segment back, checks the video file against the manifest, "
                 + "reassembles and decompresses every block and checks every record against its version (SHA-256).",
-                "Prints OK or FAILED per segment with one line per problem (naming frame, block or memory id); "
-                        + "exit code 1 if any segment failed."})
+                "Prints OK, REPAIRED (every record reads, but damaged frames had to be rebuilt from their parity group: rewrite "
+                        + "or re-store that segment) or FAILED per segment, with one line per repair or problem (naming frame, "
+                        + "block or memory id); exit code 1 if any segment failed."})
 public final class SegmentVerifyCommand extends ToolCommand {
 
     @Parameters(arity = "1..*", paramLabel = "SEGMENT", description = "Segment .mkv or .manifest.json, or a directory of segments.")
     List<Path> paths;
 
-    @Option(names = {"-q", "--quiet"}, description = "Print only segments that fail.")
+    @Option(names = {"-q", "--quiet"}, description = "Print only segments that were repaired or failed.")
     boolean quiet;
 
     @Option(names = "--threads", paramLabel = "N", description = "Decoding threads (default: the number of cores, at most 4).")
@@ -41,6 +42,7 @@ public final class SegmentVerifyCommand extends ToolCommand {
             totalBytes += Files.size(v);
         }
         int failed = 0;
+        int repaired = 0;
         long records = 0;
         try (Progress bar = TerminalProgress.start("verifying", totalBytes, 64L << 20)) {
             for (Path video : videos) {
@@ -55,10 +57,18 @@ public final class SegmentVerifyCommand extends ToolCommand {
                     continue;
                 }
                 records += report.recordsVerified();
-                if (report.ok()) {
+                if (report.clean()) {
                     if (!quiet) {
                         out().printf("OK      %s: %,d frames, %,d records verified (%s)%n", report.segmentId(),
                                 report.framesRead(), report.recordsVerified(), video);
+                    }
+                } else if (report.ok()) {
+                    // every record reads, but only thanks to the parity: say what was rebuilt, so it gets rewritten
+                    repaired++;
+                    out().printf("REPAIRED %s: %d repair(s), %,d frames read, %,d records verified (%s)%n", report.segmentId(),
+                            report.repairs().size(), report.framesRead(), report.recordsVerified(), video);
+                    for (String repair : report.repairs()) {
+                        out().println("  " + oneLine(repair));
                     }
                 } else {
                     failed++;
@@ -67,13 +77,16 @@ public final class SegmentVerifyCommand extends ToolCommand {
                     for (String problem : report.problems()) {
                         out().println("  " + oneLine(problem));
                     }
+                    for (String repair : report.repairs()) {
+                        out().println("  repaired: " + oneLine(repair));
+                    }
                 }
                 bar.advance(Files.size(video));
             }
         }
         if (videos.size() > 1 && !quiet) {
-            out().printf("verified %,d segment(s): %,d OK, %,d FAILED; %,d records verified%n", videos.size(),
-                    videos.size() - failed, failed, records);
+            out().printf("verified %,d segment(s): %,d OK, %,d REPAIRED, %,d FAILED; %,d records verified%n", videos.size(),
+                    videos.size() - failed - repaired, repaired, failed, records);
         }
         if (failed > 0) {
             return fail(FAILED, failed + " of " + videos.size() + " segment(s) failed verification");

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.coldframe.common.MemoryDocuments;
 import io.coldframe.segment.SegmentManifest;
+import io.coldframe.segment.SegmentOptions;
+import io.coldframe.segment.SegmentReader;
 import io.coldframe.segment.SegmentRecord;
 import io.coldframe.testkit.MemoryGenerator;
 
@@ -124,11 +126,11 @@ class SegmentCommandTest {
     void inspectSummarisesTheManifest() {
         Run r = run("inspect", pristine.resolve("corpus.mkv").toString(), "--blocks");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("segment corpus (format version 1)")
+        assertThat(r.out()).contains("segment corpus (format version " + SegmentManifest.FORMAT_VERSION + ")")
                 .contains("63 entries, 63 unique documents")
                 .contains("codec PNG_MONO (png, monob)")
                 .contains(manifest.frameCount() + " frames of 182x182 px")
-                .contains("zstd level 15, " + manifest.blocks().size() + " block(s)")
+                .contains("zstd level " + SegmentOptions.DEFAULT_ZSTD_LEVEL + ", " + manifest.blocks().size() + " block(s)")
                 .contains("BSON / stored (video + manifest)")
                 .contains("block 0 ");
 
@@ -213,7 +215,7 @@ class SegmentCommandTest {
         }
         Run verify = run("verify", dir.toString());
         assertThat(verify.exit()).isZero();
-        assertThat(verify.out()).contains("verified 3 segment(s): 3 OK, 0 FAILED; 63 records verified");
+        assertThat(verify.out()).contains("verified 3 segment(s): 3 OK, 0 REPAIRED, 0 FAILED; 63 records verified");
         Run cat = run("cat", dir.toString());
         assertThat(cat.out().lines()).hasSize(63);
         Run inspect = run("inspect", dir.toString());
@@ -304,7 +306,9 @@ class SegmentCommandTest {
         }
         Run verify = run("verify", video.toString());
         assertThat(verify.exit()).isEqualTo(1);
-        assertThat(verify.out()).startsWith("FAILED  corpus: ").contains("(truncated?)").containsPattern("frames \\d+-\\d+: missing");
+        // more frames lost than the parity rebuilds: every lost frame and every unreadable block is named
+        assertThat(verify.out()).startsWith("FAILED  corpus: ").containsPattern("frame \\d+ \\(missing\\)")
+                .containsPattern("block \\d+: unreadable");
         verify.assertOneCleanErrorLine();
         assertThat(verify.err()).contains("1 of 1 segment(s) failed verification");
 
@@ -312,8 +316,7 @@ class SegmentCommandTest {
         Run get = run("get", video.toString(), idIn(lastBlock));
         assertThat(get.exit()).isEqualTo(1);
         get.assertOneCleanErrorLine();
-        assertThat(get.err())
-                .containsPattern("segment corpus \\(.*truncated\\.mkv\\): frame \\d+: missing from the video \\(truncated\\?\\)");
+        assertThat(get.err()).containsPattern("segment corpus \\(.*truncated\\.mkv\\): .*frame \\d+ \\(missing\\)");
         assertThat(run("get", video.toString(), idIn(0)).exit()).isZero(); // the first half still reads
 
         Run cat = run("cat", video.toString());
@@ -327,39 +330,39 @@ class SegmentCommandTest {
     void wrongFormatVersion() throws IOException {
         Path video = copy("future");
         Path manifestFile = dir.resolve("future.manifest.json");
-        Files.writeString(manifestFile, Files.readString(manifestFile).replace("\"formatVersion\": 1", "\"formatVersion\": 2"));
+        String written = "\"formatVersion\": " + SegmentManifest.FORMAT_VERSION;
+        Files.writeString(manifestFile, Files.readString(manifestFile).replace(written, "\"formatVersion\": 99"));
         for (String[] args : List.of(new String[] {"inspect", video.toString()}, new String[] {"get", video.toString(), "mem-1"},
                 new String[] {"cat", video.toString()})) {
             Run r = run(args);
             assertThat(r.exit()).as(args[0]).isEqualTo(1);
             r.assertOneCleanErrorLine();
-            assertThat(r.err()).contains("future.manifest.json").contains("unsupported segment format version 2")
-                    .contains("this reader supports version 1");
+            assertThat(r.err()).contains("future.manifest.json").contains("unsupported segment format version 99")
+                    .contains("this reader supports versions 1 and " + SegmentManifest.FORMAT_VERSION);
         }
         Run verify = run("verify", video.toString());
         assertThat(verify.exit()).isEqualTo(1);
-        assertThat(verify.out()).contains("FAILED").contains("unsupported segment format version 2");
+        assertThat(verify.out()).contains("FAILED").contains("unsupported segment format version 99");
     }
 
     @Test
-    void corruptedFrameIsNamedByNumber() throws IOException {
+    void aCorruptedFrameIsRebuiltFromParityAndNamedByNumber() throws IOException {
         Path video = copy("damaged");
         SegmentManifest.Block block = manifest.blocks().get(1);
         int frame = block.firstFrame() + 1 <= block.lastFrame() ? block.firstFrame() + 1 : block.firstFrame();
         corruptFrame(video, frame);
 
         Run verify = run("verify", video.toString());
-        assertThat(verify.exit()).isEqualTo(1);
-        assertThat(verify.out()).contains("FAILED  corpus").contains("frame " + frame + ": ")
-                .containsPattern("block 1: unreadable, frame\\(s\\) \\[" + frame);
+        assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
+        assertThat(verify.out()).startsWith("REPAIRED corpus: ").contains("frame " + frame + ": ").contains("rebuilt");
 
-        Run get = run("get", video.toString(), idIn(1));
-        assertThat(get.exit()).isEqualTo(1);
-        get.assertOneCleanErrorLine();
-        assertThat(get.err()).contains("segment corpus (").contains("damaged.mkv): frame " + frame + ": ");
-        int elsewhere = manifest.blocks().stream().filter(b -> b.lastFrame() < frame || b.firstFrame() > frame)
-                .findFirst().orElseThrow().index();
-        assertThat(run("get", video.toString(), idIn(elsewhere)).exit()).isZero();
+        String id = idIn(1);
+        Run get = run("get", video.toString(), id);
+        assertThat(get.exit()).as(get.err()).isZero();
+        try (SegmentReader pristineReader = SegmentReader.open(pristine.resolve("corpus.mkv"))) {
+            SegmentRecord expected = pristineReader.get(id).orElseThrow();
+            assertThat(get.out().strip()).isEqualTo(MemoryDocuments.toCanonicalJson(expected.document()));
+        }
     }
 
     /** Zeroes part of the compressed image data of one frame (frames are PNG images, in frame order in the file). */
