@@ -1,6 +1,8 @@
 package io.coldframe.archive;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -13,6 +15,7 @@ import org.bson.BsonDocument;
 
 import com.mongodb.client.MongoCollection;
 
+import io.coldframe.segment.SegmentManifest;
 import io.coldframe.segment.SegmentReader;
 import io.coldframe.segment.SegmentRecord;
 import io.coldframe.segment.VerificationReport;
@@ -24,8 +27,9 @@ import io.coldframe.store.SegmentStore;
  */
 public final class Reconciler {
 
+    /** {@code videoBytes} and {@code indexBytes} (the sidecars): every byte the store holds for the segments. */
     public record Report(int segments, int verifiedSegments, List<String> segmentProblems, Map<String, SegmentRecord> archived,
-                  Set<String> inMongo, List<String> lost, long archiveBytes) {
+                  Set<String> inMongo, List<String> lost, long videoBytes, long indexBytes) {
     }
 
     private final MongoCollection<BsonDocument> memories;
@@ -49,28 +53,34 @@ public final class Reconciler {
         Map<String, SegmentRecord> archived = new HashMap<>();
         List<String> problems = new ArrayList<>();
         int verified = 0;
-        long archiveBytes = 0;
+        long videoBytes = 0;
+        long indexBytes = 0;
         List<String> segmentIds = store.list();
         for (String segmentId : segmentIds) {
-            try (SegmentReader reader = SegmentReader.open(store.fetch(segmentId))) {
-                archiveBytes += reader.manifest().videoBytes();
-                VerificationReport report = reader.verify();
-                if (!report.ok()) {
-                    problems.add(segmentId + ": " + String.join("; ", report.problems()));
-                    continue;
+            try {
+                Path video = store.fetch(segmentId);
+                Path sidecar = SegmentManifest.pathBeside(video);
+                videoBytes += Files.size(video);
+                indexBytes += Files.isRegularFile(sidecar) ? Files.size(sidecar) : 0;
+                try (SegmentReader reader = SegmentReader.open(video)) {
+                    VerificationReport report = reader.verify();
+                    if (!report.ok()) {
+                        problems.add(segmentId + ": " + String.join("; ", report.problems()));
+                        continue;
+                    }
+                    verified++;
+                    // Later segments hold later versions of a memory archived twice; keep the last one read.
+                    reader.records().forEach(record -> {
+                        archived.put(record.memoryId(), record);
+                        onVerifiedRecord.accept(segmentId, record);
+                    });
                 }
-                verified++;
-                // Later segments hold later versions of a memory archived twice; keep the last one read.
-                reader.records().forEach(record -> {
-                    archived.put(record.memoryId(), record);
-                    onVerifiedRecord.accept(segmentId, record);
-                });
             } catch (IOException | RuntimeException e) {
                 problems.add(segmentId + ": " + e.getMessage());
             }
         }
         Set<String> inMongo = MongoPresence.presentIds(memories, loadedIds);
         List<String> lost = loadedIds.stream().filter(id -> !inMongo.contains(id) && !archived.containsKey(id)).toList();
-        return new Report(segmentIds.size(), verified, problems, archived, inMongo, lost, archiveBytes);
+        return new Report(segmentIds.size(), verified, problems, archived, inMongo, lost, videoBytes, indexBytes);
     }
 }

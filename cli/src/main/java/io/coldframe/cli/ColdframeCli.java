@@ -21,6 +21,15 @@ import picocli.CommandLine.Command;
 public final class ColdframeCli {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ColdframeCli()).execute(args));
+        int exitCode;
+        try {
+            exitCode = new CommandLine(new ColdframeCli()).execute(args);
+        } catch (Throwable e) {
+            // an Error (a broken class path, out of memory) escapes picocli; the embedded stack's threads would then keep
+            // the JVM up for ever: say why and exit instead
+            e.printStackTrace();
+            exitCode = 1;
+        }
+        System.exit(exitCode);
     }
 }

@@ -1,6 +1,7 @@
 package io.coldframe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.URI;
@@ -161,9 +162,9 @@ class CommandSmokeIT {
             String service = demo.awaitLine("service: http://", Duration.ofMinutes(5)).substring("service: ".length());
             assertThat(demo.output()).contains("coldframe demo summary");
             assertThat(BsonDocument.parse(Files.readString(summary)).getNumber("lost").longValue()).isZero();
-            HttpResponse<String> agents = get(service + "/agents");
-            assertThat(agents.statusCode()).isEqualTo(200);
-            assertThat(agents.body()).contains("agent");
+            // 503 until the catalog index has caught up with the catalog topic
+            await().atMost(Duration.ofSeconds(90)).until(() -> get(service + "/agents").statusCode() == 200);
+            assertThat(get(service + "/agents").body()).contains("agent");
         }
     }
 
@@ -192,9 +193,11 @@ class CommandSmokeIT {
         Path out = dir.resolve("bench-segment.json");
         run("bench", "segment", "--docs", "120", "--segment-records", "60", "--rounds", "1", "--get-segments", "4", "--gets", "8",
                 "--process-gets", "1", "--memvid-docs", "2", "--memvid-literal-frames", "1", "--out", out.toString());
-        BsonDocument json = BsonDocument.parse(Files.readString(out));
-        assertThat(json.getDocument("get_by_id").containsKey("cli_process")).isTrue();
-        assertThat(json.getNumber("archive_bytes").longValue()).isPositive();
+        BsonDocument corpora = BsonDocument.parse(Files.readString(out)).getDocument("corpora");
+        for (String corpus : List.of("demo", "chat")) {
+            assertThat(corpora.getDocument(corpus).getDocument("get_by_id").containsKey("cli_process")).as(corpus).isTrue();
+            assertThat(corpora.getDocument(corpus).getNumber("archive_bytes").longValue()).as(corpus).isPositive();
+        }
     }
 
     @Test

@@ -107,18 +107,29 @@ public final class BenchSegmentCommand extends ToolCommand {
             ob.threads(threads);
         }
         SegmentOptions options = ob.build();
-        SegmentBenchmark.Corpus c = corpus == null ? SegmentBenchmark.Corpus.generated(seed, anchor, docs) : fromFile();
+        Map<String, SegmentBenchmark.Corpus> corpora = new LinkedHashMap<>();
+        if (corpus != null) {
+            corpora.put("file", fromFile());
+        } else {
+            // the two standard corpora, side by side: the demo's memories (30% with embeddings) and short chat turns
+            corpora.put("demo", SegmentBenchmark.Corpus.generated(seed, anchor, docs));
+            corpora.put("chat", SegmentBenchmark.Corpus.chat(seed, docs));
+        }
         // always a fresh directory of our own (inside --work-dir if given), so deleting it deletes only what we wrote
         Path dir = workDir != null ? Files.createTempDirectory(Files.createDirectories(workDir), "coldframe-bench-")
                 : Files.createTempDirectory("coldframe-bench-");
-        Map<String, Object> result;
+        Map<String, Object> results = new LinkedHashMap<>();
         try {
-            SegmentBenchmark bench = new SegmentBenchmark(new SegmentBenchmark.Settings(options, segmentRecords, rounds, getSegments,
-                    gets, memvidDocs, memvidLiteralFrames, processGets, segmentGetCommand(), dir), message -> {
-                        err().printf("[%6.1f s] %s%n", (System.nanoTime() - started) / 1e9, message);
-                        err().flush();
-                    }, TerminalProgress.factory(100));
-            result = bench.run(c);
+            for (Map.Entry<String, SegmentBenchmark.Corpus> c : corpora.entrySet()) {
+                err().printf("corpus %s%n", c.getKey());
+                SegmentBenchmark bench = new SegmentBenchmark(new SegmentBenchmark.Settings(options, segmentRecords, rounds, getSegments,
+                        gets, memvidDocs, memvidLiteralFrames, processGets, segmentGetCommand(),
+                        Files.createDirectories(dir.resolve(c.getKey()))), message -> {
+                            err().printf("[%6.1f s] %s%n", (System.nanoTime() - started) / 1e9, message);
+                            err().flush();
+                        }, TerminalProgress.factory(100));
+                results.put(c.getKey(), bench.run(c.getValue()));
+            }
         } finally {
             if (!keep) {
                 deleteTree(dir);
@@ -126,9 +137,17 @@ public final class BenchSegmentCommand extends ToolCommand {
                 note("archives kept in " + dir);
             }
         }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("benchmark", "segment");
+        result.put("corpora", results);
         result.put("run_seconds", Results.round((System.nanoTime() - started) / 1e9, 1));
         Results.write(out, result);
-        printSummary(result);
+        results.forEach((name, r) -> {
+            out().print(name + ": ");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> one = (Map<String, Object>) r;
+            printSummary(one);
+        });
         out().println("results written to " + out);
         return OK;
     }

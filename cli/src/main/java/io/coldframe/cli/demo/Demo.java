@@ -156,7 +156,7 @@ final class Demo {
             List<DeadLetterReport.Reason> reasons = DeadLetterReport.read(stack.bootstrapServers(), stack.topics().deadLetter());
             long deadLetters = reasons.stream().mapToLong(DeadLetterReport.Reason::count).sum();
             DemoSummary summary = new DemoSummary(loadedIds.size(), notLoaded, tiers, report.segments(), report.verifiedSegments(),
-                    archived, loadedIds.size() - report.inMongo().size(), memories.countDocuments(), rawBytes, report.archiveBytes(),
+                    archived, loadedIds.size() - report.inMongo().size(), memories.countDocuments(), rawBytes, report.videoBytes(), report.indexBytes(),
                     report.lost().size(), deadLetters, reasons, drained, Duration.ofNanos(System.nanoTime() - started).toMillis());
             if (summary.mostlyDeadLettered()) {
                 reportDeadLetters(summary);

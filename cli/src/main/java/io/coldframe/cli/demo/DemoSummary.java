@@ -13,8 +13,13 @@ import io.coldframe.archive.TierCounts;
 
 /** The demo's result, as the JSON written by --summary and as the lines printed at the end. */
 record DemoSummary(long loaded, List<Demo.NotLoaded> notLoaded, TierCounts.Counts tiers, long segments, long verifiedSegments,
-                   long archived, long deletedFromMongo, long remainingInMongo, long rawBytes, long archiveBytes, long lost,
+                   long archived, long deletedFromMongo, long remainingInMongo, long rawBytes, long videoBytes, long indexBytes, long lost,
                    long deadLetters, List<DeadLetterReport.Reason> deadLetterReasons, boolean drained, long elapsedMs) {
+
+    /** Every byte the store holds for the archived segments: videos and index sidecars. */
+    long archiveBytes() {
+        return videoBytes + indexBytes;
+    }
 
     /** More dead letters than half the loaded memories: the load was mostly not tiered, whatever else went right. */
     boolean mostlyDeadLettered() {
@@ -40,7 +45,9 @@ record DemoSummary(long loaded, List<Demo.NotLoaded> notLoaded, TierCounts.Count
         json.put("deleted_from_mongo", deletedFromMongo);
         json.put("remaining_in_mongo", remainingInMongo);
         json.put("raw_bytes", rawBytes);
-        json.put("archive_bytes", archiveBytes);
+        json.put("archive_bytes", archiveBytes());
+        json.put("video_bytes", videoBytes);
+        json.put("index_bytes", indexBytes);
         json.put("lost", lost);
         json.put("dead_letters", deadLetters);
         json.put("dead_letter_reasons", deadLetterReasons.stream().limit(10).map(r -> Map.of("reason", r.reason(), "stage", r.stage(),
@@ -66,7 +73,8 @@ record DemoSummary(long loaded, List<Demo.NotLoaded> notLoaded, TierCounts.Count
         line(text, "deleted from MongoDB", deletedFromMongo);
         line(text, "remaining in MongoDB", remainingInMongo);
         line(text, "raw BSON bytes", rawBytes);
-        line(text, "archive bytes", archiveBytes + (archived > 0 ? String.format(" (%.2f B per archived memory)", (double) archiveBytes / archived) : ""));
+        line(text, "archive bytes", archiveBytes() + (archived > 0 ? String.format(" (%.2f B per archived memory)", (double) archiveBytes() / archived) : "")
+                + " = video " + videoBytes + " + index " + indexBytes);
         line(text, "dead letters", deadLetters);
         line(text, "LOST", lost);
         line(text, "elapsed", String.format("%.1f s", elapsedMs / 1000.0));

@@ -32,7 +32,10 @@ class BenchSegmentCommandTest {
                 "--rounds", "2", "--memvid-docs", "2", "--memvid-literal-frames", "2", "--process-gets", "0", "--work-dir", dir.toString(),
                 "--out", out.toString());
         assertThat(exit).as(stderr.toString()).isZero();
-        BsonDocument r = BsonDocument.parse(Files.readString(out));
+        BsonDocument corpora = BsonDocument.parse(Files.readString(out)).getDocument("corpora");
+        assertThat(corpora.keySet()).containsExactly("demo", "chat");
+        assertThat(corpora.getDocument("chat").getInt32("docs").getValue()).isEqualTo(120);
+        BsonDocument r = corpora.getDocument("demo");
         for (String key : List.of("docs", "raw_jsonl_bytes", "gzip9_bytes", "zstd19_bytes", "archive_bytes", "archive_vs_gzip9",
                 "encode_verify_docs_per_s_per_core", "decode_docs_per_s_per_core", "get_by_id_p50_ms", "get_by_id_p95_ms",
                 "cores", "codec", "memvid_style", "notes", "per_core_method")) {

@@ -1,4 +1,4 @@
-package io.coldframe.segment;
+package io.coldframe.testkit;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +12,8 @@ import org.bson.BsonObjectId;
 import org.bson.BsonString;
 import org.bson.types.ObjectId;
 
+import io.coldframe.segment.SegmentRecord;
+
 /**
  * Short chat-turn memories, text only, deterministic for a seed: sessions of alternating user and
  * assistant turns; each memory is one turn ({@code input}), the next turn's text repeated as its
@@ -24,7 +26,7 @@ import org.bson.types.ObjectId;
  * gzip compresses the text about 3x as it does real chat text (and whole JSON lines, with the repeats,
  * land near 110-140 B per memory for ~870 B of JSON).
  */
-final class ChatCorpus {
+public final class ChatCorpus {
     private static final String[] FUNCTION_WORDS = ("the of and to a in is you that it for on are as with this be "
             + "at have from or by not what all we when your can there an which do how their if will up about out "
             + "them so some would like into time has more no could my than been who its now did get may I me it's "
@@ -62,7 +64,8 @@ final class ChatCorpus {
         counter = rnd.nextInt(1 << 24);
     }
 
-    static List<SegmentRecord> memories(long seed, int n) {
+    /** {@code n} memories, the same for the same seed. */
+    public static List<SegmentRecord> memories(long seed, int n) {
         ChatCorpus c = new ChatCorpus(seed);
         List<SegmentRecord> out = new ArrayList<>(n);
         while (out.size() < n) {
