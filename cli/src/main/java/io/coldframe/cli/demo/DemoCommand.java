@@ -17,11 +17,13 @@ import java.util.concurrent.Callable;
 import org.bson.BsonDocument;
 
 import io.coldframe.cli.up.LocalServices;
+import io.coldframe.cli.up.ServiceOptions;
 import io.coldframe.common.MemoryFields;
 import io.coldframe.streams.StreamsAppConfig;
 import io.coldframe.testkit.MemoryGenerator;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -68,14 +70,8 @@ public final class DemoCommand implements Callable<Integer> {
             + "(as coldframe up does), printing one line per endpoint, until interrupted.")
     boolean serve;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "With --serve: address of the archive service (default: ${DEFAULT-VALUE}).")
-    String host;
-
-    @Option(names = "--port", defaultValue = "8088", description = "With --serve: port of the archive service; 0 takes any free one (default: ${DEFAULT-VALUE}).")
-    int port;
-
-    @Option(names = "--token", description = "With --serve: write token of the archive service; without one it is read-only.")
-    String token;
+    @Mixin
+    ServiceOptions service;
 
     @Override
     public Integer call() throws Exception {
@@ -105,8 +101,7 @@ public final class DemoCommand implements Callable<Integer> {
             report(summary);
             System.out.println();
             System.out.println("serving the demo's stack and archive ...");
-            LocalServices services = LocalServices.start(stack, new LocalServices.Settings(workDir, archiveDir, workers, host, port,
-                    token, tiering));
+            LocalServices services = LocalServices.start(stack, service.settings(workDir, archiveDir, workers, tiering));
             services.printEndpoints(System.out);
             services.serveUntilInterrupted(System.out, stack);
         };

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import io.coldframe.local.LocalStack;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code coldframe up}: the embedded stack and every service, up until interrupted. */
@@ -28,14 +29,8 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "2", description = "Archiver workers (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address the archive service listens on (default: ${DEFAULT-VALUE}).")
-    String host;
-
-    @Option(names = "--port", defaultValue = "8088", description = "Port of the archive service; 0 takes any free one (default: ${DEFAULT-VALUE}).")
-    int port;
-
-    @Option(names = "--token", description = "Write token of the archive service (restore, verify); without one it is read-only.")
-    String token;
+    @Mixin
+    ServiceOptions service;
 
     @Override
     public Integer call() throws Exception {
@@ -46,7 +41,7 @@ public final class UpCommand implements Callable<Integer> {
         LocalStack stack = LocalStack.builder().mongoUri(uri).start();
         LocalServices services;
         try {
-            services = LocalServices.start(stack, new LocalServices.Settings(workDir, archive, workers, host, port, token, Map.of()));
+            services = LocalServices.start(stack, service.settings(workDir, archive, workers, Map.of()));
         } catch (RuntimeException e) {
             stack.close();
             throw e;
