@@ -6,6 +6,7 @@ import java.util.List;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.DatabaseResolver;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
@@ -13,6 +14,7 @@ import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.oplog.Oplog;
+import io.netty.channel.Channel;
 
 /**
  * mongo-java-server's memory backend where local mode needs it to behave like MongoDB, not in what it returns but in
@@ -20,7 +22,8 @@ import de.bwaldvogel.mongo.oplog.Oplog;
  * query that selects by {@code _id} next to other predicates ({@code {$and: [{_id: {$in: …}}, …]}}, as the purger's
  * guarded delete) is narrowed by the {@code _id} index before any other predicate is evaluated, as MongoDB's planner
  * does, instead of evaluating the whole query on every document of the collection. Every document the index yields is
- * still matched against the whole query, so the result is the same; only which documents are looked at changes.
+ * still matched against the whole query, so the result is the same; only which documents are looked at changes. An
+ * aggregation answers in batches of at most 16 MiB ({@link ByteBoundedBatches}), as MongoDB's do.
  */
 final class StandInBackend extends MemoryBackend {
 
@@ -43,6 +46,14 @@ final class StandInBackend extends MemoryBackend {
     private static final class StandInDatabase extends MemoryDatabase {
         StandInDatabase(String databaseName, CursorRegistry cursorRegistry) {
             super(databaseName, cursorRegistry);
+        }
+
+        /** Aggregations answer in 16 MiB batches ({@link ByteBoundedBatches}); every other command as mongo-java-server does. */
+        @Override
+        public Document handleCommand(Channel channel, String command, Document query, DatabaseResolver databaseResolver,
+                                      Oplog oplog) {
+            Document reply = super.handleCommand(channel, command, query, databaseResolver, oplog);
+            return "aggregate".equalsIgnoreCase(command) ? ByteBoundedBatches.bound(reply, cursorRegistry) : reply;
         }
 
         @Override
