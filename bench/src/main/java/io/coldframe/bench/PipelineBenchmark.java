@@ -82,11 +82,11 @@ public final class PipelineBenchmark {
     public Map<String, Object> run() throws Exception {
         Path dir = settings.workDir() != null ? settings.workDir() : Files.createTempDirectory("coldframe-bench-pipeline");
         Files.createDirectories(dir);
-        List<BsonDocument> documents = new MemoryGenerator(settings.seed(), LocalDate.of(2025, 1, 1).atStartOfDay().toInstant(ZoneOffset.UTC))
-                .generate(settings.docs());
         long documentBytes = 0;
         int withEmbedding = 0;
-        for (BsonDocument document : documents) {
+        MemoryGenerator generator = generator();
+        for (int i = 0; i < settings.docs(); i++) {
+            BsonDocument document = generator.next();
             documentBytes += MemoryDocuments.toBson(document).length;
             if (document.containsKey("embedding")) {
                 withEmbedding++;
@@ -108,13 +108,13 @@ public final class PipelineBenchmark {
 
         Double connectorOnly = null;
         if (!settings.skipConnectorOnly()) {
-            Map<String, Object> phase = connectorOnly(documents);
+            Map<String, Object> phase = connectorOnly();
             connectorOnly = (Double) phase.get("connector_only_per_s");
             r.put("connector_only_per_s", connectorOnly);
             r.put("connector_only", phase);
             System.gc();
         }
-        Map<String, Object> e2e = endToEnd(documents, documentBytes, dir);
+        Map<String, Object> e2e = endToEnd(documentBytes, dir);
         double endToEnd = (Double) e2e.remove("end_to_end_memories_per_s");
         r.put("end_to_end_memories_per_s", endToEnd);
         if (connectorOnly != null) {
@@ -133,12 +133,12 @@ public final class PipelineBenchmark {
 
     // --------------------------------------------------------------------------------------------------------------
 
-    private Map<String, Object> connectorOnly(List<BsonDocument> documents) throws Exception {
-        progress.accept("connector only: loading " + documents.size() + " memories");
+    private Map<String, Object> connectorOnly() throws Exception {
+        progress.accept("connector only: loading " + settings.docs() + " memories");
         try (LocalStack stack = LocalStack.builder().start();
              MongoClient mongo = MongoClients.create(stack.mongoUri());
              Admin admin = admin(stack)) {
-            load(mongo, stack, documents);
+            load(mongo, stack);
             stack.startConnectWorker();
             PipelineProgress changes = new PipelineProgress(admin, stack.topics().changes(), List.of());
             Map<String, Long> cpuBefore = cpuByThread();
@@ -147,7 +147,7 @@ public final class PipelineBenchmark {
             long first = -1;
             long published = 0;
             long deadline = t0 + settings.timeout().toNanos();
-            while (published < documents.size() && System.nanoTime() < deadline) {
+            while (published < settings.docs() && System.nanoTime() < deadline) {
                 published = changes.snapshot().changesPublished();
                 if (published > 0 && first < 0) {
                     first = System.nanoTime();
@@ -177,14 +177,14 @@ public final class PipelineBenchmark {
     private record Sample(long nanos, long published, long tiered, long archived, long deleted) {
     }
 
-    private Map<String, Object> endToEnd(List<BsonDocument> documents, long documentBytes, Path dir) throws Exception {
-        progress.accept("end to end: loading " + documents.size() + " memories");
+    private Map<String, Object> endToEnd(long documentBytes, Path dir) throws Exception {
+        progress.accept("end to end: loading " + settings.docs() + " memories");
         Path workDir = Files.createTempDirectory(dir, "e2e");
-        int n = documents.size();
+        int n = settings.docs();
         try (LocalStack stack = LocalStack.builder().start();
              MongoClient mongo = MongoClients.create(stack.mongoUri());
              Admin admin = admin(stack)) {
-            load(mongo, stack, documents);
+            load(mongo, stack);
             EmbeddedPipeline.Settings pipelineSettings = new EmbeddedPipeline.Settings(stack.bootstrapServers(), stack.topics().prefix(),
                     stack.mongoUri(), stack.database(), stack.collection(), workDir, workDir.resolve("archive"), settings.archiverWorkers(),
                     settings.batchLinger(), Duration.ofSeconds(1), Map.of());
@@ -355,11 +355,24 @@ public final class PipelineBenchmark {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()));
     }
 
-    private static void load(MongoClient mongo, LocalStack stack, List<BsonDocument> documents) {
+    /**
+     * Each phase loads the same memories, generated again from the seed a chunk at a time: holding all N in the
+     * benchmark's heap (about 6 KiB each with an embedding) would be measured as the pipeline's memory.
+     */
+    private void load(MongoClient mongo, LocalStack stack) {
         MongoCollection<BsonDocument> memories = mongo.getDatabase(stack.database()).getCollection(stack.collection(), BsonDocument.class);
-        for (int from = 0; from < documents.size(); from += INSERT_CHUNK) {
-            memories.insertMany(documents.subList(from, Math.min(documents.size(), from + INSERT_CHUNK)), new InsertManyOptions().ordered(true));
+        MemoryGenerator generator = generator();
+        for (int from = 0; from < settings.docs(); from += INSERT_CHUNK) {
+            List<BsonDocument> chunk = new ArrayList<>(INSERT_CHUNK);
+            for (int i = from; i < Math.min(settings.docs(), from + INSERT_CHUNK); i++) {
+                chunk.add(generator.next());
+            }
+            memories.insertMany(chunk, new InsertManyOptions().ordered(true));
         }
+    }
+
+    private MemoryGenerator generator() {
+        return new MemoryGenerator(settings.seed(), LocalDate.of(2025, 1, 1).atStartOfDay().toInstant(ZoneOffset.UTC));
     }
 
     private void sampleMemory() {
