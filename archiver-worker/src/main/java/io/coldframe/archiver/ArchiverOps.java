@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.ops.KafkaHealth;
 import io.coldframe.common.ops.OpsMetrics;
 import io.coldframe.common.ops.OpsServer;
@@ -60,7 +61,7 @@ final class ArchiverOps implements ArchiveProgressListener, AutoCloseable {
         if (port == 0) {
             return;
         }
-        KafkaHealth kafka = new KafkaHealth(config.getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
+        KafkaHealth kafka = new KafkaHealth(KafkaConnection.from(config));
         server = OpsServer.builder("archiver-worker").registry(registry)
                 .liveness(liveness)
                 .readiness("kafka", kafka)

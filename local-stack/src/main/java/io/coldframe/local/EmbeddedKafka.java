@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -20,7 +21,6 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Uuid;
@@ -30,10 +30,16 @@ import org.apache.kafka.metadata.storage.Formatter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.coldframe.common.KafkaConnection;
+
 /**
  * A real Kafka broker in this JVM: one KRaft node acting as broker and controller, on loopback ports chosen at
  * start, with a temporary log directory. Every replication factor is 1 and the transaction state log accepts
  * min ISR 1, so transactional producers and Kafka Streams {@code exactly_once_v2} work.
+ *
+ * <p>Optionally secured ({@link Builder#scramUsers}): the client listener takes SASL_PLAINTEXT with SCRAM-SHA-512
+ * only, and the {@code StandardAuthorizer} denies whatever no ACL allows. {@link #connection()} is then the super
+ * user {@value #SUPER_USER}, {@link #connection(String)} any other user.
  *
  * <p>{@link #stop()} and {@link #start()} restart the same node on the same ports and data (for fault tests);
  * {@link #close()} stops it and deletes the directory.
@@ -43,6 +49,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final int NODE_ID = 1;
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    public static final String SUPER_USER = "admin";
+    public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
 
     private final Path workDir;
     private final boolean deleteWorkDir;
@@ -50,6 +58,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int controllerPort;
     private final KafkaConfig config;
     private final String clusterId = Uuid.randomUuid().toString();
+    /** User to password, the super user included; empty without security. */
+    private final Map<String, String> scramUsers;
     private KafkaRaftServer server;
     private boolean closed;
 
@@ -58,6 +68,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.workDir = builder.workDir != null ? builder.workDir : Ports.tempDir("coldframe-kafka");
         this.brokerPort = builder.brokerPort > 0 ? builder.brokerPort : Ports.freeLoopbackPort();
         this.controllerPort = builder.controllerPort > 0 ? builder.controllerPort : Ports.freeLoopbackPort();
+        this.scramUsers = builder.scramUsers.isEmpty() ? Map.of() : withSuperUser(builder.scramUsers);
         Map<String, String> props = brokerProperties(workDir.resolve("data").toString());
         props.putAll(builder.overrides);
         this.config = new KafkaConfig(props, false);
@@ -67,17 +78,31 @@ public final class EmbeddedKafka implements AutoCloseable {
         return new Builder();
     }
 
+    private static Map<String, String> withSuperUser(Map<String, String> users) {
+        Map<String, String> all = new LinkedHashMap<>(users);
+        all.putIfAbsent(SUPER_USER, Uuid.randomUuid().toString());
+        return Map.copyOf(all);
+    }
+
+    private boolean secured() {
+        return !scramUsers.isEmpty();
+    }
+
     private Map<String, String> brokerProperties(String logDir) {
         String loopback = "127.0.0.1";
+        String listener = secured() ? "SASL_PLAINTEXT" : "PLAINTEXT";
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
         p.put("node.id", String.valueOf(NODE_ID));
         p.put("controller.quorum.voters", NODE_ID + "@" + loopback + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + loopback + ":" + brokerPort + "," + CONTROLLER_LISTENER + "://" + loopback + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + loopback + ":" + brokerPort);
+        p.put("listeners", listener + "://" + loopback + ":" + brokerPort + "," + CONTROLLER_LISTENER + "://" + loopback + ":" + controllerPort);
+        p.put("advertised.listeners", listener + "://" + loopback + ":" + brokerPort);
         p.put("controller.listener.names", CONTROLLER_LISTENER);
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("inter.broker.listener.name", listener);
+        p.put("listener.security.protocol.map", listener + ":" + listener + "," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        if (secured()) {
+            p.putAll(securityProperties(listener));
+        }
         p.put("log.dirs", logDir);
         // One node: every replication factor and min ISR is 1, including the internal topics.
         p.put("default.replication.factor", "1");
@@ -100,6 +125,26 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("log.cleaner.dedupe.buffer.size", String.valueOf(4L * 1024 * 1024));
         p.put("log.cleaner.threads", "1");
         return p;
+    }
+
+    private Map<String, String> securityProperties(String listener) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+        // The broker reaches itself over this listener too (transaction markers): as the super user.
+        p.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
+        p.put("listener.name." + listener.toLowerCase(Locale.ROOT) + "." + SCRAM_MECHANISM.toLowerCase(Locale.ROOT)
+                + ".sasl.jaas.config", jaas(SUPER_USER));
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("allow.everyone.if.no.acl.found", "false");
+        // ANONYMOUS is the node itself on the loopback-only controller listener (broker registration, heartbeats);
+        // clients reach only the SASL listener.
+        p.put("super.users", "User:" + SUPER_USER + ";User:ANONYMOUS");
+        return p;
+    }
+
+    private String jaas(String user) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                + scramUsers.get(user) + "\";";
     }
 
     /** Starts (or restarts after {@link #stop()}) the node on the same ports and data directory. */
@@ -140,6 +185,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setMetadataLogDirectory(config.metadataLogDir())
                 .setHasDynamicQuorum(false)
                 .setDirectories(config.logDirs())
+                .setScramArguments(scramUsers.entrySet().stream()
+                        .map(user -> SCRAM_MECHANISM + "=[name=" + user.getKey() + ",password=" + user.getValue() + "]").toList())
                 .run();
     }
 
@@ -178,11 +225,23 @@ public final class EmbeddedKafka implements AutoCloseable {
         return workDir;
     }
 
-    /** Client config with this broker's bootstrap servers; add to it what the client needs. */
+    /** How a client reaches this broker: plaintext, or as the super user when secured. */
+    public KafkaConnection connection() {
+        return secured() ? connection(SUPER_USER) : KafkaConnection.plaintext(bootstrapServers());
+    }
+
+    /** The secured broker as {@code user}, one of {@link Builder#scramUsers}. */
+    public KafkaConnection connection(String user) {
+        if (!scramUsers.containsKey(user)) {
+            throw new IllegalArgumentException("no SCRAM user " + user + " on this broker");
+        }
+        return KafkaConnection.plaintext(bootstrapServers()).with(Map.of(
+                "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", SCRAM_MECHANISM, "sasl.jaas.config", jaas(user)));
+    }
+
+    /** Client config with this broker's connection ({@link #connection()}); add to it what the client needs. */
     public Map<String, Object> clientConfig() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        return c;
+        return connection().map();
     }
 
     public Admin admin() {
@@ -257,6 +316,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public static final class Builder {
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private final Map<String, String> scramUsers = new LinkedHashMap<>();
         private Path workDir;
         private int brokerPort;
         private int controllerPort;
@@ -272,6 +332,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
         public Builder brokerProperties(Map<String, String> properties) {
             overrides.putAll(properties);
+            return this;
+        }
+
+        /**
+         * Secures the broker: SASL_PLAINTEXT with SCRAM-SHA-512 for these users (name to password) and a super
+         * user, and ACLs enforced with no access where none is found.
+         */
+        public Builder scramUsers(Map<String, String> users) {
+            scramUsers.putAll(users);
             return this;
         }
 

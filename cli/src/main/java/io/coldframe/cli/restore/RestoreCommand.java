@@ -30,6 +30,7 @@ import io.coldframe.cli.TerminalProgress;
 import io.coldframe.cli.ToolCommand;
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.ConfigLoader;
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
 import io.coldframe.schemas.CatalogEntry;
 import io.coldframe.store.SegmentStore;
@@ -106,12 +107,12 @@ public final class RestoreCommand extends ToolCommand {
         ArchiverConfig archiver = store.archiverConfig(MONGO.names());
         AbstractConfig mongo = mongoConfig();
         boolean marksRequired = !noMark && !dryRun;
-        String bootstrap = archiver.getString(CommonConfigKeys.BOOTSTRAP_SERVERS);
+        KafkaConnection kafka = KafkaConnection.from(archiver);
         Topics topics = archiver.topics();
 
         try (SegmentStore segments = SegmentStores.create(archiver);
              MongoClient client = MongoClients.create(mongo.getPassword(CommonConfigKeys.MONGODB_URI).value());
-             KafkaRestoreMarks kafkaMarks = marksRequired ? new KafkaRestoreMarks(bootstrap, topics.restores(), store.kafkaTimeout) : null) {
+             KafkaRestoreMarks kafkaMarks = marksRequired ? new KafkaRestoreMarks(kafka, topics.restores(), store.kafkaTimeout) : null) {
             MongoCollection<RawBsonDocument> memories = client.getDatabase(mongo.getString(CommonConfigKeys.MONGODB_DATABASE))
                     .getCollection(mongo.getString(CommonConfigKeys.MONGODB_COLLECTION), RawBsonDocument.class);
             Restorer restorer = new Restorer(segments, memories, marksRequired ? kafkaMarks : Restorer.NO_MARKS, hold, dryRun,
@@ -120,7 +121,7 @@ public final class RestoreCommand extends ToolCommand {
             String storeName = SegmentStores.describe(archiver);
 
             RestoreSelection selection = new RestoreSelection(restorer,
-                    (keep, fallback) -> catalog(bootstrap, topics, keep, marksRequired, fallback), storeName, this::note);
+                    (keep, fallback) -> catalog(kafka, topics, keep, marksRequired, fallback), storeName, this::note);
             List<Restorer.Target> targets = !ids.isEmpty() ? selection.byIds(ids, result)
                     : agent != null ? selection.byAgent(agent, result)
                     : selection.bySegment(segmentIdOf(segment), result);
@@ -131,13 +132,13 @@ public final class RestoreCommand extends ToolCommand {
     }
 
     /** The catalog, filtered; empty (with a note saying what happens instead) when it cannot be read. */
-    private Optional<ArchiveCatalog> catalog(String bootstrap, Topics topics, Predicate<CatalogEntry> keep, boolean marksRequired,
+    private Optional<ArchiveCatalog> catalog(KafkaConnection kafka, Topics topics, Predicate<CatalogEntry> keep, boolean marksRequired,
             String fallback) throws ArchiveCatalog.UnavailableException {
         try {
-            return Optional.of(ArchiveCatalog.load(bootstrap, topics, store.kafkaTimeout, keep));
+            return Optional.of(ArchiveCatalog.load(kafka, topics, store.kafkaTimeout, keep));
         } catch (ArchiveCatalog.UnavailableException e) {
             if (e.kafkaUnreachable() && marksRequired) {
-                throw new Failure(FAILED, "Kafka at " + bootstrap + " is not reachable (" + e.getMessage() + "): the restore marks that "
+                throw new Failure(FAILED, "Kafka at " + kafka.bootstrapServers() + " is not reachable (" + e.getMessage() + "): the restore marks that "
                         + "keep restored memories out of the cold tier cannot be published, so nothing was restored. Give --no-mark "
                         + "to restore without them (the store's manifests are then scanned), or --dry-run to see what would be restored");
             }
