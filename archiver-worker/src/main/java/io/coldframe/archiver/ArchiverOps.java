@@ -25,6 +25,8 @@ import io.coldframe.common.ops.OpsServer;
  *   <li>{@code coldframe_archiver_memories_total}: memories in them;</li>
  *   <li>{@code coldframe_archiver_segment_seconds}: batch closed to transaction committed, per segment;</li>
  *   <li>{@code coldframe_archiver_batches_dropped_total}: open batches dropped on a rebalance (re-read by the next owner);</li>
+ *   <li>{@code coldframe_archiver_segment_conflicts_total}: batches the store refused because their segment id is taken
+ *   by other bytes (retried, and refused, until an operator resolves it: the ColdframeSegmentConflict alert);</li>
  *   <li>{@code coldframe_consumer_lag{group,topic,partition}}: cold records not archived yet.</li>
  * </ul>
  */
@@ -35,6 +37,7 @@ final class ArchiverOps implements ArchiveProgressListener, AutoCloseable {
     private final Counter segments;
     private final Counter memories;
     private final Counter droppedBatches;
+    private final Counter conflicts;
     private final Timer segmentTime;
     private final Map<String, Timer.Sample> open = new ConcurrentHashMap<>();
     private java.util.function.BooleanSupplier liveness = () -> true;
@@ -46,6 +49,8 @@ final class ArchiverOps implements ArchiveProgressListener, AutoCloseable {
         this.memories = Counter.builder("coldframe.archiver.memories").description("Memories archived in committed segments").register(registry);
         this.droppedBatches = Counter.builder("coldframe.archiver.batches.dropped")
                 .description("Open batches dropped uncommitted because their partition was revoked").register(registry);
+        this.conflicts = Counter.builder("coldframe.archiver.segment.conflicts")
+                .description("Batches not archived because a stored segment of the same id has other bytes").register(registry);
         this.segmentTime = Timer.builder("coldframe.archiver.segment")
                 .description("From a batch closing to its segment's transaction committing").register(registry);
     }
@@ -83,6 +88,11 @@ final class ArchiverOps implements ArchiveProgressListener, AutoCloseable {
         if (sample != null) {
             sample.stop(segmentTime);
         }
+    }
+
+    @Override
+    public void segmentConflict(String segmentId) {
+        conflicts.increment();
     }
 
     @Override

@@ -193,6 +193,7 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
             LOG.error("segment id {} is taken by a stored segment with other bytes; nothing was replaced or committed, and the batch is "
                     + "retried from offset {}. Two segments got the same id: see docs/operations.md, \"Segment ids\"", segmentId,
                     batch.firstOffset(), e);
+            listener.segmentConflict(segmentId);
             retryLater(batch);
         } catch (KafkaException e) {
             if (fatal(e)) {
