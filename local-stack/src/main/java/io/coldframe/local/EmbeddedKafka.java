@@ -37,9 +37,10 @@ import io.coldframe.common.KafkaConnection;
  * start, with a temporary log directory. Every replication factor is 1 and the transaction state log accepts
  * min ISR 1, so transactional producers and Kafka Streams {@code exactly_once_v2} work.
  *
- * <p>Optionally secured ({@link Builder#scramUsers}): the client listener takes SASL_PLAINTEXT with SCRAM-SHA-512
- * only, and the {@code StandardAuthorizer} denies whatever no ACL allows. {@link #connection()} is then the super
- * user {@value #SUPER_USER}, {@link #connection(String)} any other user.
+ * <p>Optionally secured ({@link Builder#scramUsers}), as compose/secure/docker-compose.secure.yml secures the compose
+ * broker: every listener takes SASL_PLAINTEXT, the users authenticate with SCRAM-SHA-512, the super user
+ * {@value #SUPER_USER} (the node itself, to itself and its controller) with PLAIN, and the {@code StandardAuthorizer}
+ * denies whatever no ACL allows. {@link #connection()} is then the super user, {@link #connection(String)} a user.
  *
  * <p>{@link #stop()} and {@link #start()} restart the same node on the same ports and data (for fault tests);
  * {@link #close()} stops it and deletes the directory.
@@ -51,6 +52,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     public static final String SUPER_USER = "admin";
     public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+    private static final String SUPER_USER_MECHANISM = "PLAIN";
 
     private final Path workDir;
     private final boolean deleteWorkDir;
@@ -99,7 +101,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("advertised.listeners", listener + "://" + loopback + ":" + brokerPort);
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("inter.broker.listener.name", listener);
-        p.put("listener.security.protocol.map", listener + ":" + listener + "," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("listener.security.protocol.map", listener + ":" + listener + "," + CONTROLLER_LISTENER + ":" + listener);
         if (secured()) {
             p.putAll(securityProperties(listener));
         }
@@ -129,17 +131,28 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private Map<String, String> securityProperties(String listener) {
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
-        // The broker reaches itself over this listener too (transaction markers): as the super user.
-        p.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
-        p.put("listener.name." + listener.toLowerCase(Locale.ROOT) + "." + SCRAM_MECHANISM.toLowerCase(Locale.ROOT)
-                + ".sasl.jaas.config", jaas(SUPER_USER));
+        String clients = "listener.name." + listener.toLowerCase(Locale.ROOT) + ".";
+        String controller = "listener.name." + CONTROLLER_LISTENER.toLowerCase(Locale.ROOT) + ".";
+        p.put("sasl.enabled.mechanisms", SCRAM_MECHANISM + "," + SUPER_USER_MECHANISM);
+        p.put(controller + "sasl.enabled.mechanisms", SUPER_USER_MECHANISM);
+        // The node reaches itself (transaction markers) and its controller (registration, heartbeats) as the super user.
+        p.put("sasl.mechanism.inter.broker.protocol", SUPER_USER_MECHANISM);
+        p.put("sasl.mechanism.controller.protocol", SUPER_USER_MECHANISM);
+        p.put(clients + "plain.sasl.jaas.config", superUserJaas());
+        p.put(controller + "plain.sasl.jaas.config", superUserJaas());
+        p.put(clients + SCRAM_MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
         p.put("allow.everyone.if.no.acl.found", "false");
-        // ANONYMOUS is the node itself on the loopback-only controller listener (broker registration, heartbeats);
-        // clients reach only the SASL listener.
-        p.put("super.users", "User:" + SUPER_USER + ";User:ANONYMOUS");
+        p.put("super.users", "User:" + SUPER_USER);
         return p;
+    }
+
+    /** The PLAIN server and client line of the super user: its password is both the one it checks and the one it sends. */
+    private String superUserJaas() {
+        String password = scramUsers.get(SUPER_USER);
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + SUPER_USER + "\" password=\""
+                + password + "\" user_" + SUPER_USER + "=\"" + password + "\";";
     }
 
     private String jaas(String user) {
@@ -185,7 +198,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setMetadataLogDirectory(config.metadataLogDir())
                 .setHasDynamicQuorum(false)
                 .setDirectories(config.logDirs())
-                .setScramArguments(scramUsers.entrySet().stream()
+                .setScramArguments(scramUsers.entrySet().stream().filter(user -> !user.getKey().equals(SUPER_USER))
                         .map(user -> SCRAM_MECHANISM + "=[name=" + user.getKey() + ",password=" + user.getValue() + "]").toList())
                 .run();
     }
@@ -227,12 +240,13 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** How a client reaches this broker: plaintext, or as the super user when secured. */
     public KafkaConnection connection() {
-        return secured() ? connection(SUPER_USER) : KafkaConnection.plaintext(bootstrapServers());
+        return secured() ? KafkaConnection.plaintext(bootstrapServers()).with(Map.of("security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", SUPER_USER_MECHANISM, "sasl.jaas.config", superUserJaas())) : KafkaConnection.plaintext(bootstrapServers());
     }
 
     /** The secured broker as {@code user}, one of {@link Builder#scramUsers}. */
     public KafkaConnection connection(String user) {
-        if (!scramUsers.containsKey(user)) {
+        if (!scramUsers.containsKey(user) || user.equals(SUPER_USER)) {
             throw new IllegalArgumentException("no SCRAM user " + user + " on this broker");
         }
         return KafkaConnection.plaintext(bootstrapServers()).with(Map.of(
