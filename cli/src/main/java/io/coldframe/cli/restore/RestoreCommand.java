@@ -53,7 +53,8 @@ import picocli.CommandLine.Option;
                 "Store, Kafka and MongoDB are configured like the services: the options below, else COLDFRAME_<KEY> environment "
                         + "variables (e.g. COLDFRAME_ARCHIVER_STORE_DIR, COLDFRAME_ARCHIVER_S3_BUCKET, COLDFRAME_KAFKA_BOOTSTRAP_SERVERS, "
                         + "COLDFRAME_MONGODB_URI; S3 keys only through COLDFRAME_ARCHIVER_S3_ACCESS_KEY/_SECRET_KEY or the AWS "
-                        + "credentials chain)."},
+                        + "credentials chain). A secured Kafka: COLDFRAME_KAFKA_SECURITY_PROTOCOL, COLDFRAME_KAFKA_SASL_MECHANISM, "
+                        + "COLDFRAME_KAFKA_SASL_JAAS_CONFIG (as the principal coldframe-restore), COLDFRAME_KAFKA_SSL_TRUSTSTORE_*."},
         footer = {"", "Exit codes: 0 every requested memory is restored or already present; 1 a segment could not be read, an insert "
                 + "failed or marks could not be published; 2 usage error; 3 some requested memory is not in the archive.",
                 "", "Examples:",
