@@ -9,7 +9,8 @@
 # live topic re-maps keys: drain the pipeline first (docs/deploy.md).
 #
 # Environment: COLDFRAME_KAFKA_BOOTSTRAP_SERVERS (required), COLDFRAME_TOPIC_PREFIX (default coldframe),
-# TOPIC_REPLICATION_FACTOR (default: the broker's default.replication.factor).
+# TOPIC_REPLICATION_FACTOR (default: the broker's default.replication.factor), KAFKA_COMMAND_CONFIG (optional: the
+# admin client properties of a secured cluster, compose/secure/docker-compose.secure.yml).
 set -euo pipefail
 
 bootstrap="${COLDFRAME_KAFKA_BOOTSTRAP_SERVERS:?set COLDFRAME_KAFKA_BOOTSTRAP_SERVERS}"
@@ -19,6 +20,10 @@ if [[ -n "${TOPIC_REPLICATION_FACTOR:-}" ]]; then
   replication=(--replication-factor "$TOPIC_REPLICATION_FACTOR")
 fi
 kafka_topics="${KAFKA_TOPICS:-/opt/kafka/bin/kafka-topics.sh}"
+command_config=()
+if [[ -n "${KAFKA_COMMAND_CONFIG:-}" ]]; then
+  command_config=(--command-config "$KAFKA_COMMAND_CONFIG")
+fi
 
 day=86400000
 
@@ -30,7 +35,7 @@ topic() {
   for config in "$@"; do
     configs+=(--config "$config")
   done
-  "$kafka_topics" --bootstrap-server "$bootstrap" --create --if-not-exists --topic "$name" \
+  "$kafka_topics" --bootstrap-server "$bootstrap" "${command_config[@]}" --create --if-not-exists --topic "$name" \
     --partitions "$partitions" "${replication[@]}" "${configs[@]}"
   echo "topic $name: $partitions partitions, $*"
 }
@@ -45,4 +50,4 @@ topic restores           1 cleanup.policy=compact
 topic purge.results      1 cleanup.policy=delete  retention.ms=$((30 * day))
 topic deadletter         1 cleanup.policy=delete  retention.ms=$((30 * day))
 
-"$kafka_topics" --bootstrap-server "$bootstrap" --describe --topic "$prefix\..*" | grep -v '^\s*Topic:.*Partition:' || true
+"$kafka_topics" --bootstrap-server "$bootstrap" "${command_config[@]}" --describe --topic "$prefix\..*" | grep -v '^\s*Topic:.*Partition:' || true

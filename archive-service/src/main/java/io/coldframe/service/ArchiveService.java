@@ -28,6 +28,7 @@ import io.coldframe.archive.ArchiveReader;
 import io.coldframe.archive.KafkaRestoreMarks;
 import io.coldframe.archive.Restorer;
 import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Progress;
 import io.coldframe.schemas.CatalogEntry;
 import io.coldframe.segment.SegmentReader;
@@ -86,9 +87,8 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
     }
 
     static Properties streamsProperties(ArchiveServiceConfig config, HostInfo self) {
-        Properties p = new Properties();
+        Properties p = KafkaConnection.from(config).properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(ArchiveServiceConfig.APPLICATION_ID));
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(ArchiveServiceConfig.STATE_DIR));
         p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(ArchiveServiceConfig.STREAM_THREADS));
@@ -197,7 +197,7 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
         boolean dryRun = Boolean.TRUE.equals(request.get("dry_run"));
         Restorer.Result result = new Restorer.Result();
         try (MongoClient client = MongoClients.create(config.getPassword(CommonConfigKeys.MONGODB_URI).value());
-             KafkaRestoreMarks marks = new KafkaRestoreMarks(config.getString(CommonConfigKeys.BOOTSTRAP_SERVERS),
+             KafkaRestoreMarks marks = new KafkaRestoreMarks(KafkaConnection.from(config),
                      config.topics().restores(), Duration.ofSeconds(30))) {
             Restorer restorer = new Restorer(store, client.getDatabase(config.getString(CommonConfigKeys.MONGODB_DATABASE))
                     .getCollection(config.getString(CommonConfigKeys.MONGODB_COLLECTION), RawBsonDocument.class),

@@ -25,6 +25,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.CatalogEntry;
@@ -78,15 +79,15 @@ public final class ArchiveCatalog {
         return catalog;
     }
 
-    /** Reads the whole catalog of {@code topics} from Kafka at {@code bootstrapServers}, giving up after {@code timeout}. */
-    public static ArchiveCatalog load(String bootstrapServers, Topics topics, Duration timeout) throws UnavailableException {
-        return load(bootstrapServers, topics, timeout, entry -> true);
+    /** Reads the whole catalog of {@code topics} from the Kafka cluster {@code kafka} reaches, giving up after {@code timeout}. */
+    public static ArchiveCatalog load(KafkaConnection kafka, Topics topics, Duration timeout) throws UnavailableException {
+        return load(kafka, topics, timeout, entry -> true);
     }
 
-    /** As {@link #load(String, Topics, Duration)}, keeping only memories whose latest entry passes {@code keep}. */
-    public static ArchiveCatalog load(String bootstrapServers, Topics topics, Duration timeout, Predicate<CatalogEntry> keep)
+    /** As {@link #load(KafkaConnection, Topics, Duration)}, keeping only memories whose latest entry passes {@code keep}. */
+    public static ArchiveCatalog load(KafkaConnection kafka, Topics topics, Duration timeout, Predicate<CatalogEntry> keep)
             throws UnavailableException {
-        try (Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(bootstrapServers, timeout))) {
+        try (Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(kafka, timeout))) {
             return load(consumer, topics.catalog(), timeout, keep);
         } catch (KafkaException e) {
             throw new UnavailableException("cannot read the catalog " + topics.catalog() + ": " + e.getMessage(), true, e);
@@ -140,9 +141,8 @@ public final class ArchiveCatalog {
         return Duration.ofNanos(Math.max(1_000_000L, deadline - System.nanoTime()));
     }
 
-    public static Properties consumerProperties(String bootstrapServers, Duration timeout) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public static Properties consumerProperties(KafkaConnection kafka, Duration timeout) {
+        Properties props = kafka.properties();
         // Only entries of committed archiver transactions: those whose commit event exists too.
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import io.coldframe.common.DeadLetters;
+import io.coldframe.common.KafkaConnection;
 
 /**
  * What the dead-letter topic holds, grouped by reason: a reason names the record and the field
@@ -28,8 +29,8 @@ public final class DeadLetterReport {
     }
 
     /** Every reason on {@code topic}, most frequent first. */
-    public static List<Reason> read(String bootstrapServers, String topic) {
-        return group(InvariantAudit.readCommitted(bootstrapServers, topic));
+    public static List<Reason> read(KafkaConnection kafka, String topic) {
+        return group(InvariantAudit.readCommitted(kafka, topic));
     }
 
     static List<Reason> group(List<ConsumerRecord<byte[], byte[]>> deadLetters) {

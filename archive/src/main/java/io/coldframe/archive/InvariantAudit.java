@@ -20,6 +20,7 @@ import org.bson.BsonDocument;
 
 import com.mongodb.client.MongoCollection;
 
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.PurgeResult;
@@ -67,8 +68,8 @@ public final class InvariantAudit {
      * @param loadedVersions every loaded memory id with the version (SHA-256 of its BSON) it was loaded with
      */
     public static Result audit(MongoCollection<BsonDocument> memories, SegmentStore store, Map<String, String> loadedVersions,
-                               String bootstrapServers, Topics topics) throws IOException {
-        return audit(memories, store, loadedVersions, Set.of(), bootstrapServers, topics);
+                               KafkaConnection kafka, Topics topics) throws IOException {
+        return audit(memories, store, loadedVersions, Set.of(), kafka, topics);
     }
 
     /**
@@ -76,7 +77,7 @@ public final class InvariantAudit {
      * @param updatedIds       the memories of those that were updated after they were loaded
      */
     public static Result audit(MongoCollection<BsonDocument> memories, SegmentStore store, Map<String, String> expectedVersions,
-                               Set<String> updatedIds, String bootstrapServers, Topics topics) throws IOException {
+                               Set<String> updatedIds, KafkaConnection kafka, Topics topics) throws IOException {
         Map<String, String> loadedVersions = expectedVersions;
         Map<String, Set<String>> versionsById = new HashMap<>();
         Map<String, Set<String>> idsBySegment = new HashMap<>();
@@ -110,7 +111,7 @@ public final class InvariantAudit {
         long deleted = 0;
         long alreadyAbsent = 0;
         long changed = 0;
-        for (ConsumerRecord<byte[], byte[]> record : readCommitted(bootstrapServers, topics.purgeResults())) {
+        for (ConsumerRecord<byte[], byte[]> record : readCommitted(kafka, topics.purgeResults())) {
             PurgeResult result = results.decode(record.value());
             resultCount++;
             deleted += result.getDeleted().size();
@@ -131,7 +132,7 @@ public final class InvariantAudit {
         AvroSerde<SegmentCommitted> commits = AvroSerde.of(SegmentCommitted.class);
         long commitEvents = 0;
         Set<String> committedSegments = new HashSet<>();
-        for (ConsumerRecord<byte[], byte[]> record : readCommitted(bootstrapServers, topics.segmentsCommitted())) {
+        for (ConsumerRecord<byte[], byte[]> record : readCommitted(kafka, topics.segmentsCommitted())) {
             commitEvents++;
             committedSegments.add(commits.decode(record.value()).getSegmentId());
         }
@@ -145,9 +146,8 @@ public final class InvariantAudit {
     }
 
     /** Every record of a topic that a read_committed consumer sees, from the beginning to the current end. */
-    public static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrapServers, String topic) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public static List<ConsumerRecord<byte[], byte[]>> readCommitted(KafkaConnection kafka, String topic) {
+        Properties props = kafka.properties();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();

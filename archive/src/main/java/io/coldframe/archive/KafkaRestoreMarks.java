@@ -17,6 +17,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.RestoreMark;
 
@@ -28,13 +29,13 @@ public final class KafkaRestoreMarks implements Restorer.Marks, AutoCloseable {
 
     private static final AvroSerde<RestoreMark> MARKS = AvroSerde.of(RestoreMark.class);
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final String topic;
     private final Duration timeout;
     private KafkaProducer<byte[], byte[]> producer;
 
-    public KafkaRestoreMarks(String bootstrapServers, String topic, Duration timeout) {
-        this.bootstrapServers = bootstrapServers;
+    public KafkaRestoreMarks(KafkaConnection kafka, String topic, Duration timeout) {
+        this.kafka = kafka;
         this.topic = topic;
         this.timeout = timeout;
     }
@@ -66,8 +67,7 @@ public final class KafkaRestoreMarks implements Restorer.Marks, AutoCloseable {
 
     private Properties properties() {
         int timeoutMs = (int) Math.min(Integer.MAX_VALUE / 2, Math.max(1000, timeout.toMillis()));
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties props = kafka.properties();
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "coldframe-restore");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

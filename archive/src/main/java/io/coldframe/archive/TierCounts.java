@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.TierChange;
@@ -30,9 +31,8 @@ public final class TierCounts {
     private TierCounts() {
     }
 
-    public static Counts read(String bootstrapServers, Topics topics) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public static Counts read(KafkaConnection kafka, Topics topics) {
+        Properties props = kafka.properties();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         AvroSerde<TierChange> changes = AvroSerde.of(TierChange.class);

@@ -102,7 +102,7 @@ class ArchiveCatalogTest {
     void anUnreachableBrokerIsReportedAsSuchWithinTheTimeout() {
         long started = System.nanoTime();
         // nothing listens on port 1
-        assertThatThrownBy(() -> ArchiveCatalog.load("127.0.0.1:1", new io.coldframe.common.Topics("coldframe"), Duration.ofSeconds(2)))
+        assertThatThrownBy(() -> ArchiveCatalog.load(io.coldframe.common.KafkaConnection.plaintext("127.0.0.1:1"), new io.coldframe.common.Topics("coldframe"), Duration.ofSeconds(2)))
                 .isInstanceOfSatisfying(ArchiveCatalog.UnavailableException.class, e -> assertThat(e.kafkaUnreachable()).isTrue());
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
     }

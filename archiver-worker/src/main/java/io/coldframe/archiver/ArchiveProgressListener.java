@@ -37,6 +37,13 @@ public interface ArchiveProgressListener {
     default void committed(String segmentId, int memories) {
     }
 
+    /**
+     * The store refused {@code segmentId}: an object of that id exists with other bytes. Nothing was replaced or
+     * committed; the batch is retried, and refused again until an operator resolves the clash.
+     */
+    default void segmentConflict(String segmentId) {
+    }
+
     /** Open batches of partitions taken from this worker were dropped uncommitted; their next owner re-reads them. */
     default void batchesDropped(Collection<TopicPartition> partitions) {
     }

@@ -15,6 +15,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.ConfigLoader;
 import io.coldframe.common.InstanceIds;
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
 import io.coldframe.common.TransactionalClients;
 import io.coldframe.store.SegmentStoreConfig;
@@ -78,12 +79,12 @@ public final class ArchiverConfig extends AbstractConfig {
 
     Properties consumerProperties() {
         // The cold topic is written by the exactly-once streams app; a batch may take minutes to archive.
-        return TransactionalClients.consumer(getString(CommonConfigKeys.BOOTSTRAP_SERVERS), getString(GROUP_ID),
+        return TransactionalClients.consumer(KafkaConnection.from(this), getString(GROUP_ID),
                 getInt(SESSION_TIMEOUT_MS), Duration.ofMinutes(10));
     }
 
     Properties producerProperties() {
-        Properties props = TransactionalClients.producer(getString(CommonConfigKeys.BOOTSTRAP_SERVERS), getString(GROUP_ID) + "-" + instanceId());
+        Properties props = TransactionalClients.producer(KafkaConnection.from(this), getString(GROUP_ID) + "-" + instanceId());
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
         return props;
     }

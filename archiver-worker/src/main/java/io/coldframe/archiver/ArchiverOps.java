@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.ops.KafkaHealth;
 import io.coldframe.common.ops.OpsMetrics;
 import io.coldframe.common.ops.OpsServer;
@@ -24,6 +25,8 @@ import io.coldframe.common.ops.OpsServer;
  *   <li>{@code coldframe_archiver_memories_total}: memories in them;</li>
  *   <li>{@code coldframe_archiver_segment_seconds}: batch closed to transaction committed, per segment;</li>
  *   <li>{@code coldframe_archiver_batches_dropped_total}: open batches dropped on a rebalance (re-read by the next owner);</li>
+ *   <li>{@code coldframe_archiver_segment_conflicts_total}: batches the store refused because their segment id is taken
+ *   by other bytes (retried, and refused, until an operator resolves it: the ColdframeSegmentConflict alert);</li>
  *   <li>{@code coldframe_consumer_lag{group,topic,partition}}: cold records not archived yet.</li>
  * </ul>
  */
@@ -34,6 +37,7 @@ final class ArchiverOps implements ArchiveProgressListener, AutoCloseable {
     private final Counter segments;
     private final Counter memories;
     private final Counter droppedBatches;
+    private final Counter conflicts;
     private final Timer segmentTime;
     private final Map<String, Timer.Sample> open = new ConcurrentHashMap<>();
     private java.util.function.BooleanSupplier liveness = () -> true;
@@ -45,6 +49,8 @@ final class ArchiverOps implements ArchiveProgressListener, AutoCloseable {
         this.memories = Counter.builder("coldframe.archiver.memories").description("Memories archived in committed segments").register(registry);
         this.droppedBatches = Counter.builder("coldframe.archiver.batches.dropped")
                 .description("Open batches dropped uncommitted because their partition was revoked").register(registry);
+        this.conflicts = Counter.builder("coldframe.archiver.segment.conflicts")
+                .description("Batches not archived because a stored segment of the same id has other bytes").register(registry);
         this.segmentTime = Timer.builder("coldframe.archiver.segment")
                 .description("From a batch closing to its segment's transaction committing").register(registry);
     }
@@ -60,7 +66,7 @@ final class ArchiverOps implements ArchiveProgressListener, AutoCloseable {
         if (port == 0) {
             return;
         }
-        KafkaHealth kafka = new KafkaHealth(config.getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
+        KafkaHealth kafka = new KafkaHealth(KafkaConnection.from(config));
         server = OpsServer.builder("archiver-worker").registry(registry)
                 .liveness(liveness)
                 .readiness("kafka", kafka)
@@ -82,6 +88,11 @@ final class ArchiverOps implements ArchiveProgressListener, AutoCloseable {
         if (sample != null) {
             sample.stop(segmentTime);
         }
+    }
+
+    @Override
+    public void segmentConflict(String segmentId) {
+        conflicts.increment();
     }
 
     @Override

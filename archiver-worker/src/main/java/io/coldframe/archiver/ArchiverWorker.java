@@ -28,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.coldframe.common.DeadLetters;
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
 import io.coldframe.schemas.ArchivedMemory;
 import io.coldframe.schemas.AvroSerde;
@@ -84,7 +85,7 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
         archiver.clearStaging();
         this.consumer = new KafkaConsumer<>(config.consumerProperties());
         this.producer = new KafkaProducer<>(config.producerProperties());
-        this.topicIds = TopicIds.fromCluster(config.getString(io.coldframe.common.CommonConfigKeys.BOOTSTRAP_SERVERS), Duration.ofSeconds(30));
+        this.topicIds = TopicIds.fromCluster(KafkaConnection.from(config), Duration.ofSeconds(30));
     }
 
     /** True while the archive loop runs (or has yet to start); false once it ended, for whatever reason. */
@@ -192,6 +193,7 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
             LOG.error("segment id {} is taken by a stored segment with other bytes; nothing was replaced or committed, and the batch is "
                     + "retried from offset {}. Two segments got the same id: see docs/operations.md, \"Segment ids\"", segmentId,
                     batch.firstOffset(), e);
+            listener.segmentConflict(segmentId);
             retryLater(batch);
         } catch (KafkaException e) {
             if (fatal(e)) {

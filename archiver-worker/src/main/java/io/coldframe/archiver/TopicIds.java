@@ -14,6 +14,8 @@ import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Uuid;
 
+import io.coldframe.common.KafkaConnection;
+
 /**
  * The Kafka topic id of each cold topic, the part of a segment id that tells one topic incarnation from another. It is
  * read from the cluster ({@code Admin.describeTopics}), the authority on which incarnation a topic name means now, and
@@ -38,10 +40,9 @@ final class TopicIds implements AutoCloseable {
         this.source = source;
     }
 
-    /** Topic ids from the cluster at {@code bootstrapServers}, each look-up bounded by {@code timeout}. */
-    static TopicIds fromCluster(String bootstrapServers, Duration timeout) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    /** Topic ids from the cluster {@code kafka} reaches, each look-up bounded by {@code timeout}. */
+    static TopicIds fromCluster(KafkaConnection kafka, Duration timeout) {
+        Properties props = kafka.properties();
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "coldframe-archiver-topic-ids");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));

@@ -101,7 +101,7 @@ public final class ArchiverScaleBenchmark {
                 throw new IllegalStateException("tiering did not finish");
             }
             pipeline.stopServices();
-            coldRecords = InvariantAudit.readCommitted(stack.bootstrapServers(), pipeline.topics().cold()).size();
+            coldRecords = InvariantAudit.readCommitted(stack.kafkaConnection(), pipeline.topics().cold()).size();
             progress.accept(String.format("cold backlog: %d records in %s", coldRecords, pipeline.topics().cold()));
             for (int repeat = 1; repeat <= settings.repeats(); repeat++) {
                 for (Config config : configs) {

@@ -22,7 +22,6 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.common.Node;
@@ -352,7 +351,7 @@ public final class PipelineBenchmark {
     // --------------------------------------------------------------------------------------------------------------
 
     private static Admin admin(LocalStack stack) {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()));
+        return Admin.create(stack.kafkaConnection().map());
     }
 
     /**

@@ -75,7 +75,7 @@ public final class StoreOptions {
         }
         Map<String, Object> explicit = new HashMap<>();
         config.forEach((key, value) -> {
-            if (ArchiverConfig.DEFINITION.names().contains(key)) {
+            if (ArchiverConfig.DEFINITION.names().contains(key) || key.startsWith(CommonConfigKeys.KAFKA_CLIENT_PREFIX)) {
                 explicit.put(key, value);
             } else if (!otherKeys.contains(key)) {
                 throw new ToolCommand.Failure(ToolCommand.USAGE, "unknown configuration key " + key);

@@ -28,7 +28,7 @@ class KafkaRestoreHoldsIT {
             String topic = stack.topics().restores();
             producer.send(new ProducerRecord<>(topic, "\"before\"", new RestoreMark("\"before\"", Instant.now(), holdUntil))).get();
 
-            try (KafkaRestoreHolds holds = new KafkaRestoreHolds(stack.bootstrapServers(), topic)) {
+            try (KafkaRestoreHolds holds = new KafkaRestoreHolds(stack.kafkaConnection(), topic)) {
                 holds.start();
                 await().atMost(Duration.ofSeconds(30)).until(() -> holdUntil.equals(holds.holdUntil("\"before\"")));
 

@@ -13,7 +13,8 @@ import org.apache.kafka.common.config.ConfigDef;
  * The service's {@code AbstractConfig} then validates them at start and names the offending key.
  *
  * <p>A key {@code archiver.batch.max.records} is read from the environment as
- * {@code COLDFRAME_ARCHIVER_BATCH_MAX_RECORDS}.
+ * {@code COLDFRAME_ARCHIVER_BATCH_MAX_RECORDS}; for a service with a Kafka connection, any
+ * {@code COLDFRAME_KAFKA_CLIENT_<KEY>} becomes the passthrough key {@code kafka.client.<key>}.
  */
 public final class ConfigLoader {
 
@@ -35,12 +36,29 @@ public final class ConfigLoader {
                 values.put(key, fromEnv);
             }
         }
+        if (definition.names().contains(CommonConfigKeys.BOOTSTRAP_SERVERS)) {
+            clientPassthrough(environment, values);
+        }
         explicit.forEach((key, value) -> {
             if (value != null) {
                 values.put(key, value);
             }
         });
         return values;
+    }
+
+    /**
+     * {@code COLDFRAME_KAFKA_CLIENT_MAX_BLOCK_MS} is {@code kafka.client.max.block.ms}: Kafka client keys are
+     * lower case and dotted, so underscores become dots.
+     */
+    private static void clientPassthrough(Map<String, String> environment, Map<String, Object> values) {
+        String prefix = envName(CommonConfigKeys.KAFKA_CLIENT_PREFIX);
+        environment.forEach((name, value) -> {
+            if (name.startsWith(prefix) && name.length() > prefix.length()) {
+                String clientKey = name.substring(prefix.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                values.put(CommonConfigKeys.KAFKA_CLIENT_PREFIX + clientKey, value);
+            }
+        });
     }
 
     public static Map<String, Object> resolve(ConfigDef definition, Map<String, ?> explicit) {

@@ -18,9 +18,8 @@ public final class TransactionalClients {
     private TransactionalClients() {
     }
 
-    public static Properties consumer(String bootstrapServers, String groupId, int sessionTimeoutMs, Duration maxPollInterval) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public static Properties consumer(KafkaConnection kafka, String groupId, int sessionTimeoutMs, Duration maxPollInterval) {
+        Properties props = kafka.properties();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         // Inputs are written transactionally upstream: read only what committed.
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -34,9 +33,8 @@ public final class TransactionalClients {
         return props;
     }
 
-    public static Properties producer(String bootstrapServers, String transactionalId) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public static Properties producer(KafkaConnection kafka, String transactionalId) {
+        Properties props = kafka.properties();
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);

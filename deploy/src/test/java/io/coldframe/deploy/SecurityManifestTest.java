@@ -22,6 +22,7 @@ import org.apache.kafka.common.config.provider.EnvVarConfigProvider;
 import org.apache.kafka.connect.runtime.distributed.DistributedConfig;
 import org.junit.jupiter.api.Test;
 
+import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.ConfigLoader;
 import io.coldframe.connectors.MongoSourceConnectorConfig;
 import io.coldframe.connectors.RegisterConnector;
@@ -342,6 +343,155 @@ class SecurityManifestTest {
         assertThat(strimziAcls()).anyMatch(acl -> acl.user().equals("coldframe-connect"));
         Map<String, Object> overlay = Repo.yaml("k8s/overlays/strimzi-secure-example/kustomization.yaml");
         assertThat((List<String>) overlay.get("components")).contains("../../components/kafka-security");
+    }
+
+    // ------------------------------------------------------------------------------ services' Kafka credentials
+
+    static final String COMPOSE_SECURE = "compose/secure/docker-compose.secure.yml";
+    static final String SECURE_WORKER_PROPERTIES = "compose/secure/connect-worker.properties";
+    static final String CREATE_USERS = "compose/secure/create-users.sh";
+    /** Every coldframe service with Kafka clients, and the principal it runs as. */
+    static final Map<String, String> SERVICE_PRINCIPALS = Map.of("streams-app", "coldframe-streams", "archiver-worker", "coldframe-archiver",
+            "purger", "coldframe-purger");
+    static final Pattern SCRAM_JAAS = Pattern.compile(
+            "org\\.apache\\.kafka\\.common\\.security\\.scram\\.ScramLoginModule required username=\"([^\"]+)\" password=\"([^\"]*)\";");
+    /** A compose variable reference (with or without a local default), never the password itself in the file. */
+    static final String VARIABLE = "\\$\\{[A-Z][A-Z0-9_]*(:-[^}]*)?}";
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeSecureGivesEveryServiceItsOwnPrincipalThroughTheDocumentedKeys() {
+        Map<String, Map<String, Object>> secure = (Map<String, Map<String, Object>>) Repo.yaml(COMPOSE_SECURE).get("services");
+        Map<String, Map<String, Object>> base = Deployment.composeServices();
+        Set<String> principals = new TreeSet<>();
+        strimziAcls().forEach(acl -> principals.add(acl.user()));
+        // Every compose service with Kafka clients is covered (Connect below).
+        Set<String> kafkaServices = new TreeSet<>();
+        base.forEach((name, service) -> {
+            Service image = Service.byImage(String.valueOf(service.get("image")));
+            if (image != null && image != Service.CONNECT) {
+                kafkaServices.add(name);
+            }
+        });
+        assertThat(kafkaServices).containsExactlyInAnyOrderElementsOf(SERVICE_PRINCIPALS.keySet());
+        SERVICE_PRINCIPALS.forEach((name, principal) -> {
+            Map<String, Object> env = (Map<String, Object>) secure.get(name).get("environment");
+            assertThat(env).as(name).containsEntry(ConfigLoader.envName(CommonConfigKeys.KAFKA_SECURITY_PROTOCOL), "SASL_PLAINTEXT")
+                    .containsEntry(ConfigLoader.envName(CommonConfigKeys.KAFKA_SASL_MECHANISM), "SCRAM-SHA-512");
+            Matcher jaas = SCRAM_JAAS.matcher(String.valueOf(env.get(ConfigLoader.envName(CommonConfigKeys.KAFKA_SASL_JAAS_CONFIG))));
+            assertThat(jaas.matches()).as(name + " JAAS line " + jaas).isTrue();
+            assertThat(jaas.group(1)).as(name + " principal").isEqualTo(principal).isIn(principals);
+            assertThat(jaas.group(2)).as(name + ": password from the environment, not inline").matches(VARIABLE);
+            // Only keys the service's ConfigDef documents.
+            Set<String> documented = new TreeSet<>();
+            Service.byImage(String.valueOf(base.get(name).get("image"))).definition.names().forEach(key -> documented.add(ConfigLoader.envName(key)));
+            assertThat(documented).as(name).containsAll(env.keySet());
+            assertThat((Map<String, Object>) secure.get(name).get("depends_on")).as(name).containsKey("kafka-acls");
+        });
+
+        // Every principal of the ACL model gets a SCRAM user, its password from the environment; then the ACLs.
+        Map<String, Object> acls = secure.get("kafka-acls");
+        assertThat(String.valueOf(acls.get("entrypoint"))).contains("create-users.sh", "create-acls.sh");
+        assertThat(String.valueOf(acls.get("volumes"))).contains("./" + CREATE_USERS + ":", "./" + COMPOSE_ACLS + ":");
+        assertThat(acls.get("image")).isEqualTo(base.get("kafka").get("image"));
+        Map<String, Object> aclEnv = (Map<String, Object>) acls.get("environment");
+        assertThat(List.of(String.valueOf(aclEnv.get("KAFKA_USERS")).split("\\s+"))).containsExactlyInAnyOrderElementsOf(principals);
+        for (String principal : principals) {
+            String variable = "KAFKA_PASSWORD_" + principal.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+            assertThat(String.valueOf(aclEnv.get(variable))).as(variable).matches(VARIABLE);
+        }
+        assertThat(Repo.read(CREATE_USERS)).contains("KAFKA_PASSWORD_", "SCRAM-SHA-512", "--command-config");
+
+        // The broker authenticates on every listener, denies what no ACL allows, and has one super user.
+        Map<String, Object> kafka = (Map<String, Object>) secure.get("kafka").get("environment");
+        for (String listener : String.valueOf(kafka.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP")).split(",")) {
+            assertThat(listener).as("listener").matches("[A-Z]+:SASL_(PLAINTEXT|SSL)");
+        }
+        assertThat(kafka).containsEntry("KAFKA_AUTHORIZER_CLASS_NAME", "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+                .containsEntry("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND", "false").containsEntry("KAFKA_SUPER_USERS", "User:admin");
+        kafka.forEach((key, value) -> {
+            if (key.endsWith("_SASL_JAAS_CONFIG")) {
+                Matcher password = Pattern.compile("(?:password|user_admin)=\"([^\"]*)\"").matcher(String.valueOf(value));
+                while (password.find()) {
+                    assertThat(password.group(1)).as(key + ": password from the environment").matches(VARIABLE);
+                }
+            }
+        });
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeSecureConnectIsTheImagesWorkerPlusSaslAndKeepsItsPasswordFromConnectors() throws IOException {
+        Properties image = worker();
+        Properties secure = new Properties();
+        secure.load(new StringReader(Repo.read(SECURE_WORKER_PROPERTIES)));
+        Map<String, String> added = workerMap(secure);
+        workerMap(image).forEach((key, value) -> assertThat(added.remove(key)).as("image's " + key).isEqualTo(value));
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (String prefix : List.of("", "producer.", "consumer.", "admin.")) {
+            expected.put(prefix + "security.protocol", "SASL_PLAINTEXT");
+            expected.put(prefix + "sasl.mechanism", "SCRAM-SHA-512");
+        }
+        assertThat(added).as("what the secure worker file adds").isEqualTo(expected);
+        new DistributedConfig(workerMap(secure));
+
+        Map<String, Object> connect = ((Map<String, Map<String, Object>>) Repo.yaml(COMPOSE_SECURE).get("services")).get("connect");
+        assertThat(String.valueOf(connect.get("volumes"))).contains("./" + SECURE_WORKER_PROPERTIES + ":/" + WORKER_PROPERTIES.substring(
+                "connectors/src/main/jib/".length()) + ":ro");
+        // The principal and password are the JVM's JAAS KafkaClient section, which no connector config can read.
+        String jaasPath = "/" + REST_JAAS.substring("connectors/src/main/jib/".length());
+        Map<String, Object> mount = ((List<Map<String, Object>>) connect.get("configs")).stream()
+                .filter(c -> jaasPath.equals(c.get("target"))).findFirst().orElseThrow(() -> new AssertionError("no JAAS config at " + jaasPath));
+        String jaas = String.valueOf(((Map<String, Map<String, Object>>) Repo.yaml(COMPOSE_SECURE).get("configs"))
+                .get((String) mount.get("source")).get("content"));
+        String restSection = Repo.read(REST_JAAS).lines().filter(line -> !line.startsWith("//")).map(String::trim)
+                .collect(java.util.stream.Collectors.joining("\n"));
+        assertThat(jaas.lines().map(String::trim).collect(java.util.stream.Collectors.joining("\n"))).as("the image's REST section, unchanged")
+                .contains(restSection);
+        Matcher client = Pattern.compile("KafkaClient \\{\\s*org\\.apache\\.kafka\\.common\\.security\\.scram\\.ScramLoginModule required\\s+"
+                + "username=\"([^\"]+)\"\\s+password=\"([^\"]*)\";\\s*};").matcher(jaas);
+        assertThat(client.find()).as("KafkaClient section: " + jaas).isTrue();
+        assertThat(client.group(1)).isEqualTo("coldframe-connect");
+        assertThat(client.group(2)).matches(VARIABLE);
+        assertThat(secure.stringPropertyNames()).noneMatch(key -> key.endsWith("sasl.jaas.config"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void kubernetesServicesTakeTheirKafkaCredentialsFromTheirKafkaUsersSecrets(@org.junit.jupiter.api.io.TempDir java.nio.file.Path out)
+            throws Exception {
+        List<K8sObject> objects = Deployment.k8sObjects(KustomizeBuildTest.kustomize("k8s/overlays/strimzi-secure-example", out).getParent());
+        Set<String> users = new TreeSet<>();
+        objects.stream().filter(o -> o.kind().equals("KafkaUser")).forEach(o -> users.add(o.name()));
+        Map<String, String> seen = new LinkedHashMap<>();
+        for (K8sObject workload : objects) {
+            String principal = SERVICE_PRINCIPALS.get(workload.name());
+            if (principal == null || workload.podSpec() == null) {
+                continue;
+            }
+            // The component patches the first container: the service itself.
+            Map<String, Object> first = ((List<Map<String, Object>>) workload.podSpec().get("containers")).get(0);
+            Container container = Deployment.k8sContainers(List.of(workload)).stream().filter(c -> c.raw() == first).findFirst().orElseThrow();
+            assertThat(container.env()).as(container.where())
+                    .containsEntry(ConfigLoader.envName(CommonConfigKeys.KAFKA_SECURITY_PROTOCOL), "SASL_SSL")
+                    .containsEntry(ConfigLoader.envName(CommonConfigKeys.KAFKA_SASL_MECHANISM), "SCRAM-SHA-512")
+                    .containsEntry(ConfigLoader.envName(CommonConfigKeys.KAFKA_SSL_TRUSTSTORE_TYPE), "PEM");
+            Map<String, Object> ref = secretRef(container, ConfigLoader.envName(CommonConfigKeys.KAFKA_SASL_JAAS_CONFIG));
+            assertThat(ref).as(container.where() + ": JAAS line from a Secret").isNotNull()
+                    .containsEntry("name", principal).containsEntry("key", "sasl.jaas.config");
+            assertThat(users).as("a KafkaUser writes the Secret " + principal).contains(principal);
+            // The trust store is the cluster CA, mounted from its Secret at the configured location.
+            String truststore = container.env().get(ConfigLoader.envName(CommonConfigKeys.KAFKA_SSL_TRUSTSTORE_LOCATION));
+            Map<String, Object> mount = ((List<Map<String, Object>>) container.raw().get("volumeMounts")).stream()
+                    .filter(m -> truststore.startsWith(m.get("mountPath") + "/")).findFirst().orElseThrow();
+            Map<String, Object> volume = ((List<Map<String, Object>>) workload.podSpec().get("volumes")).stream()
+                    .filter(v -> v.get("name").equals(mount.get("name"))).findFirst().orElseThrow();
+            assertThat((Map<String, Object>) volume.get("secret")).containsEntry("secretName", "coldframe-cluster-ca-cert");
+            // Nothing secret inline.
+            container.env().forEach((name, value) -> assertThat(String.valueOf(value)).as(name).doesNotContain("password=", "LoginModule"));
+            seen.put(workload.name(), principal);
+        }
+        assertThat(seen).isEqualTo(SERVICE_PRINCIPALS);
     }
 
     // --------------------------------------------------------------------------------------------- helpers

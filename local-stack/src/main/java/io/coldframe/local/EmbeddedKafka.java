@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -20,7 +21,6 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Uuid;
@@ -30,10 +30,17 @@ import org.apache.kafka.metadata.storage.Formatter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.coldframe.common.KafkaConnection;
+
 /**
  * A real Kafka broker in this JVM: one KRaft node acting as broker and controller, on loopback ports chosen at
  * start, with a temporary log directory. Every replication factor is 1 and the transaction state log accepts
  * min ISR 1, so transactional producers and Kafka Streams {@code exactly_once_v2} work.
+ *
+ * <p>Optionally secured ({@link Builder#scramUsers}), as compose/secure/docker-compose.secure.yml secures the compose
+ * broker: every listener takes SASL_PLAINTEXT, the users authenticate with SCRAM-SHA-512, the super user
+ * {@value #SUPER_USER} (the node itself, to itself and its controller) with PLAIN, and the {@code StandardAuthorizer}
+ * denies whatever no ACL allows. {@link #connection()} is then the super user, {@link #connection(String)} a user.
  *
  * <p>{@link #stop()} and {@link #start()} restart the same node on the same ports and data (for fault tests);
  * {@link #close()} stops it and deletes the directory.
@@ -43,6 +50,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final int NODE_ID = 1;
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    public static final String SUPER_USER = "admin";
+    public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+    private static final String SUPER_USER_MECHANISM = "PLAIN";
 
     private final Path workDir;
     private final boolean deleteWorkDir;
@@ -50,6 +60,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int controllerPort;
     private final KafkaConfig config;
     private final String clusterId = Uuid.randomUuid().toString();
+    /** User to password, the super user included; empty without security. */
+    private final Map<String, String> scramUsers;
     private KafkaRaftServer server;
     private boolean closed;
 
@@ -58,6 +70,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.workDir = builder.workDir != null ? builder.workDir : Ports.tempDir("coldframe-kafka");
         this.brokerPort = builder.brokerPort > 0 ? builder.brokerPort : Ports.freeLoopbackPort();
         this.controllerPort = builder.controllerPort > 0 ? builder.controllerPort : Ports.freeLoopbackPort();
+        this.scramUsers = builder.scramUsers.isEmpty() ? Map.of() : withSuperUser(builder.scramUsers);
         Map<String, String> props = brokerProperties(workDir.resolve("data").toString());
         props.putAll(builder.overrides);
         this.config = new KafkaConfig(props, false);
@@ -67,17 +80,31 @@ public final class EmbeddedKafka implements AutoCloseable {
         return new Builder();
     }
 
+    private static Map<String, String> withSuperUser(Map<String, String> users) {
+        Map<String, String> all = new LinkedHashMap<>(users);
+        all.putIfAbsent(SUPER_USER, Uuid.randomUuid().toString());
+        return Map.copyOf(all);
+    }
+
+    private boolean secured() {
+        return !scramUsers.isEmpty();
+    }
+
     private Map<String, String> brokerProperties(String logDir) {
         String loopback = "127.0.0.1";
+        String listener = secured() ? "SASL_PLAINTEXT" : "PLAINTEXT";
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
         p.put("node.id", String.valueOf(NODE_ID));
         p.put("controller.quorum.voters", NODE_ID + "@" + loopback + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + loopback + ":" + brokerPort + "," + CONTROLLER_LISTENER + "://" + loopback + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + loopback + ":" + brokerPort);
+        p.put("listeners", listener + "://" + loopback + ":" + brokerPort + "," + CONTROLLER_LISTENER + "://" + loopback + ":" + controllerPort);
+        p.put("advertised.listeners", listener + "://" + loopback + ":" + brokerPort);
         p.put("controller.listener.names", CONTROLLER_LISTENER);
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("inter.broker.listener.name", listener);
+        p.put("listener.security.protocol.map", listener + ":" + listener + "," + CONTROLLER_LISTENER + ":" + listener);
+        if (secured()) {
+            p.putAll(securityProperties(listener));
+        }
         p.put("log.dirs", logDir);
         // One node: every replication factor and min ISR is 1, including the internal topics.
         p.put("default.replication.factor", "1");
@@ -100,6 +127,37 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("log.cleaner.dedupe.buffer.size", String.valueOf(4L * 1024 * 1024));
         p.put("log.cleaner.threads", "1");
         return p;
+    }
+
+    private Map<String, String> securityProperties(String listener) {
+        Map<String, String> p = new LinkedHashMap<>();
+        String clients = "listener.name." + listener.toLowerCase(Locale.ROOT) + ".";
+        String controller = "listener.name." + CONTROLLER_LISTENER.toLowerCase(Locale.ROOT) + ".";
+        p.put("sasl.enabled.mechanisms", SCRAM_MECHANISM + "," + SUPER_USER_MECHANISM);
+        p.put(controller + "sasl.enabled.mechanisms", SUPER_USER_MECHANISM);
+        // The node reaches itself (transaction markers) and its controller (registration, heartbeats) as the super user.
+        p.put("sasl.mechanism.inter.broker.protocol", SUPER_USER_MECHANISM);
+        p.put("sasl.mechanism.controller.protocol", SUPER_USER_MECHANISM);
+        p.put(clients + "plain.sasl.jaas.config", superUserJaas());
+        p.put(controller + "plain.sasl.jaas.config", superUserJaas());
+        p.put(clients + SCRAM_MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("allow.everyone.if.no.acl.found", "false");
+        p.put("super.users", "User:" + SUPER_USER);
+        return p;
+    }
+
+    /** The PLAIN server and client line of the super user: its password is both the one it checks and the one it sends. */
+    private String superUserJaas() {
+        String password = scramUsers.get(SUPER_USER);
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + SUPER_USER + "\" password=\""
+                + password + "\" user_" + SUPER_USER + "=\"" + password + "\";";
+    }
+
+    private String jaas(String user) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                + scramUsers.get(user) + "\";";
     }
 
     /** Starts (or restarts after {@link #stop()}) the node on the same ports and data directory. */
@@ -140,6 +198,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setMetadataLogDirectory(config.metadataLogDir())
                 .setHasDynamicQuorum(false)
                 .setDirectories(config.logDirs())
+                .setScramArguments(scramUsers.entrySet().stream().filter(user -> !user.getKey().equals(SUPER_USER))
+                        .map(user -> SCRAM_MECHANISM + "=[name=" + user.getKey() + ",password=" + user.getValue() + "]").toList())
                 .run();
     }
 
@@ -178,11 +238,24 @@ public final class EmbeddedKafka implements AutoCloseable {
         return workDir;
     }
 
-    /** Client config with this broker's bootstrap servers; add to it what the client needs. */
+    /** How a client reaches this broker: plaintext, or as the super user when secured. */
+    public KafkaConnection connection() {
+        return secured() ? KafkaConnection.plaintext(bootstrapServers()).with(Map.of("security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", SUPER_USER_MECHANISM, "sasl.jaas.config", superUserJaas())) : KafkaConnection.plaintext(bootstrapServers());
+    }
+
+    /** The secured broker as {@code user}, one of {@link Builder#scramUsers}. */
+    public KafkaConnection connection(String user) {
+        if (!scramUsers.containsKey(user) || user.equals(SUPER_USER)) {
+            throw new IllegalArgumentException("no SCRAM user " + user + " on this broker");
+        }
+        return KafkaConnection.plaintext(bootstrapServers()).with(Map.of(
+                "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", SCRAM_MECHANISM, "sasl.jaas.config", jaas(user)));
+    }
+
+    /** Client config with this broker's connection ({@link #connection()}); add to it what the client needs. */
     public Map<String, Object> clientConfig() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        return c;
+        return connection().map();
     }
 
     public Admin admin() {
@@ -257,6 +330,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public static final class Builder {
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private final Map<String, String> scramUsers = new LinkedHashMap<>();
         private Path workDir;
         private int brokerPort;
         private int controllerPort;
@@ -272,6 +346,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
         public Builder brokerProperties(Map<String, String> properties) {
             overrides.putAll(properties);
+            return this;
+        }
+
+        /**
+         * Secures the broker: SASL_PLAINTEXT with SCRAM-SHA-512 for these users (name to password) and a super
+         * user, and ACLs enforced with no access where none is found.
+         */
+        public Builder scramUsers(Map<String, String> users) {
+            scramUsers.putAll(users);
             return this;
         }
 

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
 import io.coldframe.connectors.MongoSourceConnectorConfig;
 
@@ -55,7 +56,7 @@ public final class LocalStack implements AutoCloseable {
         EmbeddedKafka startedKafka = null;
         EmbeddedMongo startedMongo = null;
         try {
-            startedKafka = EmbeddedKafka.builder().brokerProperties(settings.brokerProperties).start();
+            startedKafka = EmbeddedKafka.builder().brokerProperties(settings.brokerProperties).scramUsers(settings.kafkaUsers).start();
             long t1 = System.nanoTime();
             timings.put("broker", Duration.ofNanos(t1 - t0));
             startedKafka.createTopics(topicsToCreate);
@@ -136,6 +137,11 @@ public final class LocalStack implements AutoCloseable {
         return kafka.bootstrapServers();
     }
 
+    /** How clients reach this stack's broker. */
+    public KafkaConnection kafkaConnection() {
+        return kafka.connection();
+    }
+
     public String mongoUri() {
         return mongoUri;
     }
@@ -213,6 +219,7 @@ public final class LocalStack implements AutoCloseable {
         private int otherPartitions = 1;
         private final Map<String, Integer> partitionOverrides = new LinkedHashMap<>();
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
+        private final Map<String, String> kafkaUsers = new LinkedHashMap<>();
         private Duration connectorTimeout = Duration.ofSeconds(60);
 
         private Builder() {
@@ -275,6 +282,15 @@ public final class LocalStack implements AutoCloseable {
 
         public Builder brokerProperty(String key, String value) {
             brokerProperties.put(key, value);
+            return this;
+        }
+
+        /**
+         * Secures the broker with SCRAM users (name to password) and enforced ACLs ({@link EmbeddedKafka.Builder#scramUsers});
+         * the stack then works as the super user. The Connect worker does not authenticate: start no connector.
+         */
+        public Builder kafkaUsers(Map<String, String> users) {
+            kafkaUsers.putAll(users);
             return this;
         }
 

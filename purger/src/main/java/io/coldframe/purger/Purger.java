@@ -33,6 +33,7 @@ import com.mongodb.client.MongoClients;
 
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.DeadLetters;
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.PurgeResult;
@@ -79,7 +80,7 @@ public final class Purger implements Runnable, AutoCloseable {
         this.mongo = MongoClients.create(config.mongoUri());
         this.store = SegmentStores.create(config);
         this.segmentCheck = new SegmentCheck(store);
-        this.restoreMarks = new RestoreMarksView(config.getString(CommonConfigKeys.BOOTSTRAP_SERVERS), topics.restores());
+        this.restoreMarks = new RestoreMarksView(KafkaConnection.from(config), topics.restores());
         this.consumer = new KafkaConsumer<>(config.consumerProperties());
         this.producer = new KafkaProducer<>(config.producerProperties());
     }

@@ -14,6 +14,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.ConfigLoader;
 import io.coldframe.common.InstanceIds;
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.TransactionalClients;
 import io.coldframe.common.Topics;
 import io.coldframe.store.SegmentStoreConfig;
@@ -69,13 +70,13 @@ public final class PurgerConfig extends AbstractConfig {
     Properties consumerProperties() {
         // Only commit events of committed archiver transactions: the segment is verified and stored. A commit is
         // retried until MongoDB acknowledges it, so the purger stays in the group for a long time per poll.
-        Properties props = TransactionalClients.consumer(getString(CommonConfigKeys.BOOTSTRAP_SERVERS), getString(GROUP_ID),
+        Properties props = TransactionalClients.consumer(KafkaConnection.from(this), getString(GROUP_ID),
                 getInt(SESSION_TIMEOUT_MS), Duration.ofMinutes(15));
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20);
         return props;
     }
 
     Properties producerProperties() {
-        return TransactionalClients.producer(getString(CommonConfigKeys.BOOTSTRAP_SERVERS), getString(GROUP_ID) + "-" + instanceId());
+        return TransactionalClients.producer(KafkaConnection.from(this), getString(GROUP_ID) + "-" + instanceId());
     }
 }

@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.ops.KafkaHealth;
 import io.coldframe.common.ops.OpsMetrics;
 import io.coldframe.common.ops.OpsServer;
@@ -82,7 +83,7 @@ final class PurgerOps implements PurgeProgressListener, AutoCloseable {
         if (port == 0) {
             return;
         }
-        KafkaHealth kafka = new KafkaHealth(config.getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
+        KafkaHealth kafka = new KafkaHealth(KafkaConnection.from(config));
         MongoClient mongo = pingClient(config.mongoUri(), OpsServer.DEFAULT_CHECK_TIMEOUT);
         server = OpsServer.builder("purger").registry(registry)
                 .liveness(liveness)

@@ -19,6 +19,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.RestoreMark;
 
@@ -38,10 +39,9 @@ final class RestoreMarksView implements AutoCloseable {
     private final Map<String, Long> restoredAt = new HashMap<>();
     private List<TopicPartition> partitions = List.of();
 
-    RestoreMarksView(String bootstrapServers, String topic) {
+    RestoreMarksView(KafkaConnection kafka, String topic) {
         this.topic = topic;
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties props = kafka.properties();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

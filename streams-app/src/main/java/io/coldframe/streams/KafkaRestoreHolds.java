@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.RestoreMark;
 
@@ -38,9 +39,8 @@ final class KafkaRestoreHolds implements RestoreHolds, AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread follower;
 
-    KafkaRestoreHolds(String bootstrapServers, String topic) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    KafkaRestoreHolds(KafkaConnection kafka, String topic) {
+        Properties props = kafka.properties();
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), AvroSerde.of(RestoreMark.class).deserializer());

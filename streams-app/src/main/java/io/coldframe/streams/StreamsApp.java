@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 
 import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.ops.KafkaHealth;
 import io.coldframe.common.ops.OpsServer;
 import io.coldframe.streams.rules.RuleSet;
@@ -49,7 +50,7 @@ public final class StreamsApp implements AutoCloseable {
         RuleSet rules = config.rules();
         LOG.info("tiering rules from {}: {} rules, fingerprint {}{}", rules.source(), rules.rules().size(),
                 rules.fingerprint().substring(0, 12), rules.overrides().isEmpty() ? "" : ", overrides " + rules.overrides());
-        this.restoreHolds = new KafkaRestoreHolds(config.getString(CommonConfigKeys.BOOTSTRAP_SERVERS), config.topics().restores());
+        this.restoreHolds = new KafkaRestoreHolds(KafkaConnection.from(config), config.topics().restores());
         this.streams = new KafkaStreams(
                 TieringTopology.build(config.topics(), config.policy(), config.punctuationInterval(), config.maxDuePerPunctuation(),
                         config.censusPerPunctuation(), metrics, restoreHolds),
@@ -70,7 +71,7 @@ public final class StreamsApp implements AutoCloseable {
     public void start() {
         int port = config.metricsPort();
         if (port > 0) {
-            KafkaHealth kafka = new KafkaHealth(config.getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
+            KafkaHealth kafka = new KafkaHealth(KafkaConnection.from(config));
             try {
                 opsServer = OpsServer.builder("streams-app").scrape(metrics::scrape)
                         .liveness(() -> !DEAD.contains(streams.state()))

@@ -17,6 +17,7 @@ import org.apache.kafka.streams.StreamsConfig;
 
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.ConfigLoader;
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
 import io.coldframe.streams.rules.RuleSet;
 import io.coldframe.streams.rules.RulesException;
@@ -115,9 +116,9 @@ public final class StreamsAppConfig extends AbstractConfig {
     }
 
     public Properties streamsProperties() {
-        Properties props = new Properties();
+        // Unprefixed, the connection's settings reach every client Streams creates (consumers, producers, admin).
+        Properties props = KafkaConnection.from(this).properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, getString(CommonConfigKeys.BOOTSTRAP_SERVERS));
         props.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(NUM_THREADS));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);

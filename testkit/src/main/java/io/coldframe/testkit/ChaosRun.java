@@ -129,7 +129,7 @@ public final class ChaosRun {
                     .withCollection(stack.collection())
                     .withBatches(options.batchLinger(), options.batchMaxRecords());
             try (ProcessPipeline pipeline = new ProcessPipeline(stack, settings);
-                 KafkaRestoreMarks marks = new KafkaRestoreMarks(stack.bootstrapServers(), pipeline.topics().restores(), Duration.ofSeconds(20))) {
+                 KafkaRestoreMarks marks = new KafkaRestoreMarks(stack.kafkaConnection(), pipeline.topics().restores(), Duration.ofSeconds(20))) {
                 List<BsonDocument> documents = options.documents();
                 int preload = Math.max(1, documents.size() / 2);
                 long t0 = System.nanoTime();
@@ -404,7 +404,7 @@ public final class ChaosRun {
     /** Loaded memories that no change event on the change topic carries (the connector never published them). */
     private static long neverPublished(ProcessPipeline pipeline) {
         Set<String> seen = new HashSet<>();
-        for (var record : InvariantAudit.readCommitted(pipeline.stack().bootstrapServers(), pipeline.topics().changes())) {
+        for (var record : InvariantAudit.readCommitted(pipeline.stack().kafkaConnection(), pipeline.topics().changes())) {
             try {
                 BsonDocument event = BsonDocument.parse(new String(record.value(), java.nio.charset.StandardCharsets.UTF_8));
                 if (event.get("fullDocument") instanceof BsonDocument full && full.containsKey("_id")) {

@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
 
@@ -96,7 +95,7 @@ public final class ProcessPipeline implements AutoCloseable {
         stack.createTopics(topics);
         this.mongo = MongoClients.create(stack.mongoUri());
         this.memories = mongo.getDatabase(stack.database()).getCollection(settings.collection(), BsonDocument.class);
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()));
+        this.admin = Admin.create(stack.kafkaConnection().map());
     }
 
     /** Inserts the documents (in order, 1,000 per call) and remembers each one's id and version. */
@@ -331,7 +330,7 @@ public final class ProcessPipeline implements AutoCloseable {
 
     /** The independent end check: MongoDB, every stored segment read back now, the committed purge results. */
     public InvariantAudit.Result audit() throws IOException {
-        return InvariantAudit.audit(memories, store(), expectedVersions(), updatedIds(), stack.bootstrapServers(), topics);
+        return InvariantAudit.audit(memories, store(), expectedVersions(), updatedIds(), stack.kafkaConnection(), topics);
     }
 
     /** A monitor that re-checks the invariant every {@code interval} while things run. */

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.bson.BsonDocument;
 
 import com.mongodb.ErrorCategory;
@@ -110,7 +109,7 @@ final class Demo {
         out.println("starting the embedded stack (KRaft broker, " + (options.mongoUri() == null ? "in-JVM MongoDB stand-in" : "MongoDB at the given URI") + ") ...");
         try (LocalStack stack = LocalStack.builder().mongoUri(options.mongoUri()).start();
              MongoClient mongo = MongoClients.create(stack.mongoUri());
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+             Admin admin = Admin.create(stack.kafkaConnection().map())) {
             MongoCollection<BsonDocument> memories = mongo.getDatabase(stack.database()).getCollection(stack.collection(), BsonDocument.class);
             List<String> loadedIds = new ArrayList<>();
             List<NotLoaded> notLoaded = new ArrayList<>();
@@ -150,10 +149,10 @@ final class Demo {
             Reconciler.Report report = new Reconciler(memories, new LocalDirectorySegmentStore(archiveDir)).reconcile(loadedIds);
             report.segmentProblems().forEach(problem -> out.println("  segment problem: " + problem));
             report.lost().stream().limit(20).forEach(id -> out.println("  LOST: " + id));
-            TierCounts.Counts tiers = TierCounts.read(stack.bootstrapServers(), stack.topics());
+            TierCounts.Counts tiers = TierCounts.read(stack.kafkaConnection(), stack.topics());
             long archived = loadedIds.stream().filter(report.archived()::containsKey).count();
             // counted by reading them: the topic's end offsets also count transaction markers
-            List<DeadLetterReport.Reason> reasons = DeadLetterReport.read(stack.bootstrapServers(), stack.topics().deadLetter());
+            List<DeadLetterReport.Reason> reasons = DeadLetterReport.read(stack.kafkaConnection(), stack.topics().deadLetter());
             long deadLetters = reasons.stream().mapToLong(DeadLetterReport.Reason::count).sum();
             DemoSummary summary = new DemoSummary(loadedIds.size(), notLoaded, tiers, report.segments(), report.verifiedSegments(),
                     archived, loadedIds.size() - report.inMongo().size(), memories.countDocuments(), rawBytes, report.videoBytes(), report.indexBytes(),

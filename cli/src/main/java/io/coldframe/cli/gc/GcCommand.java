@@ -9,7 +9,7 @@ import io.coldframe.archiver.ArchiverConfig;
 import io.coldframe.cli.DurationArgument;
 import io.coldframe.cli.StoreOptions;
 import io.coldframe.cli.ToolCommand;
-import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.store.SegmentStore;
 import io.coldframe.store.SegmentStores;
 
@@ -50,7 +50,7 @@ public final class GcCommand extends ToolCommand {
         if (grace.isNegative() || grace.isZero()) {
             throw new Failure(USAGE, "--grace must be positive");
         }
-        String bootstrap = config.getString(CommonConfigKeys.BOOTSTRAP_SERVERS);
+        KafkaConnection kafka = KafkaConnection.from(config);
         try (SegmentStore segments = SegmentStores.create(config)) {
             SegmentGc gc = new SegmentGc(segments, grace, !delete, Clock.systemUTC(), decision -> {
                 if (decision.verdict() != SegmentGc.Verdict.REFERENCED) {
@@ -60,7 +60,7 @@ public final class GcCommand extends ToolCommand {
             });
             SegmentGc.Result result;
             try {
-                result = gc.run(() -> ArchiveCatalog.load(bootstrap, config.topics(), store.kafkaTimeout));
+                result = gc.run(() -> ArchiveCatalog.load(kafka, config.topics(), store.kafkaTimeout));
             } catch (ArchiveCatalog.UnavailableException e) {
                 return fail(FAILED, "the catalog cannot be read, so nothing was removed: " + e.getMessage());
             }

@@ -30,6 +30,7 @@ import io.coldframe.cli.TerminalProgress;
 import io.coldframe.cli.ToolCommand;
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.ConfigLoader;
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
 import io.coldframe.schemas.CatalogEntry;
 import io.coldframe.store.SegmentStore;
@@ -52,7 +53,8 @@ import picocli.CommandLine.Option;
                 "Store, Kafka and MongoDB are configured like the services: the options below, else COLDFRAME_<KEY> environment "
                         + "variables (e.g. COLDFRAME_ARCHIVER_STORE_DIR, COLDFRAME_ARCHIVER_S3_BUCKET, COLDFRAME_KAFKA_BOOTSTRAP_SERVERS, "
                         + "COLDFRAME_MONGODB_URI; S3 keys only through COLDFRAME_ARCHIVER_S3_ACCESS_KEY/_SECRET_KEY or the AWS "
-                        + "credentials chain)."},
+                        + "credentials chain). A secured Kafka: COLDFRAME_KAFKA_SECURITY_PROTOCOL, COLDFRAME_KAFKA_SASL_MECHANISM, "
+                        + "COLDFRAME_KAFKA_SASL_JAAS_CONFIG (as the principal coldframe-restore), COLDFRAME_KAFKA_SSL_TRUSTSTORE_*."},
         footer = {"", "Exit codes: 0 every requested memory is restored or already present; 1 a segment could not be read, an insert "
                 + "failed or marks could not be published; 2 usage error; 3 some requested memory is not in the archive.",
                 "", "Examples:",
@@ -106,12 +108,12 @@ public final class RestoreCommand extends ToolCommand {
         ArchiverConfig archiver = store.archiverConfig(MONGO.names());
         AbstractConfig mongo = mongoConfig();
         boolean marksRequired = !noMark && !dryRun;
-        String bootstrap = archiver.getString(CommonConfigKeys.BOOTSTRAP_SERVERS);
+        KafkaConnection kafka = KafkaConnection.from(archiver);
         Topics topics = archiver.topics();
 
         try (SegmentStore segments = SegmentStores.create(archiver);
              MongoClient client = MongoClients.create(mongo.getPassword(CommonConfigKeys.MONGODB_URI).value());
-             KafkaRestoreMarks kafkaMarks = marksRequired ? new KafkaRestoreMarks(bootstrap, topics.restores(), store.kafkaTimeout) : null) {
+             KafkaRestoreMarks kafkaMarks = marksRequired ? new KafkaRestoreMarks(kafka, topics.restores(), store.kafkaTimeout) : null) {
             MongoCollection<RawBsonDocument> memories = client.getDatabase(mongo.getString(CommonConfigKeys.MONGODB_DATABASE))
                     .getCollection(mongo.getString(CommonConfigKeys.MONGODB_COLLECTION), RawBsonDocument.class);
             Restorer restorer = new Restorer(segments, memories, marksRequired ? kafkaMarks : Restorer.NO_MARKS, hold, dryRun,
@@ -120,7 +122,7 @@ public final class RestoreCommand extends ToolCommand {
             String storeName = SegmentStores.describe(archiver);
 
             RestoreSelection selection = new RestoreSelection(restorer,
-                    (keep, fallback) -> catalog(bootstrap, topics, keep, marksRequired, fallback), storeName, this::note);
+                    (keep, fallback) -> catalog(kafka, topics, keep, marksRequired, fallback), storeName, this::note);
             List<Restorer.Target> targets = !ids.isEmpty() ? selection.byIds(ids, result)
                     : agent != null ? selection.byAgent(agent, result)
                     : selection.bySegment(segmentIdOf(segment), result);
@@ -131,13 +133,13 @@ public final class RestoreCommand extends ToolCommand {
     }
 
     /** The catalog, filtered; empty (with a note saying what happens instead) when it cannot be read. */
-    private Optional<ArchiveCatalog> catalog(String bootstrap, Topics topics, Predicate<CatalogEntry> keep, boolean marksRequired,
+    private Optional<ArchiveCatalog> catalog(KafkaConnection kafka, Topics topics, Predicate<CatalogEntry> keep, boolean marksRequired,
             String fallback) throws ArchiveCatalog.UnavailableException {
         try {
-            return Optional.of(ArchiveCatalog.load(bootstrap, topics, store.kafkaTimeout, keep));
+            return Optional.of(ArchiveCatalog.load(kafka, topics, store.kafkaTimeout, keep));
         } catch (ArchiveCatalog.UnavailableException e) {
             if (e.kafkaUnreachable() && marksRequired) {
-                throw new Failure(FAILED, "Kafka at " + bootstrap + " is not reachable (" + e.getMessage() + "): the restore marks that "
+                throw new Failure(FAILED, "Kafka at " + kafka.bootstrapServers() + " is not reachable (" + e.getMessage() + "): the restore marks that "
                         + "keep restored memories out of the cold tier cannot be published, so nothing was restored. Give --no-mark "
                         + "to restore without them (the store's manifests are then scanned), or --dry-run to see what would be restored");
             }

@@ -314,12 +314,12 @@ class RestoreIT {
 
     @Test
     void marksArePublishedBeforeTheDocumentsAreInserted() throws Exception {
-        List<CatalogEntry> entries = ArchiveCatalog.load(stack.bootstrapServers(), stack.topics(), Duration.ofSeconds(30)).byAgent("agent-a");
+        List<CatalogEntry> entries = ArchiveCatalog.load(stack.kafkaConnection(), stack.topics(), Duration.ofSeconds(30)).byAgent("agent-a");
         assertThat(entries).hasSize(10);
         assertThat(entries.stream().filter(e -> e.getMemoryId().equals(rearchived)).findFirst().orElseThrow().getSegmentId())
                 .isNotEqualTo(firstSegmentOfA);
         List<String> checked = new CopyOnWriteArrayList<>();
-        try (KafkaRestoreMarks kafka = new KafkaRestoreMarks(stack.bootstrapServers(), stack.topics().restores(), Duration.ofSeconds(30))) {
+        try (KafkaRestoreMarks kafka = new KafkaRestoreMarks(stack.kafkaConnection(), stack.topics().restores(), Duration.ofSeconds(30))) {
             Restorer.Marks marks = (ids, restoredAt, holdUntil) -> {
                 ids.forEach(id -> assertThat(inMongo(id)).as("%s not inserted before its mark", id).isNull());
                 kafka.publish(ids, restoredAt, holdUntil);

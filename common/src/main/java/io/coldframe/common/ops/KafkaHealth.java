@@ -19,6 +19,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
+import io.coldframe.common.KafkaConnection;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -37,9 +39,8 @@ public final class KafkaHealth implements HealthCheck, AutoCloseable {
     private final Map<String, AtomicLong> lag = new ConcurrentHashMap<>();
     private volatile Admin admin;
 
-    public KafkaHealth(String bootstrapServers) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public KafkaHealth(KafkaConnection kafka) {
+        Map<String, Object> config = kafka.map();
         config.put(AdminClientConfig.CLIENT_ID_CONFIG, "coldframe-ops");
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());

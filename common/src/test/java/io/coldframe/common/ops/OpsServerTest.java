@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.ConfigLoader;
+import io.coldframe.common.KafkaConnection;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -83,7 +84,7 @@ class OpsServerTest {
 
     @Test
     void kafkaCheckFailsFastWhenNoBrokerAnswers() throws Exception {
-        try (KafkaHealth kafka = new KafkaHealth("127.0.0.1:1");
+        try (KafkaHealth kafka = new KafkaHealth(KafkaConnection.plaintext("127.0.0.1:1"));
              OpsServer ops = OpsServer.builder("no-kafka").checkTimeout(Duration.ofMillis(500)).readiness("kafka", kafka).start(0)) {
             assertThat(get(ops, OpsServer.READY_PATH).statusCode()).isEqualTo(503);
         }

@@ -44,10 +44,6 @@ public final class ConnectOpsConfig extends AbstractConfig {
         return getString(CommonConfigKeys.OPS_BIND_ADDRESS);
     }
 
-    public String bootstrapServers() {
-        return getString(CommonConfigKeys.BOOTSTRAP_SERVERS);
-    }
-
     public String connectorName() {
         return getString(CONNECTOR_NAME);
     }

@@ -33,6 +33,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.ops.KafkaHealth;
 import io.coldframe.common.ops.OpsMetrics;
 import io.coldframe.common.ops.OpsServer;
@@ -80,8 +82,14 @@ public final class ConnectOpsExtension implements ConnectRestExtension {
         Map<String, Object> explicit = new HashMap<>();
         Object bootstrap = workerConfig.get("bootstrap.servers");
         if (bootstrap != null) {
-            explicit.put(io.coldframe.common.CommonConfigKeys.BOOTSTRAP_SERVERS,
+            explicit.put(CommonConfigKeys.BOOTSTRAP_SERVERS,
                     bootstrap instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList()) : bootstrap.toString());
+        }
+        // The worker's own security settings, so that readiness and lag reach a secured cluster as the worker does.
+        for (String key : KafkaConnection.SECURITY_KEYS) {
+            if (workerConfig.get(key) != null) {
+                explicit.put(CommonConfigKeys.KAFKA_PREFIX + key, workerConfig.get(key));
+            }
         }
         ConnectOpsConfig config = ConnectOpsConfig.load(explicit, environment);
         if (config.opsPort() == 0) {
@@ -90,7 +98,7 @@ public final class ConnectOpsExtension implements ConnectRestExtension {
         }
         PrometheusMeterRegistry registry = OpsMetrics.newRegistry();
         ConnectorMetrics connector = new ConnectorMetrics(registry, context.clusterState(), config.connectorName());
-        KafkaHealth kafka = new KafkaHealth(config.bootstrapServers());
+        KafkaHealth kafka = new KafkaHealth(KafkaConnection.from(config));
         OpsServer.Builder builder = OpsServer.builder("connect").registry(registry)
                 .readiness("kafka", kafka)
                 .beforeScrape(connector::refresh)

@@ -114,7 +114,7 @@ public final class FaultRig {
 
     public static List<SegmentCommitted> commitEvents(ProcessPipeline pipeline) {
         AvroSerde<SegmentCommitted> serde = AvroSerde.of(SegmentCommitted.class);
-        return InvariantAudit.readCommitted(pipeline.stack().bootstrapServers(), pipeline.topics().segmentsCommitted()).stream()
+        return InvariantAudit.readCommitted(pipeline.stack().kafkaConnection(), pipeline.topics().segmentsCommitted()).stream()
                 .map(record -> serde.decode(record.value())).toList();
     }
 
@@ -124,12 +124,12 @@ public final class FaultRig {
 
     public static List<PurgeResult> purgeResults(ProcessPipeline pipeline) {
         AvroSerde<PurgeResult> serde = AvroSerde.of(PurgeResult.class);
-        return InvariantAudit.readCommitted(pipeline.stack().bootstrapServers(), pipeline.topics().purgeResults()).stream()
+        return InvariantAudit.readCommitted(pipeline.stack().kafkaConnection(), pipeline.topics().purgeResults()).stream()
                 .map(record -> serde.decode(record.value())).toList();
     }
 
     public static List<ConsumerRecord<byte[], byte[]>> coldRecords(ProcessPipeline pipeline) {
-        return InvariantAudit.readCommitted(pipeline.stack().bootstrapServers(), pipeline.topics().cold());
+        return InvariantAudit.readCommitted(pipeline.stack().kafkaConnection(), pipeline.topics().cold());
     }
 
     public static Set<String> coldMemoryIds(ProcessPipeline pipeline) {

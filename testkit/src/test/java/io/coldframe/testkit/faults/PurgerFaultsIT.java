@@ -113,7 +113,7 @@ class PurgerFaultsIT {
             int resultsBefore = FaultRig.purgeResults(pipeline).size();
 
             // 1. The same commit event published again (as a producer retry or a replayed archiver would).
-            List<ConsumerRecord<byte[], byte[]>> events = InvariantAudit.readCommitted(stack.bootstrapServers(), pipeline.topics().segmentsCommitted());
+            List<ConsumerRecord<byte[], byte[]>> events = InvariantAudit.readCommitted(stack.kafkaConnection(), pipeline.topics().segmentsCommitted());
             ConsumerRecord<byte[], byte[]> first = events.get(0);
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()),
                     new ByteArraySerializer(), new ByteArraySerializer())) {

@@ -163,7 +163,7 @@ class PurgerSafetyIT {
                     .anySatisfy(reason -> assertThat(reason).contains("does not hold \"e\"@"));
 
             // a is restored (mark first, then the document, byte for byte), after seg-1's commit; then seg-1 is replayed.
-            try (KafkaRestoreMarks marks = new KafkaRestoreMarks(stack.bootstrapServers(), topics.restores(), Duration.ofSeconds(30))) {
+            try (KafkaRestoreMarks marks = new KafkaRestoreMarks(stack.kafkaConnection(), topics.restores(), Duration.ofSeconds(30))) {
                 marks.publish(List.of("\"a\""), Instant.now(), Instant.now().plus(Duration.ofDays(1)));
             }
             memories.insertOne(doc("a"));
@@ -202,7 +202,7 @@ class PurgerSafetyIT {
         // Let the purger finish initTransactions before the second instance takes its transactional id.
         Thread.sleep(3000);
 
-        try (KafkaProducer<byte[], byte[]> usurper = new KafkaProducer<>(TransactionalClients.producer(stack.bootstrapServers(),
+        try (KafkaProducer<byte[], byte[]> usurper = new KafkaProducer<>(TransactionalClients.producer(stack.kafkaConnection(),
                 config.getString(PurgerConfig.GROUP_ID) + "-fence"))) {
             usurper.initTransactions();
             // The purger learns it was fenced at its next transaction.
@@ -220,14 +220,14 @@ class PurgerSafetyIT {
 
     private static List<PurgeResult> results(Topics topics) {
         List<PurgeResult> results = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : InvariantAudit.readCommitted(stack.bootstrapServers(), topics.purgeResults())) {
+        for (ConsumerRecord<byte[], byte[]> record : InvariantAudit.readCommitted(stack.kafkaConnection(), topics.purgeResults())) {
             results.add(RESULTS.decode(record.value()));
         }
         return results;
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> deadLetterRecords(Topics topics) {
-        return InvariantAudit.readCommitted(stack.bootstrapServers(), topics.deadLetter());
+        return InvariantAudit.readCommitted(stack.kafkaConnection(), topics.deadLetter());
     }
 
 }
