@@ -55,7 +55,7 @@ class CommandSmokeIT {
     /** Leaf commands run below; compared with the commands the CLI registers. */
     private static final Set<String> COVERED = Set.of("demo", "segment encode", "segment inspect", "segment verify",
             "segment get", "segment cat", "restore", "rules check", "bench segment", "bench tiering", "bench archiver",
-            "bench pipeline", "chaos", "gc", "scrub", "up", "mongo init");
+            "bench pipeline", "chaos", "gc", "scrub", "up", "mongo init", "import");
 
     @TempDir
     static Path dir;
@@ -152,6 +152,17 @@ class CommandSmokeIT {
             assertThat(jsonIn(first).getInt32("created").getValue()).isEqualTo(3);
             String second = run("mongo", "init", "--mongo-uri", mongo.connectionString()).out();
             assertThat(jsonIn(second).getInt32("existed").getValue()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void importUpsertsOnceAndASecondRunChangesNothing() throws Exception {
+        try (EmbeddedMongo mongo = EmbeddedMongo.start()) {
+            Path report = dir.resolve("import-parity.json");
+            assertThat(run("import", jsonl.toString(), "--mongo-uri", mongo.connectionString(), "--report", report.toString()).out())
+                    .contains("read 40, inserted 40", "checksums match");
+            assertThat(run("import", jsonl.toString(), "--mongo-uri", mongo.connectionString()).out()).contains("unchanged 40", "nothing changed");
+            assertThat(BsonDocument.parse(Files.readString(report)).getDocument("parity").getBoolean("match").getValue()).isTrue();
         }
     }
 
