@@ -7,6 +7,10 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.util.concurrent.Callable;
 
+import com.mongodb.MongoException;
+import com.mongodb.MongoTimeoutException;
+
+import io.coldframe.common.ops.Secrets;
 import io.coldframe.segment.SegmentFormatException;
 import io.coldframe.segment.SegmentOptions;
 
@@ -78,6 +82,12 @@ public abstract class ToolCommand implements Callable<Integer> {
         }
         if (e instanceof IllegalArgumentException) {
             return fail(USAGE, e.getMessage());
+        }
+        if (e instanceof MongoTimeoutException) {
+            return fail(FAILED, "MongoDB did not answer in time: " + Secrets.redact(e.getMessage()));
+        }
+        if (e instanceof MongoException) {
+            return fail(FAILED, "MongoDB failed: " + Secrets.redact(e.getMessage()));
         }
         if (e instanceof IOException) {
             return fail(FAILED, "I/O error: " + e.getMessage());

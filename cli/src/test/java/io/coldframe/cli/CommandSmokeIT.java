@@ -55,7 +55,7 @@ class CommandSmokeIT {
     /** Leaf commands run below; compared with the commands the CLI registers. */
     private static final Set<String> COVERED = Set.of("demo", "segment encode", "segment inspect", "segment verify",
             "segment get", "segment cat", "restore", "rules check", "bench segment", "bench tiering", "bench archiver",
-            "bench pipeline", "chaos", "gc", "scrub", "up");
+            "bench pipeline", "chaos", "gc", "scrub", "up", "mongo init", "import");
 
     @TempDir
     static Path dir;
@@ -143,6 +143,27 @@ class CommandSmokeIT {
                     "--delete").out()).contains("1 segments", "1 referenced", "0 removed");
         }
         assertThat(dir.resolve("segments").resolve("smoke-0.mkv")).isRegularFile();
+    }
+
+    @Test
+    void mongoInitCreatesTheIndexPlanOnce() throws Exception {
+        try (EmbeddedMongo mongo = EmbeddedMongo.start()) {
+            String first = run("mongo", "init", "--mongo-uri", mongo.connectionString()).out();
+            assertThat(jsonIn(first).getInt32("created").getValue()).isEqualTo(3);
+            String second = run("mongo", "init", "--mongo-uri", mongo.connectionString()).out();
+            assertThat(jsonIn(second).getInt32("existed").getValue()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void importUpsertsOnceAndASecondRunChangesNothing() throws Exception {
+        try (EmbeddedMongo mongo = EmbeddedMongo.start()) {
+            Path report = dir.resolve("import-parity.json");
+            assertThat(run("import", jsonl.toString(), "--mongo-uri", mongo.connectionString(), "--report", report.toString()).out())
+                    .contains("read 40, inserted 40", "checksums match");
+            assertThat(run("import", jsonl.toString(), "--mongo-uri", mongo.connectionString()).out()).contains("unchanged 40", "nothing changed");
+            assertThat(BsonDocument.parse(Files.readString(report)).getDocument("parity").getBoolean("match").getValue()).isTrue();
+        }
     }
 
     @Test
@@ -245,6 +266,11 @@ class CommandSmokeIT {
 
     private static ShippedCli.Result run(int expectedExit, String... args) throws IOException, InterruptedException {
         return new ShippedCli(dir).run(expectedExit, args);
+    }
+
+    /** The pretty-printed JSON report in a command's output (log lines may surround it). */
+    private static BsonDocument jsonIn(String output) {
+        return BsonDocument.parse(output.substring(output.indexOf("{\n"), output.lastIndexOf('}') + 1));
     }
 
     private static Set<String> leafCommands(CommandLine command, String prefix) {

@@ -30,7 +30,9 @@ public final class PurgerConfig extends AbstractConfig {
 
     // The store keys (archiver.store.*, archiver.s3.*) name the same store the archivers write: the purger confirms
     // every committed segment there before it deletes anything.
-    public static final ConfigDef DEFINITION = SegmentStoreConfig.define(CommonConfigKeys.withOps(CommonConfigKeys.withMongo(CommonConfigKeys.withKafka(new ConfigDef()))))
+    // The index keys (mongodb.timestamp.field, mongodb.ttl.*) give the plan the readiness check compares with MongoDB.
+    public static final ConfigDef DEFINITION = MemoryIndexes.define(SegmentStoreConfig.define(CommonConfigKeys.withOps(
+            CommonConfigKeys.withMongo(CommonConfigKeys.withKafka(new ConfigDef())))))
             .define(GROUP_ID, Type.STRING, "coldframe-purger", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Consumer group of the purgers on the segments-committed topic.")
             .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM,
@@ -44,10 +46,12 @@ public final class PurgerConfig extends AbstractConfig {
                             + "Shorter detects a killed purger sooner; the broker accepts 6000 to 1800000 by default.");
 
     private final String instanceId;
+    private final MemoryIndexes indexes;
 
     public PurgerConfig(Map<String, ?> values) {
         super(DEFINITION, values);
         this.instanceId = InstanceIds.resolve(getString(INSTANCE_ID));
+        this.indexes = MemoryIndexes.of(this);
     }
 
     public static PurgerConfig load(Map<String, ?> explicit) {
@@ -56,6 +60,11 @@ public final class PurgerConfig extends AbstractConfig {
 
     public Topics topics() {
         return new Topics(getString(CommonConfigKeys.TOPIC_PREFIX));
+    }
+
+    /** The memory collection's index plan (built at start, so a TTL on the timestamp field fails there). */
+    public MemoryIndexes indexes() {
+        return indexes;
     }
 
     public String mongoUri() {

@@ -25,7 +25,8 @@ import io.coldframe.common.ops.OpsServer;
 
 /**
  * The purger's ops endpoint ({@code ops.port}): ready when Kafka answers and the MongoDB primary answers
- * {@code ping} (its own small client, so a probe never waits behind a delete); metrics:
+ * {@code ping} (its own small client, so a probe never waits behind a delete); it warns (advisory check
+ * {@code mongodb-indexes}, still ready) while an index of {@link MemoryIndexes}' plan is missing. Metrics:
  * <ul>
  *   <li>{@code coldframe_purger_segments_total}: committed segments purged (result and offset committed);</li>
  *   <li>{@code coldframe_purger_memories_total{outcome="deleted"|"kept"}}: archived versions deleted, or kept because
@@ -42,6 +43,7 @@ import io.coldframe.common.ops.OpsServer;
 final class PurgerOps implements PurgeProgressListener, AutoCloseable {
 
     private final PurgerConfig config;
+    private final MemoryIndexes indexes;
     private final PrometheusMeterRegistry registry = OpsMetrics.newRegistry();
     private final Counter segments;
     private final Counter deleted;
@@ -53,6 +55,7 @@ final class PurgerOps implements PurgeProgressListener, AutoCloseable {
 
     PurgerOps(PurgerConfig config) {
         this.config = config;
+        this.indexes = config.indexes();
         this.segments = Counter.builder("coldframe.purger.segments").description("Committed segments purged").register(registry);
         this.deleted = Counter.builder("coldframe.purger.memories").tag("outcome", "deleted")
                 .description("Archived memory versions, by what the guarded delete did").register(registry);
@@ -89,9 +92,18 @@ final class PurgerOps implements PurgeProgressListener, AutoCloseable {
                 .liveness(liveness)
                 .readiness("kafka", kafka)
                 .readiness("mongodb", timeout -> mongo.getDatabase("admin").runCommand(new Document("ping", 1)))
+                .advisory("mongodb-indexes", timeout -> indexCheck(mongo))
                 .beforeScrape(kafka.consumerLag(registry, config.getString(PurgerConfig.GROUP_ID), config.topics().segmentsCommitted()))
                 .closing(kafka).closing(mongo).closing(OpsMetrics.bindJvm(registry))
                 .start(config.getString(CommonConfigKeys.OPS_BIND_ADDRESS), port);
+    }
+
+    private void indexCheck(MongoClient mongo) {
+        String problems = MemoryIndexes.problems(indexes.inspect(mongo.getDatabase(config.getString(CommonConfigKeys.MONGODB_DATABASE))
+                .getCollection(config.getString(CommonConfigKeys.MONGODB_COLLECTION))));
+        if (problems != null) {
+            throw new IllegalStateException(problems);
+        }
     }
 
     /** A client for health pings only: the primary (deletes need it), short timeouts, one connection. */

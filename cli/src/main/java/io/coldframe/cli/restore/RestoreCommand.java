@@ -4,19 +4,15 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigException;
 import org.bson.RawBsonDocument;
 
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 
 import io.coldframe.archive.ArchiveCatalog;
@@ -25,11 +21,11 @@ import io.coldframe.archive.RestoreSelection;
 import io.coldframe.archive.Restorer;
 import io.coldframe.archiver.ArchiverConfig;
 import io.coldframe.cli.DurationArgument;
+import io.coldframe.cli.MongoOptions;
 import io.coldframe.cli.StoreOptions;
 import io.coldframe.cli.TerminalProgress;
 import io.coldframe.cli.ToolCommand;
 import io.coldframe.common.CommonConfigKeys;
-import io.coldframe.common.ConfigLoader;
 import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
 import io.coldframe.schemas.CatalogEntry;
@@ -74,14 +70,8 @@ public final class RestoreCommand extends ToolCommand {
     @Option(names = "--segment", paramLabel = "SEG", description = "Every memory of this stored segment (its id, or its .mkv/.manifest.json name).")
     String segment;
 
-    @Option(names = "--mongo-uri", paramLabel = "URI", description = "MongoDB to restore into. Default: $MONGODB_URI, else mongodb.uri.")
-    String mongoUri;
-
-    @Option(names = "--database", paramLabel = "DB", description = "Database of the memory collection (default: mongodb.database, coldframe).")
-    String database;
-
-    @Option(names = "--collection", paramLabel = "NAME", description = "The memory collection (default: mongodb.collection, memories).")
-    String collection;
+    @Mixin
+    MongoOptions mongoOptions;
 
     @Mixin
     StoreOptions store;
@@ -106,16 +96,15 @@ public final class RestoreCommand extends ToolCommand {
             throw new Failure(USAGE, "name what to restore: exactly one of --id (repeatable), --agent or --segment");
         }
         ArchiverConfig archiver = store.archiverConfig(MONGO.names());
-        AbstractConfig mongo = mongoConfig();
+        AbstractConfig mongo = mongoOptions.config(MONGO, store.config());
         boolean marksRequired = !noMark && !dryRun;
         KafkaConnection kafka = KafkaConnection.from(archiver);
         Topics topics = archiver.topics();
 
         try (SegmentStore segments = SegmentStores.create(archiver);
-             MongoClient client = MongoClients.create(mongo.getPassword(CommonConfigKeys.MONGODB_URI).value());
+             MongoClient client = mongoOptions.client(mongo);
              KafkaRestoreMarks kafkaMarks = marksRequired ? new KafkaRestoreMarks(kafka, topics.restores(), store.kafkaTimeout) : null) {
-            MongoCollection<RawBsonDocument> memories = client.getDatabase(mongo.getString(CommonConfigKeys.MONGODB_DATABASE))
-                    .getCollection(mongo.getString(CommonConfigKeys.MONGODB_COLLECTION), RawBsonDocument.class);
+            MongoCollection<RawBsonDocument> memories = MongoOptions.collection(client, mongo, RawBsonDocument.class);
             Restorer restorer = new Restorer(segments, memories, marksRequired ? kafkaMarks : Restorer.NO_MARKS, hold, dryRun,
                     this::note, TerminalProgress.factory(1000), Clock.systemUTC());
             Restorer.Result result = new Restorer.Result();
@@ -158,25 +147,7 @@ public final class RestoreCommand extends ToolCommand {
         return name;
     }
 
-    // ------------------------------------------------------------------------------------------------ config and report
-
-    private AbstractConfig mongoConfig() {
-        Map<String, Object> explicit = new HashMap<>();
-        store.config().forEach((key, value) -> {
-            if (MONGO.names().contains(key)) {
-                explicit.put(key, value);
-            }
-        });
-        String uri = mongoUri != null ? mongoUri : System.getenv("MONGODB_URI");
-        StoreOptions.putIfSet(explicit, CommonConfigKeys.MONGODB_URI, uri);
-        StoreOptions.putIfSet(explicit, CommonConfigKeys.MONGODB_DATABASE, database);
-        StoreOptions.putIfSet(explicit, CommonConfigKeys.MONGODB_COLLECTION, collection);
-        try {
-            return new AbstractConfig(MONGO, ConfigLoader.resolve(MONGO, explicit), false);
-        } catch (ConfigException e) {
-            throw new Failure(USAGE, e.getMessage());
-        }
-    }
+    // ------------------------------------------------------------------------------------------------ report
 
     private int report(Restorer.Result result, Topics topics, String storeName) {
         if (!result.notFound().isEmpty()) {

@@ -7,10 +7,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,7 +37,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * <ul>
  *   <li>{@value #LIVE_PATH}: 200 while the service's main loop runs, 503 once it died (restart me);</li>
  *   <li>{@value #READY_PATH}: 200 only when every readiness check passes (Kafka, MongoDB where the service uses it),
- *       503 otherwise; the JSON body names each check and, when it failed, why (credentials redacted);</li>
+ *       503 otherwise; the JSON body names each check and, when it failed, why (credentials redacted). An advisory
+ *       check (e.g. "the recommended MongoDB indexes exist") that fails shows as {@code WARN} with its reason and
+ *       leaves the status as it is: the service works, only worse;</li>
  *   <li>{@value #METRICS_PATH}: every meter of the service's Prometheus registry, text exposition format.</li>
  * </ul>
  * Checks run concurrently, each bounded by the check timeout; a check still running from an earlier request is not
@@ -56,6 +60,7 @@ public final class OpsServer implements AutoCloseable {
     private final ExecutorService httpThreads;
     private final ExecutorService checkThreads;
     private final Map<String, HealthCheck> checks;
+    private final Set<String> advisories;
     private final Map<String, Future<?>> running = new LinkedHashMap<>();
     private final BooleanSupplier liveness;
     private final Supplier<String> scrape;
@@ -68,6 +73,7 @@ public final class OpsServer implements AutoCloseable {
         this.server = server;
         this.service = builder.service;
         this.checks = Map.copyOf(builder.checks);
+        this.advisories = Set.copyOf(builder.advisories);
         this.liveness = builder.liveness;
         this.scrape = builder.scrape;
         this.beforeScrape = List.copyOf(builder.beforeScrape);
@@ -145,13 +151,19 @@ public final class OpsServer implements AutoCloseable {
 
     private Response ready() {
         Map<String, String> results = readiness();
-        boolean up = results.values().stream().allMatch(Objects::isNull);
+        boolean up = results.entrySet().stream().allMatch(result -> result.getValue() == null || advisories.contains(result.getKey()));
         StringBuilder body = new StringBuilder("{\"service\":").append(quote(service))
                 .append(",\"status\":\"").append(up ? "UP" : "DOWN").append("\",\"checks\":{");
         String separator = "";
         for (Map.Entry<String, String> result : results.entrySet()) {
-            body.append(separator).append(quote(result.getKey())).append(":{\"status\":\"")
-                    .append(result.getValue() == null ? "UP\"}" : "DOWN\",\"error\":" + quote(result.getValue()) + "}");
+            body.append(separator).append(quote(result.getKey())).append(":{\"status\":\"");
+            if (result.getValue() == null) {
+                body.append("UP\"}");
+            } else if (advisories.contains(result.getKey())) {
+                body.append("WARN\",\"warning\":").append(quote(result.getValue())).append('}');
+            } else {
+                body.append("DOWN\",\"error\":").append(quote(result.getValue())).append('}');
+            }
             separator = ",";
         }
         body.append("}}\n");
@@ -248,6 +260,7 @@ public final class OpsServer implements AutoCloseable {
     public static final class Builder {
         private final String service;
         private final Map<String, HealthCheck> checks = new LinkedHashMap<>();
+        private final Set<String> advisories = new HashSet<>();
         private final List<Runnable> beforeScrape = new ArrayList<>();
         private final List<AutoCloseable> resources = new ArrayList<>();
         private BooleanSupplier liveness = () -> true;
@@ -261,6 +274,16 @@ public final class OpsServer implements AutoCloseable {
         /** Adds a readiness check; the service is ready only when all pass. */
         public Builder readiness(String name, HealthCheck check) {
             checks.put(Objects.requireNonNull(name), Objects.requireNonNull(check));
+            return this;
+        }
+
+        /**
+         * Adds an advisory check: run and reported like a readiness check, but when it fails the response shows
+         * {@code WARN} and its reason and the service stays ready (something works worse, not not at all).
+         */
+        public Builder advisory(String name, HealthCheck check) {
+            readiness(name, check);
+            advisories.add(name);
             return this;
         }
 

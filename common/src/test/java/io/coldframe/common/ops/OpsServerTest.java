@@ -72,6 +72,25 @@ class OpsServerTest {
     }
 
     @Test
+    void aFailingAdvisoryCheckWarnsAndLeavesTheServiceReady() throws Exception {
+        AtomicBoolean indexed = new AtomicBoolean(false);
+        try (OpsServer ops = OpsServer.builder("purger").readiness("kafka", timeout -> { })
+                .advisory("mongodb-indexes", timeout -> {
+                    if (!indexed.get()) {
+                        throw new IllegalStateException("missing indexes coldframe_time {\"created_at\": 1}");
+                    }
+                })
+                .start(0)) {
+            HttpResponse<String> warned = get(ops, OpsServer.READY_PATH);
+            assertThat(warned.statusCode()).isEqualTo(200);
+            assertThat(warned.body()).contains("\"status\":\"UP\"", "\"mongodb-indexes\":{\"status\":\"WARN\"", "coldframe_time");
+
+            indexed.set(true);
+            assertThat(get(ops, OpsServer.READY_PATH).body()).contains("\"mongodb-indexes\":{\"status\":\"UP\"}");
+        }
+    }
+
+    @Test
     void aHangingCheckFailsWithinTheTimeoutAndIsNotStartedTwice() throws Exception {
         try (OpsServer ops = OpsServer.builder("slow").checkTimeout(Duration.ofMillis(200))
                 .readiness("kafka", timeout -> Thread.sleep(5_000)).start(0)) {
