@@ -10,10 +10,11 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 
 /**
  * How large a Kafka record coldframe writes and its topics accept (docs/operations.md, "Big documents"). MongoDB holds
- * documents up to 16 MiB of BSON, but the connector publishes each change as canonical Extended JSON text, 1 to 2.5 times
- * as large (a double is 17 bytes of BSON and about 40 of JSON), so change events reach about 42 MiB. 64 MiB covers that
- * with headroom and stays below the broker's {@code socket.request.max.bytes} (100 MiB by default), which bounds any
- * produce request. Kafka's defaults (1 MiB) would stop the connector at the first document over 1 MiB of JSON.
+ * documents up to 16 MiB of BSON, but the connector publishes each change as canonical Extended JSON text: as large for
+ * text, 2.6 to 3 times as large for numbers (a double in an array is 14 to 16 bytes of BSON and about 42 of JSON), so a 16 MiB
+ * document of doubles is a ~41 MiB change event. 64 MiB covers that with headroom and stays below the broker's
+ * {@code socket.request.max.bytes} (100 MiB by default), which bounds any produce request. Kafka's defaults (1 MiB)
+ * stopped the connector at the first document over 1 MiB of JSON.
  *
  * <p>The same number is every coldframe topic's {@code max.message.bytes} (where coldframe creates topics: the topic
  * script, the Strimzi KafkaTopics, the connector's topic creation, local mode) and the Connect worker's
