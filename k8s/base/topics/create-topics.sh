@@ -8,6 +8,9 @@
 # can have work (one consumer group), so it is also the KEDA ScaledObject's maxReplicaCount. Raising partitions of a
 # live topic re-maps keys: drain the pipeline first (docs/deploy.md).
 #
+# Every topic takes records of 64 MiB (max.message.bytes): change events and tier records carry whole documents as
+# Extended JSON (docs/operations.md#big-documents; io.coldframe.common.RecordSizes holds the number).
+#
 # Environment: COLDFRAME_KAFKA_BOOTSTRAP_SERVERS (required), COLDFRAME_TOPIC_PREFIX (default coldframe),
 # TOPIC_REPLICATION_FACTOR (default: the broker's default.replication.factor), KAFKA_COMMAND_CONFIG (optional: the
 # admin client properties of a secured cluster, compose/secure/docker-compose.secure.yml).
@@ -40,14 +43,14 @@ topic() {
   echo "topic $name: $partitions partitions, $*"
 }
 
-topic changes            4 cleanup.policy=delete  retention.ms=$((7 * day))
-topic tier.hot           4 cleanup.policy=compact
-topic tier.warm          4 cleanup.policy=compact
-topic tier.cold          4 cleanup.policy=delete  retention.ms=$((14 * day))
-topic segments.committed 1 cleanup.policy=delete  retention.ms=$((30 * day))
-topic catalog            1 cleanup.policy=compact
-topic restores           1 cleanup.policy=compact
-topic purge.results      1 cleanup.policy=delete  retention.ms=$((30 * day))
-topic deadletter         1 cleanup.policy=delete  retention.ms=$((30 * day))
+topic changes            4 cleanup.policy=delete  retention.ms=$((7 * day))  max.message.bytes=67108864
+topic tier.hot           4 cleanup.policy=compact  max.message.bytes=67108864
+topic tier.warm          4 cleanup.policy=compact  max.message.bytes=67108864
+topic tier.cold          4 cleanup.policy=delete  retention.ms=$((14 * day))  max.message.bytes=67108864
+topic segments.committed 1 cleanup.policy=delete  retention.ms=$((30 * day))  max.message.bytes=67108864
+topic catalog            1 cleanup.policy=compact  max.message.bytes=67108864
+topic restores           1 cleanup.policy=compact  max.message.bytes=67108864
+topic purge.results      1 cleanup.policy=delete  retention.ms=$((30 * day))  max.message.bytes=67108864
+topic deadletter         1 cleanup.policy=delete  retention.ms=$((30 * day))  max.message.bytes=67108864
 
 "$kafka_topics" --bootstrap-server "$bootstrap" "${command_config[@]}" --describe --topic "$prefix\..*" | grep -v '^\s*Topic:.*Partition:' || true

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -16,6 +15,7 @@ import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.ConfigLoader;
 import io.coldframe.common.InstanceIds;
 import io.coldframe.common.KafkaConnection;
+import io.coldframe.common.RecordSizes;
 import io.coldframe.common.Topics;
 import io.coldframe.common.TransactionalClients;
 import io.coldframe.store.SegmentStoreConfig;
@@ -31,7 +31,8 @@ public final class ArchiverConfig extends AbstractConfig {
     public static final String STAGING_DIR = "archiver.staging.dir";
     public static final String SESSION_TIMEOUT_MS = "archiver.session.timeout.ms";
 
-    public static final ConfigDef DEFINITION = SegmentStoreConfig.define(CommonConfigKeys.withOps(CommonConfigKeys.withKafka(new ConfigDef())))
+    public static final ConfigDef DEFINITION = RecordSizes.withMaxRecordBytes(
+            SegmentStoreConfig.define(CommonConfigKeys.withOps(CommonConfigKeys.withKafka(new ConfigDef()))))
             .define(GROUP_ID, Type.STRING, "coldframe-archiver", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Consumer group of all archiver workers; each worker owns some partitions of the cold topic.")
             .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM,
@@ -85,7 +86,8 @@ public final class ArchiverConfig extends AbstractConfig {
 
     Properties producerProperties() {
         Properties props = TransactionalClients.producer(KafkaConnection.from(this), getString(GROUP_ID) + "-" + instanceId());
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+        // A cold record the worker cannot read goes to the dead-letter topic whole, document included.
+        props.putAll(RecordSizes.producerSettings(getInt(RecordSizes.MAX_RECORD_BYTES)));
         return props;
     }
 }

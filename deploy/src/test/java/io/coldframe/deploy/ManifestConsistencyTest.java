@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import io.coldframe.archiver.ArchiverConfig;
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.ConfigLoader;
+import io.coldframe.common.RecordSizes;
 import io.coldframe.common.Topics;
 import io.coldframe.common.ops.OpsServer;
 import io.coldframe.connectors.MongoSourceConnectorConfig;
@@ -40,6 +41,7 @@ import io.coldframe.deploy.Deployment.Container;
 import io.coldframe.deploy.Deployment.K8sObject;
 import io.coldframe.deploy.Deployment.Service;
 import io.coldframe.store.SegmentStoreConfig;
+import io.coldframe.streams.StreamsAppConfig;
 
 /**
  * docker-compose.yml and k8s/ against each other, the build (the images the poms produce) and the code (the
@@ -354,6 +356,23 @@ class ManifestConsistencyTest {
     }
 
     @Test
+    void everyTopicAndTheConnectorsProducerTakeRecordsOfTheSizeTheServicesWrite() throws IOException {
+        String limit = Integer.toString(RecordSizes.DEFAULT_MAX_RECORD_BYTES);
+        Deployment.topicsScript().values().forEach(topic -> assertThat(topic.config()).as(topic.suffix())
+                .containsEntry("max.message.bytes", limit));
+        assertThat(MongoSourceConnectorConfig.load().config()).as("the connector creates the change topic alike")
+                .containsEntry("topic.creation.changes.max.message.bytes", limit);
+        Properties worker = new Properties();
+        worker.load(new StringReader(Repo.read(WORKER_PROPERTIES)));
+        assertThat(worker.getProperty("producer.max.request.size")).isEqualTo(limit);
+        assertThat(Long.parseLong(worker.getProperty("producer.buffer.memory"))).as("the buffer holds a record of the limit")
+                .isGreaterThanOrEqualTo(RecordSizes.DEFAULT_MAX_RECORD_BYTES);
+        for (ConfigDef definition : List.of(StreamsAppConfig.DEFINITION, ArchiverConfig.DEFINITION)) {
+            assertThat(definition.defaultValues()).containsEntry(RecordSizes.MAX_RECORD_BYTES, RecordSizes.DEFAULT_MAX_RECORD_BYTES);
+        }
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void strimziTopicsAreTheScriptsTopics() {
         Map<String, Deployment.Topic> script = Deployment.topicsScript();
@@ -413,7 +432,7 @@ class ManifestConsistencyTest {
         Map<String, Object> connectConfig = (Map<String, Object>) connect.spec().get("config");
         for (String key : List.of("group.id", "config.storage.topic", "offset.storage.topic", "status.storage.topic", "config.providers",
                 "config.providers.env.class", "config.providers.env.param.allowlist.pattern", "connector.client.config.override.policy",
-                "producer.compression.type")) {
+                "producer.compression.type", "producer.max.request.size", "producer.buffer.memory")) {
             assertThat(String.valueOf(connectConfig.get(key))).as("KafkaConnect " + key).isEqualTo(worker.getProperty(key));
         }
         assertThat(connect.spec().get("bootstrapServers")).isEqualTo(baseConfig().get(ConfigLoader.envName(CommonConfigKeys.BOOTSTRAP_SERVERS)));

@@ -1,5 +1,6 @@
 package io.coldframe.local;
 
+import io.coldframe.common.RecordSizes;
 import io.coldframe.connectors.ConnectorPlugins;
 
 import java.io.IOException;
@@ -283,6 +284,9 @@ public final class EmbeddedConnect implements AutoCloseable {
             p.put(WorkerConfig.PLUGIN_PATH_CONFIG, plugins.toString());
             // The change events' compression, set on the worker as deployed (connectors may not override it).
             p.put("producer.compression.type", "zstd");
+            // As deployed: change events of documents up to MongoDB's 16 MiB, as Extended JSON (RecordSizes).
+            RecordSizes.producerSettings(RecordSizes.DEFAULT_MAX_RECORD_BYTES)
+                    .forEach((key, value) -> p.put("producer." + key, value.toString()));
             p.put(WorkerConfig.CONNECTOR_CLIENT_POLICY_CLASS_CONFIG, "None");
             // The connector jar itself has no META-INF/services manifest. The plugin dir extracted here carries one
             // (ConnectorPlugins.MANIFEST_JAR), so ServiceLoader discovery finds it without the 3-7 s reflective scan;

@@ -9,10 +9,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.coldframe.common.KafkaConnection;
+import io.coldframe.common.RecordSizes;
 import io.coldframe.common.Topics;
 import io.coldframe.connectors.MongoSourceConnectorConfig;
 
@@ -322,8 +324,11 @@ public final class LocalStack implements AutoCloseable {
             return list;
         }
 
+        /** As k8s/base/topics/create-topics.sh creates it: every coldframe topic takes records of whole big documents. */
         private NewTopic topic(String name, int defaultPartitions, Map<String, String> config) {
-            return new NewTopic(name, partitionOverrides.getOrDefault(name, defaultPartitions), (short) 1).configs(config);
+            Map<String, String> withLimit = new LinkedHashMap<>(config);
+            withLimit.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(RecordSizes.DEFAULT_MAX_RECORD_BYTES));
+            return new NewTopic(name, partitionOverrides.getOrDefault(name, defaultPartitions), (short) 1).configs(withLimit);
         }
 
         /** Starts Kafka (with the coldframe topics) and MongoDB; the connector waits for {@link #startConnector()}. */

@@ -16,12 +16,29 @@ import io.coldframe.common.MemoryFields;
  *
  * <p>Identity of inserts, updates and replaces comes from fullDocument._id, never from documentKey: it is what
  * the tiering state and the guarded delete act on, and it is always the exact document's own id.
+ *
+ * <p>An event larger than the configured limit is refused before it is parsed: its tier record would carry the whole
+ * document, over what the tier topics accept. It is named by its key, the connector's documentKey.
  */
 final class ChangeEventParser {
 
-    ChangeEvent parse(String recordRef, byte[] value) {
+    /** Enough of an oversize event's key to name its document; a stand-in update's key is the whole update. */
+    private static final int KEY_CHARS_IN_REASON = 200;
+
+    private final int maxChangeBytes;
+
+    ChangeEventParser(int maxChangeBytes) {
+        this.maxChangeBytes = maxChangeBytes;
+    }
+
+    ChangeEvent parse(String recordRef, byte[] key, byte[] value) {
         if (value == null) {
             throw new InvalidRecordException(recordRef, "value", "empty change event");
+        }
+        if (value.length > maxChangeBytes) {
+            throw new InvalidRecordException(recordRef + " (key " + keyText(key) + ")", "value", "change event of " + value.length
+                    + " bytes is over " + StreamsAppConfig.CHANGE_MAX_BYTES + " (" + maxChangeBytes + "); the document stays in "
+                    + "MongoDB unarchived until the limit is raised (docs/operations.md, \"Big documents\")");
         }
         BsonDocument event;
         try {
@@ -39,6 +56,14 @@ final class ChangeEventParser {
             // Collection-level events (drop, rename, invalidate) carry no memory.
             default -> ChangeEvent.ignored();
         };
+    }
+
+    private static String keyText(byte[] key) {
+        if (key == null) {
+            return "null";
+        }
+        String text = new String(key, StandardCharsets.UTF_8);
+        return text.length() <= KEY_CHARS_IN_REASON ? text : text.substring(0, KEY_CHARS_IN_REASON) + "...";
     }
 
     private ChangeEvent upsert(String recordRef, BsonDocument event) {

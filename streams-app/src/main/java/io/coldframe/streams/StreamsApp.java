@@ -53,7 +53,7 @@ public final class StreamsApp implements AutoCloseable {
         this.restoreHolds = new KafkaRestoreHolds(KafkaConnection.from(config), config.topics().restores());
         this.streams = new KafkaStreams(
                 TieringTopology.build(config.topics(), config.policy(), config.punctuationInterval(), config.maxDuePerPunctuation(),
-                        config.censusPerPunctuation(), metrics, restoreHolds),
+                        config.censusPerPunctuation(), metrics, restoreHolds, config.maxChangeBytes()),
                 config.streamsProperties());
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("tiering stream thread failed; replacing it", e);

@@ -13,11 +13,13 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.ConfigLoader;
 import io.coldframe.common.KafkaConnection;
+import io.coldframe.common.RecordSizes;
 import io.coldframe.common.Topics;
 import io.coldframe.streams.rules.RuleSet;
 import io.coldframe.streams.rules.RulesException;
@@ -39,8 +41,15 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String PUNCTUATION_INTERVAL_MS = "tiering.punctuation.interval.ms";
     public static final String PUNCTUATION_MAX_MEMORIES = "tiering.punctuation.max.memories";
     public static final String CENSUS_MAX_MEMORIES = "tiering.census.max.memories";
+    public static final String CHANGE_MAX_BYTES = "tiering.change.max.bytes";
+    public static final int DEFAULT_CHANGE_MAX_BYTES = 32 << 20;
+    /**
+     * A tier record and the memory store's changelog entry carry the change event's document plus at most a few hundred
+     * bytes of fields: what {@link #CHANGE_MAX_BYTES} must leave below {@link RecordSizes#MAX_RECORD_BYTES}.
+     */
+    static final int TIER_RECORD_HEADROOM_BYTES = 1 << 20;
 
-    public static final ConfigDef DEFINITION = CommonConfigKeys.withOps(CommonConfigKeys.withKafka(new ConfigDef()))
+    public static final ConfigDef DEFINITION = RecordSizes.withMaxRecordBytes(CommonConfigKeys.withOps(CommonConfigKeys.withKafka(new ConfigDef())))
             .define(APPLICATION_ID, Type.STRING, "coldframe-tiering", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka Streams application id: consumer group, transactional id and internal topic prefix.")
             .define(STATE_DIR, Type.STRING, Path.of(System.getProperty("java.io.tmpdir"), "coldframe-streams").toString(),
@@ -63,13 +72,22 @@ public final class StreamsAppConfig extends AbstractConfig {
                             + "rules change, stored memories are re-evaluated within the same budget.")
             .define(CENSUS_MAX_MEMORIES, Type.INT, TieringTopology.DEFAULT_CENSUS_PER_PUNCTUATION, Range.atLeast(1), Importance.LOW,
                     "After a start, memories per tier are counted (for the metrics) by one pass over the store, at most "
-                            + "this many per punctuation.");
+                            + "this many per punctuation.")
+            .define(CHANGE_MAX_BYTES, Type.INT, DEFAULT_CHANGE_MAX_BYTES, Range.atLeast(1024), Importance.MEDIUM,
+                    "Largest change event (bytes of Extended JSON) that is tiered. A larger one goes to the dead-letter topic "
+                            + "with its key (the document's _id) and size, and its document stays in MongoDB, unarchived. "
+                            + "At most kafka.max.record.bytes minus 1 MiB, so its tier record and changelog entry always fit.");
 
     private final RuleSet rules;
 
     public StreamsAppConfig(Map<String, ?> values) {
         super(DEFINITION, values);
         this.rules = loadRules();
+        int recordLimit = getInt(RecordSizes.MAX_RECORD_BYTES);
+        if (maxChangeBytes() > recordLimit - TIER_RECORD_HEADROOM_BYTES) {
+            throw new ConfigException(CHANGE_MAX_BYTES, maxChangeBytes(), "must be at most " + RecordSizes.MAX_RECORD_BYTES + " ("
+                    + recordLimit + ") minus " + TIER_RECORD_HEADROOM_BYTES + ": a tier record carries the whole document");
+        }
     }
 
     public static StreamsAppConfig load(Map<String, ?> explicit) {
@@ -111,6 +129,11 @@ public final class StreamsAppConfig extends AbstractConfig {
         return getInt(CENSUS_MAX_MEMORIES);
     }
 
+    /** Change events larger than this are dead-lettered instead of tiered. */
+    public int maxChangeBytes() {
+        return getInt(CHANGE_MAX_BYTES);
+    }
+
     public int metricsPort() {
         return getInt(CommonConfigKeys.OPS_PORT);
     }
@@ -127,6 +150,11 @@ public final class StreamsAppConfig extends AbstractConfig {
         // The memory store's changelog and the tier topics carry whole documents as Extended JSON text: zstd stores them
         // in about a third of the bytes (the connector's producer compresses the change topic the same way).
         props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
+        // Tier records, changelog entries and dead letters carry whole documents: size the producer and the internal
+        // topics it creates (changelogs) for them, as the coldframe topics are.
+        int recordLimit = getInt(RecordSizes.MAX_RECORD_BYTES);
+        RecordSizes.producerSettings(recordLimit).forEach((key, value) -> props.put(StreamsConfig.producerPrefix(key), value));
+        props.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Integer.toString(recordLimit));
         return props;
     }
 }

@@ -53,7 +53,7 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final int censusPerPunctuation;
     private final TieringMetrics metrics;
     private final RestoreHolds holds;
-    private final ChangeEventParser parser = new ChangeEventParser();
+    private final ChangeEventParser parser;
     private final MemoryRecordMapper mapper;
 
     private ProcessorContext<byte[], byte[]> context;
@@ -71,7 +71,7 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private boolean fingerprintPending;
 
     TieringProcessor(TierPolicy policy, Duration punctuationInterval, int maxDuePerPunctuation, int censusPerPunctuation,
-                     TieringMetrics metrics, RestoreHolds holds) {
+                     TieringMetrics metrics, RestoreHolds holds, int maxChangeBytes) {
         this.policy = policy;
         this.fingerprint = policy.fingerprint();
         this.punctuationInterval = punctuationInterval;
@@ -80,6 +80,7 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
         this.metrics = metrics;
         this.holds = holds;
         this.mapper = new MemoryRecordMapper(policy.fields());
+        this.parser = new ChangeEventParser(maxChangeBytes);
     }
 
     @Override
@@ -115,7 +116,7 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
                 .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
                 .orElse("unknown");
         try {
-            ChangeEvent event = parser.parse(recordRef, record.value());
+            ChangeEvent event = parser.parse(recordRef, record.key(), record.value());
             switch (event.operation()) {
                 case UPSERT -> {
                     MemoryRecordMapper.Mapped mapped = mapper.map(event.memoryId(), event.fullDocument());

@@ -40,6 +40,13 @@ public final class TieringTopology {
                 RestoreHolds.NONE);
     }
 
+    /** The topology with the default change-event limit; see {@link #build(Topics, TierPolicy, Duration, int, int, TieringMetrics, RestoreHolds, int)}. */
+    public static Topology build(Topics topics, TierPolicy policy, Duration punctuationInterval, int maxDuePerPunctuation,
+                                 int censusPerPunctuation, TieringMetrics metrics, RestoreHolds holds) {
+        return build(topics, policy, punctuationInterval, maxDuePerPunctuation, censusPerPunctuation, metrics, holds,
+                StreamsAppConfig.DEFAULT_CHANGE_MAX_BYTES);
+    }
+
     /**
      * @param maxDuePerPunctuation at most this many due memories (or, after a rules change, memories re-evaluated)
      *                             per punctuation
@@ -47,13 +54,15 @@ public final class TieringTopology {
      *                             rebuilt after a start
      * @param metrics              shared by every task of the topology
      * @param holds                restore holds: restored memories stay out of the cold tier until their hold ends
+     * @param maxChangeBytes       larger change events are dead-lettered, not tiered
      */
     public static Topology build(Topics topics, TierPolicy policy, Duration punctuationInterval, int maxDuePerPunctuation,
-                                 int censusPerPunctuation, TieringMetrics metrics, RestoreHolds holds) {
+                                 int censusPerPunctuation, TieringMetrics metrics, RestoreHolds holds, int maxChangeBytes) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.changes());
         topology.addProcessor(PROCESSOR,
-                () -> new TieringProcessor(policy, punctuationInterval, maxDuePerPunctuation, censusPerPunctuation, metrics, holds),
+                () -> new TieringProcessor(policy, punctuationInterval, maxDuePerPunctuation, censusPerPunctuation, metrics, holds,
+                        maxChangeBytes),
                 SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MEMORY_STORE),
                 Serdes.String(), AvroSerde.of(TieringState.class)), PROCESSOR);

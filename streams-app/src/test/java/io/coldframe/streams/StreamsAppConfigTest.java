@@ -69,4 +69,23 @@ class StreamsAppConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("cannot read the rules file");
     }
+
+    @Test
+    void producerAndChangelogsTakeRecordsOfTheConfiguredSize() {
+        StreamsAppConfig config = fromEnvironment(Map.of("COLDFRAME_KAFKA_MAX_RECORD_BYTES", "50000000"));
+        assertThat(config.streamsProperties())
+                .containsEntry("producer.max.request.size", 50_000_000)
+                .containsEntry("producer.buffer.memory", 50_000_000L)
+                .containsEntry("topic.max.message.bytes", "50000000");
+        assertThat(config.maxChangeBytes()).isEqualTo(StreamsAppConfig.DEFAULT_CHANGE_MAX_BYTES);
+    }
+
+    @Test
+    void aChangeLimitTheTierRecordsCouldNotCarryFailsTheStartNamingTheKey() {
+        assertThatThrownBy(() -> fromEnvironment(Map.of("COLDFRAME_KAFKA_MAX_RECORD_BYTES", "33554432")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("tiering.change.max.bytes").hasMessageContaining("kafka.max.record.bytes");
+        assertThatThrownBy(() -> fromEnvironment(Map.of("COLDFRAME_KAFKA_MAX_RECORD_BYTES", "1000")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("kafka.max.record.bytes");
+    }
 }

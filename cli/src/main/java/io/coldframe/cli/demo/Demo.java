@@ -11,6 +11,7 @@ import java.util.Optional;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.bson.BsonDocument;
+import org.bson.BsonMaximumSizeExceededException;
 
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoException;
@@ -167,7 +168,8 @@ final class Demo {
 
     /**
      * Inserts the documents in chunks. On the stand-in, documents it cannot hold ({@link StandInLimits}) are left out
-     * and named; a chunk MongoDB refuses is retried one document at a time, so the refused one is named too.
+     * and named; a chunk MongoDB refuses is retried one document at a time, so the refused one is named too. A document
+     * over MongoDB's 16 MiB is refused by the driver itself, before it reaches the server (stand-in or real).
      */
     private long load(MongoCollection<BsonDocument> memories, boolean standIn, List<String> loadedIds, List<NotLoaded> notLoaded) {
         long rawBytes = 0;
@@ -202,7 +204,7 @@ final class Demo {
         try {
             memories.insertMany(chunk, new InsertManyOptions().ordered(true));
             return chunk;
-        } catch (MongoException e) {
+        } catch (MongoException | BsonMaximumSizeExceededException e) {
             List<BsonDocument> inserted = new ArrayList<>();
             for (int i = 0; i < chunk.size(); i++) {
                 try {
@@ -214,7 +216,7 @@ final class Demo {
                     } else {
                         notLoaded.add(new NotLoaded(origins.get(i), idOf(chunk.get(i)), "MongoDB refused it: " + firstLines(duplicate.getMessage(), 1)));
                     }
-                } catch (MongoException refused) {
+                } catch (MongoException | BsonMaximumSizeExceededException refused) {
                     notLoaded.add(new NotLoaded(origins.get(i), idOf(chunk.get(i)), "MongoDB refused it: " + firstLines(refused.getMessage(), 1)));
                 }
             }

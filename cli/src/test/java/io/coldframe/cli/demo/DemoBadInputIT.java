@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import io.coldframe.cli.ShippedCli;
 
 /**
- * The demo on input real users bring, run as shipped: BSON the stand-in cannot hold, and memories whose time field is
- * not {@code created_at}. Before, the first died in insertMany or left the demo waiting on a dead connector, and the
+ * The demo on input real users bring, run as shipped: BSON the stand-in cannot hold, a document over MongoDB's 16 MiB,
+ * and memories whose time field is not {@code created_at}. Before, the first died in insertMany or left the demo waiting on a dead connector, and the
  * second dead-lettered every memory while the demo printed LOST 0 and exited 0.
  */
 class DemoBadInputIT {
@@ -31,7 +31,8 @@ class DemoBadInputIT {
             lines.add(memory("m-" + i, "\"created_at\": {\"$date\": \"2024-01-05T00:00:00Z\"}", i == 3 ? ", \"v\": {\"$symbol\": \"s\"}"
                     : i == 4 ? ", \"link\": {\"$ref\": \"other\", \"$id\": 1}"
                     : i == 5 ? ", \"v\": {\"$binary\": {\"base64\": \"AQI=\", \"subType\": \"01\"}}"
-                    : i == 6 ? ", \"v\": {\"$numberDecimal\": \"1.10\"}, \"u\": {\"$undefined\": true}" : ""));
+                    : i == 6 ? ", \"v\": {\"$numberDecimal\": \"1.10\"}, \"u\": {\"$undefined\": true}"
+                    : i == 7 ? ", \"transcript\": \"" + "x".repeat(17_000_000) + "\"" : ""));
         }
         Path corpus = Files.write(dir.resolve("odd.jsonl"), lines, StandardCharsets.UTF_8);
         Path summary = dir.resolve("summary.json");
@@ -39,11 +40,12 @@ class DemoBadInputIT {
         ShippedCli.Result demo = new ShippedCli(dir).run("demo", "--corpus", corpus.toString(), "--summary", summary.toString());
 
         assertThat(demo.out()).contains("not loaded: odd.jsonl:4, _id \"m-3\": v: a symbol",
-                "not loaded: odd.jsonl:5, _id \"m-4\": link: a DBRef", "not loaded: odd.jsonl:6, _id \"m-5\": v: binary subtype 1");
+                "not loaded: odd.jsonl:5, _id \"m-4\": link: a DBRef", "not loaded: odd.jsonl:6, _id \"m-5\": v: binary subtype 1",
+                "not loaded: odd.jsonl:8, _id \"m-7\": MongoDB refused it: Payload document size is larger than maximum of 16777216");
         BsonDocument json = BsonDocument.parse(Files.readString(summary));
-        assertThat(json.getNumber("loaded").intValue()).isEqualTo(27);
-        assertThat(json.getNumber("not_loaded").intValue()).isEqualTo(3);
-        assertThat(json.getNumber("archived").intValue()).isEqualTo(27);
+        assertThat(json.getNumber("loaded").intValue()).isEqualTo(26);
+        assertThat(json.getNumber("not_loaded").intValue()).isEqualTo(4);
+        assertThat(json.getNumber("archived").intValue()).isEqualTo(26);
         assertThat(json.getNumber("lost").intValue()).isZero();
     }
 

@@ -3,12 +3,6 @@ package io.coldframe.testkit.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -39,7 +32,6 @@ import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.DeadLetters;
 import io.coldframe.common.MemoryDocuments;
 import io.coldframe.common.Topics;
-import io.coldframe.common.TransactionalClients;
 import io.coldframe.local.LocalStack;
 import io.coldframe.purger.Purger;
 import io.coldframe.purger.PurgerConfig;
@@ -182,40 +174,17 @@ class PurgerSafetyIT {
     void aFencedPurgerAnswersNotLiveAndExitsNonZero() throws Exception {
         Topics topics = new Topics("pfence");
         stack.createTopics(topics);
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FencedService.freePort();
         Path store = Files.createTempDirectory("purger-fence");
         PurgerConfig config = PurgerConfig.load(purgerConfig("pfence", "pfence_memories", store, "fence", port));
-        AtomicInteger exitCode = new AtomicInteger(-1);
-        Thread thread = new Thread(() -> {
-            try {
-                exitCode.set(Purger.serve(config));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, "purger-fence");
-        thread.start();
-        HttpClient http = HttpClient.newHttpClient();
-        await().atMost(Duration.ofMinutes(1)).ignoreExceptions().until(() -> live(http, port) == 200);
-        // Let the purger finish initTransactions before the second instance takes its transactional id.
-        Thread.sleep(3000);
+        String group = config.getString(PurgerConfig.GROUP_ID);
 
-        try (KafkaProducer<byte[], byte[]> usurper = new KafkaProducer<>(TransactionalClients.producer(stack.kafkaConnection(),
-                config.getString(PurgerConfig.GROUP_ID) + "-fence"))) {
-            usurper.initTransactions();
-            // The purger learns it was fenced at its next transaction.
-            publish(topics, commit("seg-none", "0".repeat(64), List.of(doc("x"))));
-            await().atMost(Duration.ofMinutes(1)).until(() -> !thread.isAlive());
-        }
-        assertThat(exitCode.get()).as("the main's exit code after the loop ended by itself").isEqualTo(1);
-        assertThat(live(http, port)).as("/health/live once the loop ended").isEqualTo(503);
-    }
+        // The purger learns it was fenced at its next transaction.
+        FencedService.Outcome outcome = FencedService.fence(stack.kafkaConnection(), group, group + "-fence", port,
+                () -> Purger.serve(config), () -> publish(topics, commit("seg-none", "0".repeat(64), List.of(doc("x")))));
 
-    private static int live(HttpClient http, int port) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
+        assertThat(outcome.exitCode()).as("the main's exit code after the loop ended by itself").isEqualTo(1);
+        assertThat(outcome.liveStatus()).as("/health/live once the loop ended").isEqualTo(503);
     }
 
     private static List<PurgeResult> results(Topics topics) {
