@@ -6,6 +6,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
@@ -42,6 +43,8 @@ public final class StreamsApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
     private final JvmGcMetrics gcMetrics;
+    private final CountDownLatch failed = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
     private OpsServer opsServer;
 
     public StreamsApp(StreamsAppConfig config) {
@@ -55,9 +58,11 @@ public final class StreamsApp implements AutoCloseable {
                 TieringTopology.build(config.topics(), config.policy(), config.punctuationInterval(), config.maxDuePerPunctuation(),
                         config.censusPerPunctuation(), metrics, restoreHolds, config.maxChangeBytes()),
                 config.streamsProperties());
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("tiering stream thread failed; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        streams.setUncaughtExceptionHandler(config.threadFailures());
+        streams.setStateListener((state, previous) -> {
+            if (state == KafkaStreams.State.ERROR) {
+                failed.countDown();
+            }
         });
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics.registry());
@@ -110,6 +115,9 @@ public final class StreamsApp implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // the shutdown hook of serve() and an owner may both close it
+        }
         streams.close(Duration.ofSeconds(30));
         restoreHolds.close();
         if (opsServer != null) {
@@ -119,14 +127,30 @@ public final class StreamsApp implements AutoCloseable {
         gcMetrics.close();
     }
 
-    public static void main(String[] args) throws InterruptedException {
-        StreamsApp app = new StreamsApp(StreamsAppConfig.load(Map.of()));
+    /**
+     * Runs the app until it is stopped (0) or Kafka Streams failed for good (1: it reached ERROR). The ops endpoint
+     * stays up after a failure, answering {@code /health/live} 503, until the process exits.
+     */
+    public static int serve(StreamsApp app) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
             stopped.countDown();
+            app.failed.countDown();
         }, "streams-app-shutdown"));
         app.start();
-        stopped.await();
+        app.failed.await();
+        if (stopped.getCount() == 0) {
+            return 0;
+        }
+        LOG.error("Kafka Streams is {}: tiering stopped; exiting 1", app.state());
+        return 1;
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        int code = serve(new StreamsApp(StreamsAppConfig.load(Map.of())));
+        if (code != 0) {
+            System.exit(code);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.coldframe.streams;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -35,6 +36,8 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String APPLICATION_ID = "streams.application.id";
     public static final String STATE_DIR = "streams.state.dir";
     public static final String NUM_THREADS = "streams.num.threads";
+    public static final String THREAD_REPLACEMENTS_MAX = "streams.thread.replacements.max";
+    public static final String THREAD_REPLACEMENTS_WINDOW_MS = "streams.thread.replacements.window.ms";
     public static final String SESSION_TIMEOUT_MS = "streams.session.timeout.ms";
     public static final String RULES_FILE = "tiering.rules.file";
     public static final String RULES_OVERRIDES = "tiering.rules.overrides";
@@ -55,6 +58,12 @@ public final class StreamsAppConfig extends AbstractConfig {
             .define(STATE_DIR, Type.STRING, Path.of(System.getProperty("java.io.tmpdir"), "coldframe-streams").toString(),
                     Importance.HIGH, "Directory of the RocksDB state stores; persistent in production so restarts need no restore.")
             .define(NUM_THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, "Stream threads in this instance.")
+            .define(THREAD_REPLACEMENTS_MAX, Type.INT, 3, Range.atLeast(0), Importance.LOW,
+                    "A failed stream thread is replaced at most this many times within " + THREAD_REPLACEMENTS_WINDOW_MS
+                            + "; one more failure stops Kafka Streams, /health/live answers 503 and the process exits 1 "
+                            + "(a permanent error would otherwise be retried for ever behind a live process).")
+            .define(THREAD_REPLACEMENTS_WINDOW_MS, Type.LONG, 600_000L, Range.atLeast(1), Importance.LOW,
+                    "The window of " + THREAD_REPLACEMENTS_MAX + ", in milliseconds.")
             .define(SESSION_TIMEOUT_MS, Type.INT, 45_000, Range.atLeast(1_000), Importance.LOW,
                     "Consumer session timeout: a killed instance's tasks move (or its restart is let in) after this long.")
             .define(RULES_FILE, Type.STRING, "", Importance.HIGH,
@@ -132,6 +141,12 @@ public final class StreamsAppConfig extends AbstractConfig {
     /** Change events larger than this are dead-lettered instead of tiered. */
     public int maxChangeBytes() {
         return getInt(CHANGE_MAX_BYTES);
+    }
+
+    /** The handler of failed stream threads: replacements within the configured budget, then the client's end. */
+    StreamThreadFailures threadFailures() {
+        return new StreamThreadFailures(getInt(THREAD_REPLACEMENTS_MAX), Duration.ofMillis(getLong(THREAD_REPLACEMENTS_WINDOW_MS)),
+                Clock.systemUTC());
     }
 
     public int metricsPort() {

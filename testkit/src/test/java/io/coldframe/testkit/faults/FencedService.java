@@ -80,7 +80,7 @@ final class FencedService {
         return new Outcome(exitCode.get(), live(http, opsPort));
     }
 
-    private static int live(HttpClient http, int port) throws Exception {
+    static int live(HttpClient http, int port) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live")).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
     }
