@@ -75,14 +75,14 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
             advertised = "0.0.0.0".equals(bind) ? "127.0.0.1" : bind;
         }
         HostInfo self = new HostInfo(advertised, http.port());
-        this.streams = new KafkaStreams(CatalogTopology.build(config.topics().catalog()), streamsProperties(config, self));
+        this.streams = new KafkaStreams(CatalogTopology.build(config.topics()), streamsProperties(config, self));
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING && readyAt == null) {
                 readyAt = Instant.now();
                 LOG.info("catalog index ready in {} ms", Duration.between(startedAt, readyAt).toMillis());
             }
         });
-        this.index = new CatalogIndex(streams, self);
+        this.index = new CatalogIndex(streams, self, config.topics().catalog());
     }
 
     static Properties streamsProperties(ArchiveServiceConfig config, HostInfo self) {
