@@ -116,6 +116,10 @@ class ArchiveServiceIT {
     }
 
     private static ArchiveService service(String name) throws Exception {
+        return service(name, 0);
+    }
+
+    private static ArchiveService service(String name, int opsPort) throws Exception {
         Map<String, Object> values = new HashMap<>();
         values.put(CommonConfigKeys.BOOTSTRAP_SERVERS, stack.bootstrapServers());
         values.put(CommonConfigKeys.TOPIC_PREFIX, "svcit");
@@ -127,6 +131,7 @@ class ArchiveServiceIT {
         values.put(ArchiveServiceConfig.STATE_DIR, dir.resolve("state-" + name).toString());
         values.put(ArchiveServiceConfig.CACHE_DIR, dir.resolve("cache-" + name).toString());
         values.put(ArchiveServiceConfig.HTTP_PORT, "0");
+        values.put(CommonConfigKeys.OPS_PORT, Integer.toString(opsPort));
         ArchiveService service = new ArchiveService(ArchiveServiceConfig.load(values));
         service.start();
         return service;
@@ -151,6 +156,12 @@ class ArchiveServiceIT {
         return out;
     }
 
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
     private static List<String> ids(HttpResponse<String> timeline) throws Exception {
         assertThat(timeline.statusCode()).as(timeline.body()).isEqualTo(200);
         List<String> out = new ArrayList<>();
@@ -169,9 +180,16 @@ class ArchiveServiceIT {
 
     @Test
     void answersByIdAndTimelineAcrossMongoAndArchiveSurvivesRestartAndPartitionMoves() throws Exception {
-        ArchiveService a = service("a");
+        int opsPort = freePort();
+        ArchiveService a = service("a", opsPort);
         try {
             answersEveryArchivedMemory(a);
+            // the ops endpoint, like every service's: ready, and the archive reads in its metrics
+            String ops = "http://127.0.0.1:" + opsPort;
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(ops + "/health/ready"))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200));
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(ops + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("coldframe_service_archive_gets_total", "coldframe_service_fetched_bytes_total{kind=\"frames\"}");
 
             // an archived memory, byte for byte
             HttpResponse<String> r = get(a, "/memories/%22mem-123%22");

@@ -388,6 +388,7 @@ public final class ArchiveReadBenchmark {
         values.put(ArchiveServiceConfig.STATE_DIR, work.resolve("service-state").toString());
         values.put(ArchiveServiceConfig.CACHE_DIR, work.resolve("service-cache").toString());
         values.put(ArchiveServiceConfig.HTTP_PORT, "0");
+        values.put(CommonConfigKeys.OPS_PORT, "0");
         return values;
     }
 
