@@ -42,6 +42,12 @@ final class ArchiveApi {
     private static final Pattern HEX24 = Pattern.compile("[0-9a-fA-F]{24}");
     static final JsonWriterSettings CANONICAL = JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED).build();
     private static final int MAX_LIMIT = 1000;
+    static final String TIER_COLD = "cold";
+    /** In MongoDB and in neither tier topic yet: just written or changed, or cold and waiting for its segment. */
+    static final String TIER_PENDING = "pending";
+    static final String LOCATION_MONGODB = "mongodb";
+    static final String LOCATION_ARCHIVE = "archive";
+    private static final Set<String> TIMELINE_FILTERS = Set.of(TierIndexer.HOT, TierIndexer.WARM, TIER_COLD, LOCATION_MONGODB, LOCATION_ARCHIVE);
 
     /** What the API works on. */
     interface Backend {
@@ -93,6 +99,9 @@ final class ArchiveApi {
                     .stream().map(CatalogIndex::toJson).toList()));
             config.routes.get("/internal/segments/{id}", ctx -> json(ctx, 200, backend.index()
                     .localBySegment(ctx.pathParam("id"), Integer.parseInt(ctx.queryParam("limit"))).stream().map(CatalogIndex::toJson).toList()));
+            config.routes.post("/internal/tiers", ctx -> json(ctx, 200, backend.index().localTiers(
+                    CatalogIndex.JSON.readValue(ctx.body(), new com.fasterxml.jackson.core.type.TypeReference<List<String>>() { }))
+                    .entrySet().stream().map(e -> Map.of("id", e.getKey(), "tier", e.getValue())).toList()));
             config.routes.get("/internal/counts/{kind}", ctx -> json(ctx, 200, backend.index().localCounts(ctx.pathParam("kind")).entrySet()
                     .stream().map(e -> Map.of("key", e.getKey(), "count", e.getValue())).toList()));
         });
@@ -126,17 +135,33 @@ final class ArchiveApi {
             return;
         }
         String memoryId = MemoryDocuments.idOf(id);
-        ctx.future(() -> backend.mongo().byId(id).thenCompose(found -> {
-            if (found.isPresent()) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("id", memoryId);
-                out.put("tier", "mongodb");
-                out.put("location", Map.of("source", "mongodb", "namespace", backend.mongoDescription()));
-                out.put("document", document(found.get()));
-                return CompletableFuture.completedFuture(ok(ctx, out));
-            }
-            return CompletableFuture.supplyAsync(() -> archived(ctx, memoryId), backend.pool());
-        }).exceptionally(e -> failed(ctx, e)));
+        ctx.future(() -> backend.mongo().byId(id).thenCompose(found -> CompletableFuture.supplyAsync(
+                () -> found.isPresent() ? inMongo(ctx, memoryId, found.get()) : archived(ctx, memoryId), backend.pool()))
+                .exceptionally(e -> failed(ctx, e)));
+    }
+
+    private Object inMongo(Context ctx, String memoryId, RawBsonDocument document) {
+        try {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("id", memoryId);
+            out.put("tier", mongoTier(memoryId, backend.index().tierOf(memoryId).orElse(null)));
+            out.put("location", Map.of("source", LOCATION_MONGODB, "namespace", backend.mongoDescription()));
+            out.put("document", document(document));
+            return ok(ctx, out);
+        } catch (Exception e) {
+            return failed(ctx, e);
+        }
+    }
+
+    /**
+     * The tier of a memory found in MongoDB: hot or warm as the tier topics say; cold when it is archived (its delete from
+     * MongoDB is still to come); otherwise pending (not tiered yet, or tiered cold and waiting for its segment).
+     */
+    private String mongoTier(String memoryId, String fromTierTopics) throws Exception {
+        if (fromTierTopics != null) {
+            return fromTierTopics;
+        }
+        return backend.index().byId(memoryId).isPresent() ? TIER_COLD : TIER_PENDING;
     }
 
     private Object archived(Context ctx, String memoryId) {
@@ -152,7 +177,7 @@ final class ArchiveApi {
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("id", memoryId);
-            out.put("tier", "archive");
+            out.put("tier", TIER_COLD);
             out.put("location", archiveLocation(entry.get(), read.get()));
             out.put("document", document(read.get().record().document()));
             return ok(ctx, out);
@@ -163,7 +188,7 @@ final class ArchiveApi {
 
     private static Map<String, Object> archiveLocation(CatalogEntry e, ArchiveReader.Read read) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("source", "archive");
+        m.put("source", LOCATION_ARCHIVE);
         m.put("segment_id", e.getSegmentId());
         m.put("uri", e.getLocation());
         m.put("block", e.getBlockIndex());
@@ -191,13 +216,19 @@ final class ArchiveApi {
         ctx.future(() -> backend.mongo().countsByAgent().thenApplyAsync(mongo -> {
             try {
                 Map<String, Long> archived = backend.index().counts("a");
+                Map<String, Long> tiers = backend.index().counts(CatalogTopology.TIER_COUNT_KIND);
                 Set<String> names = new java.util.TreeSet<>(mongo.keySet());
                 names.addAll(archived.keySet());
                 List<Map<String, Object>> out = new ArrayList<>();
                 for (String name : names) {
+                    Map<String, Object> tierCounts = new LinkedHashMap<>();
+                    tierCounts.put(TierIndexer.HOT, tiers.getOrDefault(name + CatalogTopology.SEP + TierIndexer.HOT, 0L));
+                    tierCounts.put(TierIndexer.WARM, tiers.getOrDefault(name + CatalogTopology.SEP + TierIndexer.WARM, 0L));
+                    tierCounts.put(TIER_COLD, archived.getOrDefault(name, 0L));
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("agent", name);
-                    m.put("tiers", Map.of("mongodb", mongo.getOrDefault(name, 0L), "archive", archived.getOrDefault(name, 0L)));
+                    m.put("tiers", tierCounts);
+                    m.put("locations", Map.of(LOCATION_MONGODB, mongo.getOrDefault(name, 0L), LOCATION_ARCHIVE, archived.getOrDefault(name, 0L)));
                     out.add(m);
                 }
                 return ok(ctx, Map.of("agents", out));
@@ -220,49 +251,64 @@ final class ArchiveApi {
             if (limit < 1 || limit > MAX_LIMIT) {
                 throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT);
             }
-            if (tier != null && !Set.of("mongodb", "archive").contains(tier)) {
-                throw new IllegalArgumentException("tier must be mongodb or archive");
+            if (tier != null && !TIMELINE_FILTERS.contains(tier)) {
+                throw new IllegalArgumentException("tier must be one of hot, warm, cold (or a location: mongodb, archive)");
             }
         } catch (RuntimeException e) {
             error(ctx, 400, e.getMessage());
             return;
         }
-        CompletableFuture<List<RawBsonDocument>> fromMongo = "archive".equals(tier) ? CompletableFuture.completedFuture(List.of())
-                : backend.mongo().timeline(agent, from, to, limit);
+        boolean readMongo = !TIER_COLD.equals(tier) && !LOCATION_ARCHIVE.equals(tier);
+        boolean readArchive = tier == null || TIER_COLD.equals(tier) || LOCATION_ARCHIVE.equals(tier);
+        CompletableFuture<List<RawBsonDocument>> fromMongo = readMongo ? backend.mongo().timeline(agent, from, to, limit)
+                : CompletableFuture.completedFuture(List.of());
         ctx.future(() -> fromMongo.thenApplyAsync(mongo -> {
             try {
                 List<Map<String, Object>> items = new ArrayList<>();
                 Set<String> seen = new LinkedHashSet<>();
+                Map<String, String> tiers = backend.index().tiersOf(mongo.stream().map(d -> MemoryDocuments.idOf(d.get(MemoryFields.ID))).toList());
                 for (RawBsonDocument d : mongo) {
                     String id = MemoryDocuments.idOf(d.get(MemoryFields.ID));
+                    String memoryTier = tiers.get(id);
+                    if (memoryTier == null && (tier == null || LOCATION_MONGODB.equals(tier))) {
+                        memoryTier = mongoTier(id, null);
+                    }
+                    if (memoryTier == null || (tier != null && !LOCATION_MONGODB.equals(tier) && !tier.equals(memoryTier))) {
+                        continue;
+                    }
                     seen.add(id);
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("id", id);
-                    m.put("tier", "mongodb");
+                    m.put("tier", memoryTier);
                     m.put("time", d.isDateTime(MemoryFields.CREATED_AT) ? Instant.ofEpochMilli(d.getDateTime(MemoryFields.CREATED_AT).getValue()).toString() : null);
-                    m.put("location", Map.of("source", "mongodb"));
+                    m.put("location", Map.of("source", LOCATION_MONGODB));
                     items.add(m);
                 }
-                if (!"mongodb".equals(tier)) {
-                    for (CatalogEntry e : backend.index().timeline(agent, from, to, limit)) {
-                        if (seen.add(e.getMemoryId())) {
-                            Map<String, Object> m = new LinkedHashMap<>();
-                            m.put("id", e.getMemoryId());
-                            m.put("tier", "archive");
-                            m.put("time", io.coldframe.service.CatalogTopology.timeOf(e).toString());
-                            m.put("location", archiveLocation(e, null));
-                            items.add(m);
-                        }
+                List<CatalogEntry> archived = readArchive ? backend.index().timeline(agent, from, to, limit) : List.of();
+                for (CatalogEntry e : archived) {
+                    if (seen.add(e.getMemoryId())) {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("id", e.getMemoryId());
+                        m.put("tier", TIER_COLD);
+                        m.put("time", CatalogTopology.timeOf(e).toString());
+                        m.put("location", archiveLocation(e, null));
+                        items.add(m);
                     }
                 }
                 items.sort((a, b) -> String.valueOf(b.get("time")).compareTo(String.valueOf(a.get("time"))));
-                boolean more = items.size() > limit;
-                List<Map<String, Object>> page = more ? items.subList(0, limit) : items;
+                List<Map<String, Object>> page = items.size() > limit ? items.subList(0, limit) : items;
+                // a source that filled its page may hold more: the next page is the same query with to = next_to
+                boolean more = items.size() > limit || mongo.size() == limit || archived.size() == limit;
+                Object nextTo = null;
+                if (more && !page.isEmpty()) {
+                    nextTo = page.get(page.size() - 1).get("time");
+                } else if (more && !mongo.isEmpty() && mongo.get(mongo.size() - 1).isDateTime(MemoryFields.CREATED_AT)) {
+                    nextTo = Instant.ofEpochMilli(mongo.get(mongo.size() - 1).getDateTime(MemoryFields.CREATED_AT).getValue()).toString();
+                }
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("agent", agent);
                 out.put("memories", page);
-                // next page: the same query with to = the time of the last memory returned
-                out.put("next_to", page.size() == limit && !page.isEmpty() ? page.get(page.size() - 1).get("time") : null);
+                out.put("next_to", nextTo);
                 return ok(ctx, out);
             } catch (Exception e) {
                 return failed(ctx, e);

@@ -57,6 +57,7 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
     private final Javalin http;
     private final KafkaStreams streams;
     private final CatalogIndex index;
+    private final ServiceOps ops;
     private final Instant startedAt = Instant.now();
     private volatile Instant readyAt;
 
@@ -76,14 +77,15 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
             advertised = "0.0.0.0".equals(bind) ? "127.0.0.1" : bind;
         }
         HostInfo self = new HostInfo(advertised, http.port());
-        this.streams = new KafkaStreams(CatalogTopology.build(config.topics().catalog()), streamsProperties(config, self));
+        this.streams = new KafkaStreams(CatalogTopology.build(config.topics()), streamsProperties(config, self));
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING && readyAt == null) {
                 readyAt = Instant.now();
                 LOG.info("catalog index ready in {} ms", Duration.between(startedAt, readyAt).toMillis());
             }
         });
-        this.index = new CatalogIndex(streams, self);
+        this.index = new CatalogIndex(streams, self, config.topics().catalog());
+        this.ops = new ServiceOps(config, streams, reader);
     }
 
     static Properties streamsProperties(ArchiveServiceConfig config, HostInfo self) {
@@ -101,6 +103,13 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
     }
 
     public void start() {
+        try {
+            ops.start(index, streams);
+        } catch (IOException e) {
+            // answering matters more than its metrics: keep running
+            LOG.error("cannot serve the ops endpoint on port {} ({}); set {} to a free port, or 0 to disable",
+                    config.getInt(CommonConfigKeys.OPS_PORT), e.getMessage(), CommonConfigKeys.OPS_PORT);
+        }
         streams.start();
     }
 
@@ -242,6 +251,7 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
         // leave the group: Kafka Streams otherwise keeps the member until its session times out (45 s), and the
         // partitions of a stopped instance would wait that long for another instance or a restart
         streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
+        ops.close();
         http.stop();
         mongo.close();
         reader.close();

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,11 +45,13 @@ final class CatalogIndex {
     static final ObjectMapper JSON = new ObjectMapper();
     private final KafkaStreams streams;
     private final HostInfo self;
+    private final String catalogTopic;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    CatalogIndex(KafkaStreams streams, HostInfo self) {
+    CatalogIndex(KafkaStreams streams, HostInfo self, String catalogTopic) {
         this.streams = streams;
         this.self = self;
+        this.catalogTopic = catalogTopic;
     }
 
     boolean ready() {
@@ -71,6 +75,49 @@ final class CatalogIndex {
             params = params.withPartition(partition);
         }
         return Optional.ofNullable(streams.store(params).get(memoryId));
+    }
+
+    /** The tier (hot or warm) the tier topics give a memory still in MongoDB, from whichever instance owns it. */
+    Optional<String> tierOf(String memoryId) throws Exception {
+        return Optional.ofNullable(tiersOf(List.of(memoryId)).get(memoryId));
+    }
+
+    /** Tiers (hot or warm) of the given memories that have one: asked of each id's owner, once per instance. */
+    Map<String, String> tiersOf(Collection<String> memoryIds) throws Exception {
+        Map<HostInfo, List<String>> byOwner = new LinkedHashMap<>();
+        List<String> local = new ArrayList<>();
+        for (String id : memoryIds) {
+            KeyQueryMetadata owner = streams.queryMetadataForKey(CatalogTopology.TIERS, id, Serdes.String().serializer());
+            if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE) || owner.activeHost().equals(self)) {
+                local.add(id);
+            } else {
+                byOwner.computeIfAbsent(owner.activeHost(), h -> new ArrayList<>()).add(id);
+            }
+        }
+        Map<String, String> out = new HashMap<>(localTiers(local));
+        for (Map.Entry<HostInfo, List<String>> remote : byOwner.entrySet()) {
+            for (Map<String, Object> m : post(remote.getKey(), "/internal/tiers", remote.getValue())) {
+                out.put((String) m.get("id"), (String) m.get("tier"));
+            }
+        }
+        return out;
+    }
+
+    /** Tiers of the given memories in this instance's tier stores. */
+    Map<String, String> localTiers(Collection<String> memoryIds) {
+        Map<String, String> out = new HashMap<>();
+        if (memoryIds.isEmpty()) {
+            return out;
+        }
+        ReadOnlyKeyValueStore<String, String> store = streams.store(
+                StoreQueryParameters.fromNameAndType(CatalogTopology.TIERS, QueryableStoreTypes.<String, String>keyValueStore()));
+        for (String id : memoryIds) {
+            String value = store.get(id);
+            if (value != null) {
+                out.put(id, TierIndexer.tierOf(value));
+            }
+        }
+        return out;
     }
 
     /** This instance's part of an agent's timeline: [from, to), newest first, at most {@code limit} per partition. */
@@ -133,12 +180,16 @@ final class CatalogIndex {
         return all.size() > limit ? all.subList(0, limit) : all;
     }
 
-    /** This instance's counts with the given prefix ("a" agents, "s" segments). */
+    /**
+     * This instance's counts with the given prefix: "a" archived memories per agent, "s" per segment, "t" memories in
+     * MongoDB per {@code agent NUL tier}.
+     */
     Map<String, Long> localCounts(String kind) {
         Map<String, Long> out = new TreeMap<>();
         String prefix = kind + CatalogTopology.SEP;
+        String storeName = CatalogTopology.TIER_COUNT_KIND.equals(kind) ? CatalogTopology.TIER_COUNTS : CatalogTopology.COUNTS;
         ReadOnlyKeyValueStore<String, Long> store = streams.store(
-                StoreQueryParameters.fromNameAndType(CatalogTopology.COUNTS, QueryableStoreTypes.<String, Long>keyValueStore()));
+                StoreQueryParameters.fromNameAndType(storeName, QueryableStoreTypes.<String, Long>keyValueStore()));
         try (KeyValueIterator<String, Long> it = store.prefixScan(prefix, Serdes.String().serializer())) {
             while (it.hasNext()) {
                 KeyValue<String, Long> kv = it.next();
@@ -186,19 +237,29 @@ final class CatalogIndex {
         }
     }
 
+    /** The catalog partitions this instance hosts (the tier topics' partitions are another sub-topology's). */
     private List<Partition> localPartitions() {
         List<Partition> out = new ArrayList<>();
         for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
             if (m.hostInfo().equals(self)) {
-                m.topicPartitions().forEach(tp -> out.add(new Partition(streams, tp.partition())));
+                m.topicPartitions().stream().filter(tp -> tp.topic().equals(catalogTopic))
+                        .forEach(tp -> out.add(new Partition(streams, tp.partition())));
             }
         }
         return out;
     }
 
     private List<Map<String, Object>> get(HostInfo host, String path) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path))
-                .timeout(Duration.ofSeconds(10)).GET().build();
+        return send(host, path, HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path)).GET());
+    }
+
+    private List<Map<String, Object>> post(HostInfo host, String path, Object body) throws Exception {
+        return send(host, path, HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+    }
+
+    private List<Map<String, Object>> send(HostInfo host, String path, HttpRequest.Builder builder) throws Exception {
+        HttpRequest request = builder.timeout(Duration.ofSeconds(10)).build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 404) {
             return List.of();

@@ -12,6 +12,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
+import io.coldframe.common.Topics;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.CatalogEntry;
 
@@ -24,10 +25,13 @@ import io.coldframe.schemas.CatalogEntry;
  *   <li>{@value #BY_AGENT}: {@code agent NUL inverted time NUL memory id} -> memory id, so a range scan gives one agent's
  *       archived memories newest first between two times (time: the memory's created_at, else when it was archived);</li>
  *   <li>{@value #BY_SEGMENT}: {@code segment id NUL memory id} -> memory id;</li>
- *   <li>{@value #COUNTS}: {@code a NUL agent} and {@code s NUL segment id} -> memories whose latest entry is theirs.</li>
+ *   <li>{@value #COUNTS}: {@code a NUL agent} and {@code s NUL segment id} -> memories whose latest entry is theirs;</li>
+ *   <li>{@value #TIERS} and {@value #TIER_COUNTS}, from the hot and warm tier topics ({@link TierIndexer}): the tier of each
+ *       memory still in MongoDB, and {@code t NUL agent NUL tier} -> memories.</li>
  * </ul>
  * The catalog topic is keyed by memory id, so an id lookup goes to the one instance owning its partition; agent and
- * segment queries ask every instance for its partitions and merge.
+ * segment queries ask every instance for its partitions and merge. The tier stores are a sub-topology of their own,
+ * partitioned like the tier topics (also keyed by memory id).
  */
 public final class CatalogTopology {
 
@@ -35,6 +39,10 @@ public final class CatalogTopology {
     public static final String BY_AGENT = "catalog-by-agent";
     public static final String BY_SEGMENT = "catalog-by-segment";
     public static final String COUNTS = "catalog-counts";
+    public static final String TIERS = "memory-tiers";
+    public static final String TIER_COUNTS = "tier-counts";
+    /** Count kind of the per-agent tier counts (in {@value #TIER_COUNTS}; the catalog's kinds are "a" and "s"). */
+    static final String TIER_COUNT_KIND = "t";
     static final AvroSerde<CatalogEntry> ENTRIES = AvroSerde.of(CatalogEntry.class);
     static final char SEP = '\u0000';
     /** Agent of entries without one. */
@@ -43,14 +51,19 @@ public final class CatalogTopology {
     private CatalogTopology() {
     }
 
-    public static Topology build(String catalogTopic) {
+    public static Topology build(Topics topics) {
         Topology topology = new Topology();
-        topology.addSource("catalog", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), catalogTopic);
+        topology.addSource("catalog", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.catalog());
         topology.addProcessor("index", Indexer::new, "catalog");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BY_ID), Serdes.String(), ENTRIES), "index");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BY_AGENT), Serdes.String(), Serdes.String()), "index");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BY_SEGMENT), Serdes.String(), Serdes.String()), "index");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COUNTS), Serdes.String(), Serdes.Long()), "index");
+        topology.addSource("tiers", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.hot(), topics.warm());
+        topology.addProcessor("tier-index", () -> new TierIndexer(topics.hot()), "tiers");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIERS), Serdes.String(), Serdes.String()), "tier-index");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIER_COUNTS), Serdes.String(), Serdes.Long()),
+                "tier-index");
         return topology;
     }
 

@@ -38,6 +38,7 @@ import com.mongodb.client.MongoClients;
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.local.LocalStack;
 import io.coldframe.schemas.CatalogEntry;
+import io.coldframe.schemas.Tier;
 import io.coldframe.segment.SegmentManifest;
 import io.coldframe.segment.SegmentOptions;
 import io.coldframe.segment.SegmentRecord;
@@ -91,8 +92,19 @@ class ArchiveServiceIT {
         }
         hot = new BsonDocument("_id", new BsonString("hot-1")).append("agent_id", new BsonString("agent-0"))
                 .append("created_at", new BsonDateTime(T0.plusSeconds(10_000).toEpochMilli())).append("text", new BsonString("still hot"));
+        BsonDocument warm = new BsonDocument("_id", new BsonString("warm-1")).append("agent_id", new BsonString("agent-1"))
+                .append("created_at", new BsonDateTime(T0.plusSeconds(20_000).toEpochMilli())).append("text", new BsonString("warm"));
+        BsonDocument untiered = new BsonDocument("_id", new BsonString("new-1")).append("agent_id", new BsonString("agent-1"))
+                .append("created_at", new BsonDateTime(T0.plusSeconds(30_000).toEpochMilli())).append("text", new BsonString("just written"));
         try (MongoClient client = MongoClients.create(stack.mongoUri())) {
-            client.getDatabase(stack.database()).getCollection(stack.collection(), BsonDocument.class).insertOne(hot);
+            client.getDatabase(stack.database()).getCollection(stack.collection(), BsonDocument.class).insertMany(List.of(hot, warm, untiered));
+        }
+        // the tiering app's view of them: hot-1 entered hot; warm-1 entered hot, then moved to warm; new-1 is not tiered yet
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(stack.topics().hot(), "\"hot-1\"", TierChanges.of("\"hot-1\"", "agent-0", Tier.HOT)));
+            producer.send(new ProducerRecord<>(stack.topics().hot(), "\"warm-1\"", TierChanges.of("\"warm-1\"", "agent-1", Tier.HOT)));
+            producer.send(new ProducerRecord<>(stack.topics().warm(), "\"warm-1\"", TierChanges.of("\"warm-1\"", "agent-1", Tier.WARM)));
+            producer.send(new ProducerRecord<>(stack.topics().hot(), "\"warm-1\"", null));
         }
     }
 
@@ -104,6 +116,10 @@ class ArchiveServiceIT {
     }
 
     private static ArchiveService service(String name) throws Exception {
+        return service(name, 0);
+    }
+
+    private static ArchiveService service(String name, int opsPort) throws Exception {
         Map<String, Object> values = new HashMap<>();
         values.put(CommonConfigKeys.BOOTSTRAP_SERVERS, stack.bootstrapServers());
         values.put(CommonConfigKeys.TOPIC_PREFIX, "svcit");
@@ -115,6 +131,7 @@ class ArchiveServiceIT {
         values.put(ArchiveServiceConfig.STATE_DIR, dir.resolve("state-" + name).toString());
         values.put(ArchiveServiceConfig.CACHE_DIR, dir.resolve("cache-" + name).toString());
         values.put(ArchiveServiceConfig.HTTP_PORT, "0");
+        values.put(CommonConfigKeys.OPS_PORT, Integer.toString(opsPort));
         ArchiveService service = new ArchiveService(ArchiveServiceConfig.load(values));
         service.start();
         return service;
@@ -139,6 +156,19 @@ class ArchiveServiceIT {
         return out;
     }
 
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static List<String> ids(HttpResponse<String> timeline) throws Exception {
+        assertThat(timeline.statusCode()).as(timeline.body()).isEqualTo(200);
+        List<String> out = new ArrayList<>();
+        json(timeline).get("memories").forEach(m -> out.add(m.get("id").asText()));
+        return out;
+    }
+
     private static void answersEveryArchivedMemory(ArchiveService service) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
             for (int i = 0; i < MEMORIES; i += 37) {
@@ -150,22 +180,36 @@ class ArchiveServiceIT {
 
     @Test
     void answersByIdAndTimelineAcrossMongoAndArchiveSurvivesRestartAndPartitionMoves() throws Exception {
-        ArchiveService a = service("a");
+        int opsPort = freePort();
+        ArchiveService a = service("a", opsPort);
         try {
             answersEveryArchivedMemory(a);
+            // the ops endpoint, like every service's: ready, and the archive reads in its metrics
+            String ops = "http://127.0.0.1:" + opsPort;
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(ops + "/health/ready"))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200));
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(ops + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("coldframe_service_archive_gets_total", "coldframe_service_fetched_bytes_total{kind=\"frames\"}");
 
             // an archived memory, byte for byte
             HttpResponse<String> r = get(a, "/memories/%22mem-123%22");
             JsonNode body = json(r);
-            assertThat(body.get("tier").asText()).isEqualTo("archive");
+            assertThat(body.get("tier").asText()).isEqualTo("cold");
+            assertThat(body.get("location").get("source").asText()).isEqualTo("archive");
             assertThat(body.get("location").get("segment_id").asText()).isEqualTo(SEGMENT);
             RawBsonDocument returned = RawBsonDocument.parse(body.get("document").toString());
             assertThat(bytes(returned)).isEqualTo(bson(archived.get("\"mem-123\"")));
 
-            // a hot memory comes from MongoDB
-            JsonNode hotBody = json(get(a, "/memories/%22hot-1%22"));
-            assertThat(hotBody.get("tier").asText()).isEqualTo("mongodb");
-            assertThat(bytes(RawBsonDocument.parse(hotBody.get("document").toString()))).isEqualTo(bson(hot));
+            // a hot memory comes from MongoDB, with the tier the tier topics give it
+            ArchiveService first = a;
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode hotBody = json(get(first, "/memories/%22hot-1%22"));
+                assertThat(hotBody.get("tier").asText()).isEqualTo("hot");
+                assertThat(hotBody.get("location").get("source").asText()).isEqualTo("mongodb");
+                assertThat(bytes(RawBsonDocument.parse(hotBody.get("document").toString()))).isEqualTo(bson(hot));
+                assertThat(json(get(first, "/memories/%22warm-1%22")).get("tier").asText()).isEqualTo("warm");
+            });
+            assertThat(json(get(a, "/memories/%22new-1%22")).get("tier").asText()).isEqualTo("pending");
 
             // 404 and 400
             HttpResponse<String> unknown = get(a, "/memories/%22no-such-memory%22");
@@ -184,9 +228,20 @@ class ArchiveServiceIT {
             range.get("memories").forEach(m -> inRange.add(m.get("id").asText()));
             assertThat(inRange).containsExactly("\"mem-109\"", "\"mem-107\"", "\"mem-105\"", "\"mem-103\"", "\"mem-101\"");
             assertThat(get(a, "/agents/agent-1/memories?limit=0").statusCode()).isEqualTo(400);
+            assertThat(get(a, "/agents/agent-1/memories?tier=lukewarm").statusCode()).isEqualTo(400);
+            assertThat(ids(get(a, "/agents/agent-1/memories?tier=warm"))).containsExactly("\"warm-1\"");
+            assertThat(ids(get(a, "/agents/agent-0/memories?tier=hot"))).containsExactly("\"hot-1\"");
+            assertThat(ids(get(a, "/agents/agent-1/memories?tier=mongodb"))).containsExactly("\"new-1\"", "\"warm-1\"");
+            assertThat(ids(get(a, "/agents/agent-0/memories?tier=cold&limit=2"))).containsExactly("\"mem-398\"", "\"mem-396\"");
+            assertThat(ids(get(a, "/agents/agent-0/memories?tier=archive&limit=2"))).containsExactly("\"mem-398\"", "\"mem-396\"");
 
             JsonNode agents = json(get(a, "/agents"));
-            assertThat(agents.get("agents").toString()).contains("\"agent-0\"").contains("\"archive\":200");
+            JsonNode agent0 = agents.get("agents").get(0);
+            assertThat(agent0.get("agent").asText()).isEqualTo("agent-0");
+            assertThat(agent0.get("tiers").toString()).isEqualTo("{\"hot\":1,\"warm\":0,\"cold\":200}");
+            assertThat(agent0.get("locations").get("mongodb").asInt()).isEqualTo(1);
+            assertThat(agent0.get("locations").get("archive").asInt()).isEqualTo(200);
+            assertThat(agents.get("agents").get(1).get("tiers").toString()).isEqualTo("{\"hot\":0,\"warm\":1,\"cold\":200}");
             assertThat(json(get(a, "/segments")).get("segments").get(0).get("memories").asInt()).isEqualTo(MEMORIES);
             assertThat(json(get(a, "/segments/" + SEGMENT)).get("memories")).hasSize(MEMORIES);
             assertThat(get(a, "/stats").body()).doesNotContain("mongodb://").contains("\"ready\":true");

@@ -16,7 +16,9 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 
+import io.coldframe.common.Topics;
 import io.coldframe.schemas.CatalogEntry;
+import io.coldframe.schemas.Tier;
 
 class CatalogTopologyTest {
 
@@ -30,7 +32,7 @@ class CatalogTopologyTest {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "t");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-        try (TopologyTestDriver driver = new TopologyTestDriver(CatalogTopology.build("c.catalog"), props)) {
+        try (TopologyTestDriver driver = new TopologyTestDriver(CatalogTopology.build(new Topics("c")), props)) {
             TestInputTopic<String, byte[]> in = driver.createInputTopic("c.catalog", Serdes.String().serializer(), Serdes.ByteArray().serializer());
             in.pipeInput("\"m1\"", CatalogTopology.ENTRIES.encode(entry("\"m1\"", "a", "s1", 1000)));
             in.pipeInput("\"m2\"", CatalogTopology.ENTRIES.encode(entry("\"m2\"", "a", "s1", 3000)));
@@ -57,6 +59,40 @@ class CatalogTopologyTest {
             assertThat(counts.get(CatalogTopology.agentCountKey("a"))).isEqualTo(1L);
             assertThat(counts.get(CatalogTopology.segmentCountKey("s1"))).isEqualTo(1L);
             assertThat(counts.get(CatalogTopology.segmentCountKey("s2"))).isEqualTo(1L);
+        }
+    }
+
+    @Test
+    void keepsTheTierOfEachMemoryFromTheHotAndWarmTopicsWhateverOrderAMoveArrivesIn() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "t");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+        Topics topics = new Topics("c");
+        try (TopologyTestDriver driver = new TopologyTestDriver(CatalogTopology.build(topics), props)) {
+            TestInputTopic<String, byte[]> hot = driver.createInputTopic(topics.hot(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+            TestInputTopic<String, byte[]> warm = driver.createInputTopic(topics.warm(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+            hot.pipeInput("\"m1\"", TierChanges.of("\"m1\"", "a", Tier.HOT));
+            hot.pipeInput("\"m2\"", TierChanges.of("\"m2\"", "a", Tier.HOT));
+            hot.pipeInput("\"m3\"", TierChanges.of("\"m3\"", "b", Tier.HOT));
+            // m1 moves to warm: the warm record first, then the hot tombstone (which must not remove it)
+            warm.pipeInput("\"m1\"", TierChanges.of("\"m1\"", "a", Tier.WARM));
+            hot.pipeInput("\"m1\"", (byte[]) null);
+            // m2 moves to warm the other way round
+            hot.pipeInput("\"m2\"", (byte[]) null);
+            warm.pipeInput("\"m2\"", TierChanges.of("\"m2\"", "a", Tier.WARM));
+            // m3 leaves the hot tier for cold (archived): only a tombstone
+            hot.pipeInput("\"m3\"", (byte[]) null);
+            hot.pipeInput("junk", new byte[] {1, 2, 3});
+
+            KeyValueStore<String, String> tiers = driver.getKeyValueStore(CatalogTopology.TIERS);
+            assertThat(TierIndexer.tierOf(tiers.get("\"m1\""))).isEqualTo("warm");
+            assertThat(TierIndexer.tierOf(tiers.get("\"m2\""))).isEqualTo("warm");
+            assertThat(tiers.get("\"m3\"")).isNull();
+            assertThat(tiers.get("junk")).isNull();
+            KeyValueStore<String, Long> counts = driver.getKeyValueStore(CatalogTopology.TIER_COUNTS);
+            assertThat(counts.get(TierIndexer.countKey("a", "warm"))).isEqualTo(2L);
+            assertThat(counts.get(TierIndexer.countKey("a", "hot"))).isNull();
+            assertThat(counts.get(TierIndexer.countKey("b", "hot"))).isNull();
         }
     }
 

@@ -7,9 +7,10 @@ import java.util.List;
 
 /**
  * Where each frame of a segment video lies in its bytes, read from the Matroska container without decoding any frame:
- * the segment writer puts every frame in its own cluster, and the {@code Cues} element (found through the
- * {@code SeekHead} at the start) gives each cluster's position. Frame {@code n} is the cluster of the {@code n}-th cue
- * point in time order. With it a reader fetches exactly the bytes of the frames of one block (a ranged GET, a seek), plus
+ * every frame is a keyframe with a cue point, and the {@code Cues} element (found through the {@code SeekHead} at the
+ * start) gives the position of each one's cluster. Frame {@code n} lies in the cluster of the {@code n}-th cue point in
+ * time order: mostly its own, but a frame under 4 KiB shares the next frame's (FFmpeg's muxer opens a new cluster at a
+ * keyframe only after 4 KiB), and a range of frames is then fetched as the whole clusters that hold it. With it a reader fetches exactly the bytes of the frames of one block (a ranged GET, a seek), plus
  * the container's head ({@link #headEnd}: EBML header, segment info, tracks) and tail ({@link #tailStart}: cues, tags)
  * once per segment.
  *
@@ -38,6 +39,8 @@ public final class VideoFrameIndex {
 
     private final long videoSize;
     private final long[] clusterStart;
+    /** One past the last byte of each frame's cluster (frames sharing a cluster share its end). */
+    private final long[] clusterEnd;
     private final long clustersEnd;
     private final long headEnd;
     private final long tailStart;
@@ -47,6 +50,14 @@ public final class VideoFrameIndex {
         this.videoSize = videoSize;
         this.clusterStart = clusterStart;
         this.clustersEnd = clustersEnd;
+        this.clusterEnd = new long[clusterStart.length];
+        long end = clustersEnd;
+        for (int i = clusterStart.length - 1; i >= 0; i--) {
+            clusterEnd[i] = end;
+            if (i == 0 || clusterStart[i - 1] != clusterStart[i]) {
+                end = clusterStart[i];
+            }
+        }
         this.headEnd = headEnd;
         this.tailStart = tailStart;
         this.metadataBytesRead = metadataBytesRead;
@@ -56,7 +67,7 @@ public final class VideoFrameIndex {
      * Reads the index of a video of {@code videoSize} bytes.
      *
      * @throws IOException when the container is not laid out as the segment writer lays it out (no SeekHead entry for
-     *         the cues, not one cluster per cue point): the caller then reads the whole video
+     *         the cues, cue points out of frame order): the caller then reads the whole video
      */
     public static VideoFrameIndex read(Bytes bytes, long videoSize) throws IOException {
         long read = 0;
@@ -136,9 +147,11 @@ public final class VideoFrameIndex {
         }
         points.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
         long[] starts = points.stream().mapToLong(point -> point[1]).toArray();
+        // FFmpeg's muxer opens a new cluster at a keyframe only when the open one holds over 4 KiB: a frame that
+        // compresses below that shares its cluster with the next, and both cue points name that cluster
         for (int i = 1; i < starts.length; i++) {
-            if (starts[i] <= starts[i - 1]) {
-                throw new IOException("cue points do not name one cluster per frame");
+            if (starts[i] < starts[i - 1]) {
+                throw new IOException("cue points do not name clusters in frame order");
             }
         }
         if (starts.length == 0 || starts[0] != firstCluster) {
@@ -202,7 +215,7 @@ public final class VideoFrameIndex {
 
     /** One past the last byte of frame {@code frame}'s cluster. */
     public long frameEnd(int frame) {
-        return frame + 1 < clusterStart.length ? clusterStart[frame + 1] : clustersEnd;
+        return clusterEnd[frame];
     }
 
     /** The container head (everything before the first frame): bytes {@code [0, headEnd)}. */

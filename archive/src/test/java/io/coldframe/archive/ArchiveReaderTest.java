@@ -57,4 +57,38 @@ class ArchiveReaderTest {
             }
         }
     }
+
+    /**
+     * FFmpeg's Matroska muxer starts a new cluster at a keyframe only when the open one holds over 4 KiB, so a frame
+     * that compresses below that (a short last data frame) shares its cluster with the next: two cue points name one
+     * cluster. Such segments are still read by ranges, not as whole videos.
+     */
+    @Test
+    void readsByRangesSegmentsWhereSmallFramesShareACluster() throws Exception {
+        LocalDirectorySegmentStore store = new LocalDirectorySegmentStore(dir.resolve("store"));
+        int shared = 0;
+        for (int n = 3; n <= 30; n++) {
+            List<SegmentRecord> records = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                records.add(SegmentRecord.of("\"m-" + i + "\"", BsonDocument.parse("{\"_id\": \"m-" + i + "\", \"text\": \""
+                        + Long.toString((n * 1_000_003L + i) * 2_654_435_761L, 36).repeat(20 + (i * 31 + n) % 60) + "\"}")));
+            }
+            String id = "seg-" + n;
+            Path staging = dir.resolve("staging-" + n);
+            SegmentManifest manifest = new SegmentWriter(SegmentOptions.defaults()).write(id, records, staging);
+            store.store(id, staging.resolve(id + ".mkv"), staging.resolve(id + ".manifest.json"), manifest.videoSha256());
+            VideoFrameIndex index = VideoFrameIndex.read((o, len) -> store.readVideoRange(id, o, len), store.videoSize(id));
+            assertThat(index.frameCount()).as(id).isEqualTo(manifest.frameCount());
+            for (int f = 1; f < index.frameCount(); f++) {
+                shared += index.frameStart(f) == index.frameStart(f - 1) ? 1 : 0;
+            }
+            try (ArchiveReader reader = new ArchiveReader(store, dir.resolve("cache-" + n), 64L << 20, 4)) {
+                SegmentManifest.Block block = manifest.blocks().get(0);
+                ArchiveReader.Read read = reader.read(id, "\"m-0\"", 0, block.firstFrame(), block.lastFrame()).orElseThrow();
+                assertThat(read.record().document()).isEqualTo(records.get(0).document());
+                assertThat(reader.framesBytesFetched()).as(id + ": by ranges, not the whole video").isLessThan(store.videoSize(id));
+            }
+        }
+        assertThat(shared).as("frames sharing a cluster among these segments").isPositive();
+    }
 }

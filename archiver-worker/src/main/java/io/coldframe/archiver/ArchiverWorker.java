@@ -34,7 +34,6 @@ import io.coldframe.schemas.ArchivedMemory;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.CatalogEntry;
 import io.coldframe.schemas.SegmentCommitted;
-import io.coldframe.segment.SegmentManifest;
 import io.coldframe.segment.SegmentOptions;
 import io.coldframe.segment.SegmentWriter;
 import io.coldframe.store.SegmentConflictException;
@@ -167,7 +166,7 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
             }
             producer.beginTransaction();
             if (commit != null) {
-                for (CatalogEntry entry : catalogEntries(commit, stored.manifest(), contents.createdAt())) {
+                for (CatalogEntry entry : CatalogEntries.of(commit, stored.manifest(), contents.createdAt())) {
                     producer.send(new ProducerRecord<>(topics.catalog(), utf8(entry.getMemoryId()), CATALOG.encode(entry)));
                 }
                 producer.send(new ProducerRecord<>(topics.segmentsCommitted(), utf8(segmentId), COMMITS.encode(commit)));
@@ -250,20 +249,6 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
                 .setCommittedAt(Instant.now())
                 .setMemories(memories)
                 .build();
-    }
-
-    /** One entry per archived memory version: its segment and the frames of its block. */
-    private static List<CatalogEntry> catalogEntries(SegmentCommitted commit, SegmentManifest manifest, Map<String, Instant> createdAt) {
-        Map<String, String> agents = new HashMap<>();
-        commit.getMemories().forEach(memory -> agents.put(memory.getId(), memory.getAgent()));
-        List<CatalogEntry> entries = new ArrayList<>();
-        for (SegmentManifest.Entry entry : manifest.entries()) {
-            SegmentManifest.Block block = manifest.blocks().get(entry.blockIndex());
-            entries.add(new CatalogEntry(entry.memoryId(), agents.get(entry.memoryId()), entry.version(), commit.getSegmentId(),
-                    commit.getLocation(), entry.blockIndex(), block.firstFrame(), block.lastFrame(), commit.getCommittedAt(),
-                    createdAt.get(entry.memoryId())));
-        }
-        return entries;
     }
 
     private ProducerRecord<byte[], byte[]> deadLetter(ColdRecordReader.Rejected rejected) {

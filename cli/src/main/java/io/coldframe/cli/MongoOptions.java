@@ -46,6 +46,11 @@ public final class MongoOptions {
      * of {@code pairs} it defines (others are left to the caller), the environment and the defaults; invalid values as
      * usage errors naming the key.
      */
+    /** Whether any MongoDB option was given on the command line. */
+    public boolean given() {
+        return mongoUri != null || database != null || collection != null;
+    }
+
     public AbstractConfig config(ConfigDef definition, Map<String, String> pairs) {
         Map<String, Object> explicit = new HashMap<>();
         pairs.forEach((key, value) -> {

@@ -55,7 +55,7 @@ class CommandSmokeIT {
     /** Leaf commands run below; compared with the commands the CLI registers. */
     private static final Set<String> COVERED = Set.of("demo", "segment encode", "segment inspect", "segment verify",
             "segment get", "segment cat", "restore", "rules check", "bench segment", "bench tiering", "bench archiver",
-            "bench pipeline", "chaos", "gc", "scrub", "up", "mongo init", "import");
+            "bench pipeline", "bench archive-read", "chaos", "gc", "scrub", "up", "mongo init", "import");
 
     @TempDir
     static Path dir;
@@ -185,7 +185,8 @@ class CommandSmokeIT {
             assertThat(BsonDocument.parse(Files.readString(summary)).getNumber("lost").longValue()).isZero();
             // 503 until the catalog index has caught up with the catalog topic
             await().atMost(Duration.ofSeconds(90)).until(() -> get(service + "/agents").statusCode() == 200);
-            assertThat(get(service + "/agents").body()).contains("agent");
+            // tiers from the tier topics the demo's streams app wrote, locations from MongoDB and the catalog
+            assertThat(get(service + "/agents").body()).contains("\"agent\"", "\"tiers\":{\"hot\":", "\"locations\":");
         }
     }
 
@@ -244,6 +245,16 @@ class CommandSmokeIT {
         assertThat(json.getNumber("keep_up_ratio").doubleValue()).isPositive();
         assertThat(json.getNumber("write_amplification").doubleValue()).isPositive();
         assertThat(json.getDocument("end_to_end").getBoolean("drained").getValue()).isTrue();
+    }
+
+    @Test
+    void benchArchiveRead() throws Exception {
+        Path out = dir.resolve("bench-archive-read.json");
+        run("bench", "archive-read", "--memories", "2500", "--gets", "4", "--timelines", "3", "--out", out.toString(),
+                "--work-dir", dir.resolve("archive-read").toString());
+        String json = Files.readString(out);
+        assertThat(json).contains("\"get_by_id_p95_ms\"", "\"restart_to_ready_ms\"", "\"bytes_fetched_per_get\"", "\"blocks_per_get\"",
+                "\"memories_indexed_after_restart\" : 2500");
     }
 
     @Test

@@ -21,6 +21,7 @@ import io.coldframe.common.ConfigLoader;
 import io.coldframe.connectors.RegisterConnector;
 import io.coldframe.connectors.ops.ConnectOpsConfig;
 import io.coldframe.purger.PurgerConfig;
+import io.coldframe.service.ArchiveServiceConfig;
 import io.coldframe.streams.StreamsAppConfig;
 
 /** What the deployment files describe, read from them: containers, Kubernetes objects, topics. */
@@ -35,7 +36,8 @@ final class Deployment {
                 KAFKA_SCRIPT_VARIABLES)),
         STREAMS_APP("streams-app", StreamsAppConfig.DEFINITION, Set.of()),
         ARCHIVER_WORKER("archiver-worker", ArchiverConfig.DEFINITION, Set.of()),
-        PURGER("purger", PurgerConfig.DEFINITION, Set.of());
+        PURGER("purger", PurgerConfig.DEFINITION, Set.of()),
+        ARCHIVE_SERVICE("archive-service", ArchiveServiceConfig.DEFINITION, Set.of());
 
         final String module;
         final ConfigDef definition;

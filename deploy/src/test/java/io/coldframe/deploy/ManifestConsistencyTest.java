@@ -40,6 +40,7 @@ import io.coldframe.connectors.ops.ConnectOpsConfig;
 import io.coldframe.deploy.Deployment.Container;
 import io.coldframe.deploy.Deployment.K8sObject;
 import io.coldframe.deploy.Deployment.Service;
+import io.coldframe.service.ArchiveServiceConfig;
 import io.coldframe.store.SegmentStoreConfig;
 import io.coldframe.streams.StreamsAppConfig;
 
@@ -501,6 +502,60 @@ class ManifestConsistencyTest {
         assertThat(dependsTransitively(services, "archiver-worker", endpointHost)).isTrue();
         assertThat(String.join(" ", Deployment.composeContainers().stream().filter(c -> c.where().endsWith(" minio-init")).findFirst()
                 .orElseThrow().command())).contains("mc mb --ignore-existing store/" + env.get(ConfigLoader.envName(SegmentStoreConfig.S3_BUCKET)));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theArchiveServiceKeepsItsIndexOnAVolumeServesItsApiAndIsScraped() {
+        String stateDir = ConfigLoader.envName(ArchiveServiceConfig.STATE_DIR);
+        int httpPort = (Integer) ArchiveServiceConfig.DEFINITION.defaultValues().get(ArchiveServiceConfig.HTTP_PORT);
+        assertThat(Service.ARCHIVE_SERVICE.pom().jibList("container", "ports")).contains(Integer.toString(httpPort));
+
+        List<K8sObject> objects = Deployment.k8sObjects(Repo.path("k8s/base"));
+        K8sObject workload = find(objects, "StatefulSet", "archive-service");
+        Container container = Deployment.k8sContainers(List.of(workload)).get(0);
+        // the catalog index survives restarts: the state directory is a volume claim's mount
+        List<Map<String, Object>> claims = (List<Map<String, Object>>) workload.spec().get("volumeClaimTemplates");
+        String claim = (String) ((Map<String, Object>) claims.get(0).get("metadata")).get("name");
+        assertThat((List<Map<String, Object>>) container.raw().get("volumeMounts"))
+                .anyMatch(m -> m.get("name").equals(claim) && m.get("mountPath").equals(container.env().get(stateDir)));
+        // other instances route id lookups to this pod's address; the API binds every interface
+        assertThat(String.valueOf(((List<Map<String, Object>>) container.raw().get("env")).stream()
+                .filter(e -> e.get("name").equals(ConfigLoader.envName(ArchiveServiceConfig.ADVERTISED_HOST))).findFirst().orElseThrow()
+                .get("valueFrom"))).contains("status.podIP");
+        assertThat(container.env()).containsEntry(ConfigLoader.envName(ArchiveServiceConfig.HTTP_HOST), "0.0.0.0");
+        assertThat(secretRef(container, ConfigLoader.envName(ArchiveServiceConfig.WRITE_TOKEN))).as("the write token from a Secret").isNotNull();
+        Map<String, Object> api = ((List<Map<String, Object>>) find(objects, "Service", "archive-service").spec().get("ports")).stream()
+                .filter(p -> "http".equals(p.get("targetPort"))).findFirst().orElseThrow();
+        assertThat(api).containsEntry("port", httpPort);
+        // a NetworkPolicy says who may call it
+        assertThat(objects.stream().filter(o -> o.kind().equals("NetworkPolicy")).map(o -> String.valueOf(o.spec().get("podSelector"))))
+                .anyMatch(selector -> selector.contains("archive-service"));
+
+        Map<String, Map<String, Object>> services = Deployment.composeServices();
+        Container composed = Deployment.composeContainers().stream().filter(c -> Service.byImage(c.image()) == Service.ARCHIVE_SERVICE)
+                .findFirst().orElseThrow();
+        assertThat(String.valueOf(services.get("archive-service").get("volumes"))).contains(":" + composed.env().get(stateDir));
+        assertThat(String.valueOf(services.get("archive-service").get("ports"))).contains(":" + httpPort + ":" + httpPort);
+        assertThat(dependsTransitively(services, "archive-service", "mongo")).isTrue();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void composesPrometheusScrapesEveryServiceItRuns() {
+        Map<String, Object> config = Repo.yaml("compose/prometheus.yml");
+        Set<String> scraped = new TreeSet<>();
+        for (Map<String, Object> job : (List<Map<String, Object>>) config.get("scrape_configs")) {
+            for (Map<String, Object> sd : (List<Map<String, Object>>) job.getOrDefault("dns_sd_configs", List.of())) {
+                scraped.addAll((List<String>) sd.get("names"));
+            }
+        }
+        for (Container container : Deployment.composeContainers()) {
+            if (Service.byImage(container.image()) != null && container.command().isEmpty()) {
+                String name = container.where().substring(container.where().lastIndexOf(' ') + 1);
+                assertThat(scraped).as("compose/prometheus.yml scrapes " + name).contains(name);
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -12,16 +14,20 @@ import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.bson.RawBsonDocument;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 
 import io.coldframe.archive.ArchiveCatalog;
 import io.coldframe.archive.KafkaRestoreMarks;
+import io.coldframe.archive.MemoryIdInput;
 import io.coldframe.archive.RestoreSelection;
 import io.coldframe.archive.Restorer;
 import io.coldframe.archiver.ArchiverConfig;
 import io.coldframe.cli.DurationArgument;
 import io.coldframe.cli.MongoOptions;
+import io.coldframe.cli.ServiceClient;
+import io.coldframe.cli.ServiceClientOptions;
 import io.coldframe.cli.StoreOptions;
 import io.coldframe.cli.TerminalProgress;
 import io.coldframe.cli.ToolCommand;
@@ -50,13 +56,16 @@ import picocli.CommandLine.Option;
                         + "variables (e.g. COLDFRAME_ARCHIVER_STORE_DIR, COLDFRAME_ARCHIVER_S3_BUCKET, COLDFRAME_KAFKA_BOOTSTRAP_SERVERS, "
                         + "COLDFRAME_MONGODB_URI; S3 keys only through COLDFRAME_ARCHIVER_S3_ACCESS_KEY/_SECRET_KEY or the AWS "
                         + "credentials chain). A secured Kafka: COLDFRAME_KAFKA_SECURITY_PROTOCOL, COLDFRAME_KAFKA_SASL_MECHANISM, "
-                        + "COLDFRAME_KAFKA_SASL_JAAS_CONFIG (as the principal coldframe-restore), COLDFRAME_KAFKA_SSL_TRUSTSTORE_*."},
+                        + "COLDFRAME_KAFKA_SASL_JAAS_CONFIG (as the principal coldframe-restore), COLDFRAME_KAFKA_SSL_TRUSTSTORE_*.",
+                "With --service URL (or $COLDFRAME_SERVICE_URL) the archive service restores instead (POST /restore, with --token): "
+                        + "its catalog index, store and MongoDB, its restore marks and their 7-day hold."},
         footer = {"", "Exit codes: 0 every requested memory is restored or already present; 1 a segment could not be read, an insert "
                 + "failed or marks could not be published; 2 usage error; 3 some requested memory is not in the archive.",
                 "", "Examples:",
                 "  coldframe restore --id 65f0a1b2c3d4e5f6a7b8c9d0 --archive-dir /srv/archive",
                 "  coldframe restore --agent agent-7 --s3-bucket coldframe --hold 30d",
-                "  coldframe restore --segment coldframe.tier.cold-3-1200-3199 --dry-run"})
+                "  coldframe restore --segment coldframe.tier.cold-3-1200-3199 --dry-run",
+                "  coldframe restore --id 65f0a1b2c3d4e5f6a7b8c9d0 --service http://127.0.0.1:8090 --token \"$TOKEN\""})
 public final class RestoreCommand extends ToolCommand {
 
     @Option(names = "--id", paramLabel = "ID",
@@ -87,6 +96,9 @@ public final class RestoreCommand extends ToolCommand {
     @Option(names = "--dry-run", description = "Find and read what would be restored; change nothing.")
     boolean dryRun;
 
+    @Mixin
+    ServiceClientOptions service;
+
     private static final ConfigDef MONGO = CommonConfigKeys.withMongo(new ConfigDef());
 
     @Override
@@ -94,6 +106,9 @@ public final class RestoreCommand extends ToolCommand {
         int selections = (ids.isEmpty() ? 0 : 1) + (agent == null ? 0 : 1) + (segment == null ? 0 : 1);
         if (selections != 1) {
             throw new Failure(USAGE, "name what to restore: exactly one of --id (repeatable), --agent or --segment");
+        }
+        if (service.given()) {
+            return throughService(service.client());
         }
         ArchiverConfig archiver = store.archiverConfig(MONGO.names());
         AbstractConfig mongo = mongoOptions.config(MONGO, store.config());
@@ -135,6 +150,53 @@ public final class RestoreCommand extends ToolCommand {
             note("catalog unavailable (" + e.getMessage() + "): " + fallback);
             return Optional.empty();
         }
+    }
+
+    /** The service restores; its answer is reported like a restore done here. */
+    private int throughService(ServiceClient client) {
+        if (noMark || mongoOptions.given()) {
+            throw new Failure(USAGE, "--service restores with the service's MongoDB and restore marks: drop --no-mark, --mongo-uri, "
+                    + "--database and --collection, or drop --service");
+        }
+        Map<String, Object> request = new HashMap<>();
+        if (!ids.isEmpty()) {
+            request.put("ids", ids.stream().map(id -> MemoryIdInput.candidates(id).get(0)).toList());
+        } else if (agent != null) {
+            request.put("agent", agent);
+        } else {
+            request.put("segment", segmentIdOf(segment));
+        }
+        request.put("dry_run", dryRun);
+        ServiceClient.Answer answer = client.restore(request);
+        if (answer.status() == 401 || answer.status() == 403) {
+            throw new Failure(USAGE, "the archive service at " + client.url() + " refused the restore: " + answer.reason()
+                    + (answer.status() == 401 ? " (give --token or COLDFRAME_SERVICE_TOKEN)" : ""));
+        }
+        if (answer.status() == 400) {
+            throw new Failure(USAGE, "the archive service at " + client.url() + ": " + answer.reason());
+        }
+        if (answer.status() != 200) {
+            throw new Failure(FAILED, "the archive service at " + client.url() + " could not restore: " + answer.reason());
+        }
+        JsonNode r = answer.body();
+        List<String> notFound = new ArrayList<>();
+        r.path("not_found").forEach(n -> notFound.add(n.asText()));
+        if (!notFound.isEmpty()) {
+            note("not in the archive: " + String.join(", ", notFound.subList(0, Math.min(10, notFound.size())))
+                    + (notFound.size() > 10 ? ", ... (" + notFound.size() + " in all)" : ""));
+        }
+        out().println((dryRun ? "dry run, nothing changed: would have " : "") + "restored " + r.path("restored").asLong()
+                + ", already present " + r.path("already_present").asLong()
+                + (r.path("superseded").asLong() > 0 ? ", superseded " + r.path("superseded").asLong() : "")
+                + ", not found " + notFound.size() + ", failed " + r.path("failed").asLong()
+                + " (" + r.path("requested").asLong() + " requested, through the archive service at " + client.url() + ")");
+        if (r.hasNonNull("aborted")) {
+            return fail(FAILED, r.get("aborted").asText() + "; the remaining memories were not inserted (run the restore again: it skips what is present)");
+        }
+        if (r.path("failed").asLong() > 0) {
+            return FAILED;
+        }
+        return notFound.isEmpty() ? OK : NOT_FOUND;
     }
 
     static String segmentIdOf(String argument) {

@@ -7,10 +7,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import org.bson.BsonDocument;
 import org.bson.json.JsonMode;
 import org.bson.json.JsonWriterSettings;
 
 import io.coldframe.archive.MemoryIdInput;
+import io.coldframe.cli.ServiceClient;
+import io.coldframe.cli.ServiceClientOptions;
 import io.coldframe.cli.ToolCommand;
 import io.coldframe.common.MemoryDocuments;
 import io.coldframe.segment.SegmentFormatException;
@@ -19,6 +22,7 @@ import io.coldframe.segment.SegmentReader;
 import io.coldframe.segment.SegmentRecord;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,17 +32,23 @@ import picocli.CommandLine.Parameters;
                         + "If the segment holds several versions of the memory, the last one written wins.",
                 "MEMORY_ID is the canonical Extended JSON of the document's _id, e.g. '{\"$oid\": \"65f0a1b2c3d4e5f6a7b8c9d0\"}' "
                         + "or '\"mem-1\"'. Also accepted: 24 hex digits alone (an ObjectId), and text that is not JSON "
-                        + "(a string: mem-1). A string id that looks like JSON or an ObjectId needs its quotes: '\"42\"'."})
+                        + "(a string: mem-1). A string id that looks like JSON or an ObjectId needs its quotes: '\"42\"'.",
+                "With --service URL (or $COLDFRAME_SERVICE_URL) and no SEGMENT, the archive service answers instead "
+                        + "(GET /memories/{id}): from MongoDB or from whichever segment the catalog names."})
 public final class SegmentGetCommand extends ToolCommand {
 
     private static final JsonWriterSettings RELAXED = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
 
-    @Parameters(index = "0", paramLabel = "SEGMENT",
-            description = "Segment .mkv or .manifest.json, or a directory: every segment in it is searched.")
-    Path segment;
+    @Parameters(arity = "1..2", paramLabel = "[SEGMENT] MEMORY_ID",
+            description = "SEGMENT: a segment .mkv or .manifest.json, or a directory (every segment in it is searched); "
+                    + "left out with --service. MEMORY_ID: the memory id (see above).")
+    List<String> arguments;
 
-    @Parameters(index = "1", paramLabel = "MEMORY_ID", description = "The memory id (see above).")
-    String memoryId;
+    @Mixin
+    ServiceClientOptions service;
+
+    private Path segment;
+    private String memoryId;
 
     @Option(names = "--relaxed", description = "Print relaxed Extended JSON (plain numbers and dates; loses some types).")
     boolean relaxed;
@@ -48,6 +58,14 @@ public final class SegmentGetCommand extends ToolCommand {
 
     @Override
     protected int run() throws Exception {
+        memoryId = arguments.get(arguments.size() - 1);
+        if (arguments.size() == 1) {
+            if (!service.given()) {
+                return fail(USAGE, "give SEGMENT MEMORY_ID, or --service URL MEMORY_ID to ask the archive service");
+            }
+            return fromService(service.client());
+        }
+        segment = Path.of(arguments.get(0));
         List<Path> videos = SegmentPaths.expand(List.of(segment), true);
         List<String> ids = MemoryIdInput.candidates(memoryId);
         String shown = ids.get(0);
@@ -106,6 +124,24 @@ public final class SegmentGetCommand extends ToolCommand {
             print(record.get());
             return OK;
         }
+    }
+
+    private int fromService(ServiceClient client) {
+        List<String> ids = MemoryIdInput.candidates(memoryId);
+        String reason = null;
+        for (String id : ids) {
+            ServiceClient.Answer answer = client.memory(id);
+            if (answer.status() == 200) {
+                BsonDocument document = BsonDocument.parse(answer.body().get("document").toString());
+                out().println(relaxed ? document.toJson(RELAXED) : MemoryDocuments.toCanonicalJson(document));
+                return OK;
+            }
+            if (answer.status() != 404 && answer.status() != 400) {
+                return fail(FAILED, "the archive service at " + client.url() + " could not answer for " + id + ": " + answer.reason());
+            }
+            reason = reason == null ? answer.reason() : reason;
+        }
+        return fail(NOT_FOUND, "memory id " + ids.get(0) + ": " + reason + " (archive service at " + client.url() + ")");
     }
 
     /** The last entry for the first candidate id the manifest holds. */
