@@ -253,6 +253,7 @@ public final class SegmentBenchmark {
         perDoc.put("archive_manifest", perDoc(manifestBytes, docs));
         r.put("bytes_per_doc", perDoc);
         r.put("codec", options.codec().name());
+        r.put("quiet_zone_modules", options.quietZoneModules());
         r.put("zstd_level", options.zstdLevel());
         r.put("block_target_bytes", options.blockTargetBytes());
         r.put("threads", options.threads());
@@ -462,14 +463,15 @@ public final class SegmentBenchmark {
     private List<Object> notes(Map<String, Object> r, int docs, long videoBytes, long manifestBytes, long gzip9, int per) {
         List<Object> notes = new ArrayList<>();
         long archive = videoBytes + manifestBytes;
-        notes.add(String.format("archive_bytes is everything needed to read the archive back: the .mkv videos (%,.0f B/doc) "
-                + "plus their .manifest.json files (%,.0f B/doc, %.0f%% of the archive: per record the memory id, two SHA-256 "
-                + "hex strings and offsets, as plain JSON). Videos alone are %.3f of gzip -9.", videoBytes / (double) docs,
+        notes.add(String.format("archive_bytes is every byte stored: the .mkv videos (%,.1f B/doc), which hold everything "
+                + "a reader needs (format v2), plus their optional .manifest.json sidecars (%,.1f B/doc, %.1f%% of the archive: "
+                + "segment-level fields only, no per-record data). Videos alone are %.3f of gzip -9.", videoBytes / (double) docs,
                 manifestBytes / (double) docs, 100.0 * manifestBytes / archive, videoBytes / (double) gzip9));
         notes.add("gzip9_bytes and zstd19_bytes compress the whole JSONL as one stream (java.util.zip at level 9, zstd-jni "
-                + "level 19, one thread), with no random access. The archive compresses blocks of ~256 KiB independently so "
-                + "that get(id) decodes one block, and adds QR error correction (version 40-L: 1.26x), frame headers and "
-                + "1-bit PNG in Matroska (together ~1.49x the zstd stream).");
+                + "level 19, one thread), with no random access. The archive compresses blocks of up to " + r.get("block_target_bytes")
+                + " bytes of record bodies independently so that get(id) decodes one block, and adds QR error correction "
+                + "(version 40-L: 1.26x), frame headers, 1-bit PNG in Matroska (together ~1.48x the stream with no quiet zone) "
+                + "and a parity frame per 15 data frames (16/15).");
         notes.add(String.format("The archive is cut into segments of %,d records, the archiver's default batch "
                 + "(archiver.batch.max.records); %s codec, zstd level %s, %s worker threads on %s cores.", per,
                 r.get("codec"), r.get("zstd_level"), r.get("threads"), r.get("cores")));

@@ -19,6 +19,13 @@ public final class SegmentOptions {
      * block (1 MiB of chat memories: ~35 frames, p95 ~30-40 ms on a fresh reader including the index).
      */
     public static final int DEFAULT_BLOCK_TARGET_BYTES = 1024 * 1024;
+    /**
+     * Default quiet zone: none. Frames are read by sampling the known module grid (with zxing's Reed-Solomon
+     * decoder on that grid for damaged modules) and rebuilt from parity when unreadable; a lossless frame never
+     * moves, so the white border zxing's detectors want is not needed. 5,000 chat memories: 4,385 bytes per
+     * frame with 2 modules, 4,351 with none (-0.8% stored); the 178-pixel side keeps FFmpeg's even size.
+     */
+    public static final int DEFAULT_QUIET_ZONE_MODULES = 0;
     /** Default parity group: 15 data frames and 1 parity frame (6.7% more frames; any one lost frame in 16 rebuilt). */
     public static final int DEFAULT_PARITY_GROUP_FRAMES = 16;
     /**
@@ -138,7 +145,7 @@ public final class SegmentOptions {
         private int blockTargetBytes = DEFAULT_BLOCK_TARGET_BYTES;
         private VideoCodec codec = VideoCodec.PNG_MONO;
         private int moduleSizePx = 1;
-        private int quietZoneModules = 2;
+        private int quietZoneModules = DEFAULT_QUIET_ZONE_MODULES;
         private int maskPattern = 0;
         private int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private boolean allowLossy;
@@ -184,7 +191,7 @@ public final class SegmentOptions {
             return this;
         }
 
-        /** White border in modules around each QR code (2 is enough for grid sampling and for zxing's detector). */
+        /** White border in modules around each QR code (0 suffices for grid sampling; zxing's detector wants 1-4). */
         public Builder quietZoneModules(int modules) {
             if (modules < 0 || modules > 8) {
                 throw new IllegalArgumentException("quietZoneModules must be 0..8, got " + modules);

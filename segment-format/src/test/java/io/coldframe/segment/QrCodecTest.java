@@ -69,6 +69,37 @@ class QrCodecTest {
     }
 
     @Test
+    void framesWithoutQuietZoneDecodeOnTheGridAndDamagedModulesAreStillCorrected() {
+        Random rnd = new Random(5);
+        QrCodec qr = new QrCodec(0, 1, 0);
+        assertThat(qr.side()).isEqualTo(178);
+        byte[] f = frame(rnd, QrCodec.PAYLOAD_CAPACITY);
+        assertThat(qr.decode(gray(qr, qr.encode(f))).method()).isEqualTo(QrCodec.Method.GRID_FAST);
+        GrayImage img = gray(qr, qr.encode(f));
+        for (int i = 0; i < 40; i++) { // modules along the edges too: no quiet zone protects them
+            int x = rnd.nextInt(177);
+            int y = 10 + rnd.nextInt(157);
+            img.data()[y * img.stride() + x] ^= (byte) 0xff;
+        }
+        QrCodec.Decoded d = qr.decode(img);
+        assertThat(d).isNotNull();
+        assertThat(d.method()).isEqualTo(QrCodec.Method.GRID);
+        assertThat(d.bytes()).isEqualTo(f);
+    }
+
+    @Test
+    void zxingsPureBarcodeReaderReadsFramesWithoutQuietZone() {
+        // what an independent reader written from the spec may use (SpecReaderV2 does)
+        Random rnd = new Random(6);
+        QrCodec drawn = new QrCodec(3, 1, 0);
+        byte[] f = frame(rnd, QrCodec.PAYLOAD_CAPACITY);
+        QrCodec.Decoded d = new QrCodec(3, 1, 2).decode(gray(drawn, drawn.encode(f)));
+        assertThat(d).isNotNull();
+        assertThat(d.method()).isEqualTo(QrCodec.Method.PURE_BARCODE);
+        assertThat(d.bytes()).isEqualTo(f);
+    }
+
+    @Test
     void unexpectedGeometryFallsBackToZxingsReaders() {
         Random rnd = new Random(3);
         byte[] f = frame(rnd, 500);

@@ -129,7 +129,7 @@ class SegmentCommandTest {
         assertThat(r.out()).contains("segment corpus (format version " + SegmentManifest.FORMAT_VERSION + ")")
                 .contains("63 entries, 63 unique documents")
                 .contains("codec PNG_MONO (png, monob)")
-                .contains(manifest.frameCount() + " frames of 182x182 px")
+                .contains(manifest.frameCount() + " frames of 178x178 px")
                 .contains("zstd level " + SegmentOptions.DEFAULT_ZSTD_LEVEL + ", " + manifest.blocks().size() + " block(s)")
                 .contains("BSON / stored (video + manifest)")
                 .contains("block 0 ");
