@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  *   <li>{@code agent:{A}:memory:<id>}: hash {@code d} (compressed document), {@code tier}, {@code v} (version),
  *       {@code b} (document bytes), {@code ts} (time of the tier record, orders records of two tier topics);</li>
  *   <li>{@code agent:{A}:metadata}: hash {@code hot}, {@code warm} (memories per tier), {@code bytes},
- *       {@code last_archived} (ms of the agent's latest committed segment);</li>
+ *       {@code stored_bytes} (compressed), {@code last_archived} (ms of the agent's latest committed segment),
+ *       {@code trimmed_before} (newest created_at the per-agent cap trimmed);</li>
  *   <li>{@code memory:<id>:agent}: the agent of a cached memory, for tombstones (which carry only the id);</li>
  *   <li>{@code hotcache:{G}:synced:<topic>-<partition>}: resync marker of a tier partition for group G.</li>
  * </ul>
@@ -25,6 +26,7 @@ public final class HotKeys {
     public static final String WARM = "warm";
     public static final String BYTES = "bytes";
     public static final String LAST_ARCHIVED = "last_archived";
+    public static final String TRIMMED_BEFORE = "trimmed_before";
 
     private HotKeys() {
     }

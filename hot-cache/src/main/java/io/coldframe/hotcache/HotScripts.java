@@ -51,11 +51,14 @@ final class HotScripts {
             return 1
             """);
 
-    /** KEYS: metadata. ARGV: ms. Keeps the latest time a segment holding one of the agent's memories committed. */
-    static final byte[] LAST_ARCHIVED = utf8("""
-            local current = redis.call('HGET', KEYS[1], 'last_archived')
-            if (not current) or tonumber(current) < tonumber(ARGV[1]) then
-              redis.call('HSET', KEYS[1], 'last_archived', ARGV[1])
+    /**
+     * KEYS: metadata. ARGV: field, ms. Keeps the larger of the stored and the given time: {@code last_archived} (a
+     * segment holding one of the agent's memories committed), {@code trimmed_before} (newest created_at the cap trimmed).
+     */
+    static final byte[] KEEP_LATEST = utf8("""
+            local current = redis.call('HGET', KEYS[1], ARGV[1])
+            if (not current) or tonumber(current) < tonumber(ARGV[2]) then
+              redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
             end
             return 1
             """);

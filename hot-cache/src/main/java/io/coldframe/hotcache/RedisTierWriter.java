@@ -11,6 +11,7 @@ import java.util.Set;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.resps.Tuple;
 
 import io.coldframe.schemas.MemoryRecord;
 
@@ -82,8 +83,7 @@ public final class RedisTierWriter {
                 pipeline.set(HotKeys.owner(record.memoryId()), agent);
                 upserts++;
             }
-            lastArchived.forEach((agent, ms) -> pipeline.eval(HotScripts.LAST_ARCHIVED,
-                    List.of(HotKeys.utf8(HotKeys.metadata(agent))), List.of(HotKeys.utf8(Long.toString(ms)))));
+            lastArchived.forEach((agent, ms) -> keepLatest(pipeline, agent, HotKeys.LAST_ARCHIVED, ms));
             pipeline.sync();
         }
         int removed = forgetOwnersOfRemoved(removals, addedAgents.keySet());
@@ -139,6 +139,11 @@ public final class RedisTierWriter {
                 HotKeys.utf8(Integer.toString(stored.length))));
     }
 
+    private static void keepLatest(AbstractPipeline pipeline, String agent, String field, long ms) {
+        pipeline.eval(HotScripts.KEEP_LATEST, List.of(HotKeys.utf8(HotKeys.metadata(agent))),
+                List.of(HotKeys.utf8(field), HotKeys.utf8(Long.toString(ms))));
+    }
+
     private static Response<Object> remove(AbstractPipeline pipeline, String agent, String memoryId, String tier, String ts) {
         return pipeline.eval(HotScripts.REMOVE, keys(agent, memoryId),
                 List.of(HotKeys.utf8(memoryId), HotKeys.utf8(tier), HotKeys.utf8(ts)));
@@ -176,12 +181,12 @@ public final class RedisTierWriter {
 
     /** Agents over the cap lose their oldest memories from Redis (they stay in MongoDB). */
     private int trim(Map<String, List<Response<Object>>> cards) {
-        Map<String, Response<List<String>>> oldest = new LinkedHashMap<>();
+        Map<String, Response<List<Tuple>>> oldest = new LinkedHashMap<>();
         try (AbstractPipeline pipeline = redis.pipelined()) {
             cards.forEach((agent, responses) -> {
                 long count = responses.stream().mapToLong(card -> (Long) card.get()).max().orElse(0);
                 if (count > agentCap) {
-                    oldest.put(agent, pipeline.zrange(HotKeys.memories(agent), 0, count - agentCap - 1));
+                    oldest.put(agent, pipeline.zrangeWithScores(HotKeys.memories(agent), 0, count - agentCap - 1));
                 }
             });
             pipeline.sync();
@@ -191,12 +196,16 @@ public final class RedisTierWriter {
         }
         int trimmed = 0;
         try (AbstractPipeline pipeline = redis.pipelined()) {
-            for (Map.Entry<String, Response<List<String>>> entry : oldest.entrySet()) {
-                for (String memoryId : entry.getValue().get()) {
-                    remove(pipeline, entry.getKey(), memoryId, "", HotScripts.ANY_TIME);
-                    pipeline.del(HotKeys.owner(memoryId));
+            for (Map.Entry<String, Response<List<Tuple>>> entry : oldest.entrySet()) {
+                long newestTrimmed = Long.MIN_VALUE;
+                for (Tuple member : entry.getValue().get()) {
+                    remove(pipeline, entry.getKey(), member.getElement(), "", HotScripts.ANY_TIME);
+                    pipeline.del(HotKeys.owner(member.getElement()));
+                    newestTrimmed = Math.max(newestTrimmed, (long) member.getScore());
                     trimmed++;
                 }
+                // what `hot-cache check` needs to tell a trimmed memory from a lost one
+                keepLatest(pipeline, entry.getKey(), HotKeys.TRIMMED_BEFORE, newestTrimmed);
             }
             pipeline.sync();
         }

@@ -121,7 +121,7 @@ class RedisTierWriterIT {
 
         assertThat(redis.zrange(HotKeys.memories("a"), 0, -1)).containsExactly("\"m3\"", "\"m4\"", "\"m5\"");
         assertThat(redis.exists(HotKeys.memory("a", "\"m1\""))).isFalse();
-        assertThat(redis.hgetAll(HotKeys.metadata("a"))).containsEntry("hot", "3");
+        assertThat(redis.hgetAll(HotKeys.metadata("a"))).containsEntry("hot", "3").containsEntry("trimmed_before", "2000");
         assertThat(new RecentMemories(redis).newest("a", 2)).extracting(RecentMemories.Cached::memoryId)
                 .containsExactly("\"m5\"", "\"m4\"");
     }
