@@ -16,13 +16,13 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
+import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.common.InvalidRecordException;
+
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.resps.Tuple;
-
-import io.coldframe.common.CommonConfigKeys;
-import io.coldframe.common.InvalidRecordException;
 
 /**
  * Compares Redis with the compacted tier topics the hot-cache keeps it equal to ({@code coldframe hot-cache check}).

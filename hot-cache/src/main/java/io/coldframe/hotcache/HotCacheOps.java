@@ -6,12 +6,12 @@ import java.util.function.BooleanSupplier;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-import redis.clients.jedis.UnifiedJedis;
-
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.ops.KafkaHealth;
 import io.coldframe.common.ops.OpsMetrics;
 import io.coldframe.common.ops.OpsServer;
+
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The hot-cache's ops endpoint ({@code ops.port}): live while the loop runs, ready when Kafka answers and Redis

@@ -26,14 +26,14 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisException;
-
 import io.coldframe.common.DeadLetters;
 import io.coldframe.common.InvalidRecordException;
 import io.coldframe.common.Topics;
 import io.coldframe.schemas.ArchivedMemory;
 import io.coldframe.schemas.SegmentCommitted;
+
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Entry point of the hot-cache: a consumer group on the hot tier topic (and warm, when configured) and the

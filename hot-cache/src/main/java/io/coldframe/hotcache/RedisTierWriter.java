@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.coldframe.schemas.MemoryRecord;
+
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.resps.Tuple;
-
-import io.coldframe.schemas.MemoryRecord;
 
 /**
  * Applies a batch of tier records to Redis in pipelines: the agents of the batch's memories (one round trip), then

@@ -43,7 +43,16 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     /** Stops the server (its data is gone) and starts an empty one on the same port. */
     public void restart() {
+        stop();
+        resume();
+    }
+
+    /** Takes the server down (a Redis outage); {@link #resume} starts an empty one on the same port. */
+    public void stop() {
         stopServer();
+    }
+
+    public void resume() {
         startServer();
     }
 

@@ -21,8 +21,6 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 
-import redis.clients.jedis.RedisClient;
-
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.hotcache.HotCacheCheck;
 import io.coldframe.hotcache.HotCacheConfig;
@@ -32,6 +30,8 @@ import io.coldframe.local.EmbeddedPipeline;
 import io.coldframe.local.EmbeddedRedis;
 import io.coldframe.local.LocalStack;
 import io.coldframe.testkit.ServiceProcess;
+
+import redis.clients.jedis.RedisClient;
 
 /**
  * The hot-cache on the real parts: MongoDB stand-in, the MongoDB connector, the tiering app on a KRaft broker, and
