@@ -4,6 +4,7 @@ import io.coldframe.cli.bench.BenchCommand;
 import io.coldframe.cli.chaos.ChaosCommand;
 import io.coldframe.cli.demo.DemoCommand;
 import io.coldframe.cli.gc.GcCommand;
+import io.coldframe.cli.hotcache.HotCacheCommand;
 import io.coldframe.cli.restore.RestoreCommand;
 import io.coldframe.cli.rules.RulesCommand;
 import io.coldframe.cli.scrub.ScrubCommand;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
 @Command(name = "coldframe", mixinStandardHelpOptions = true, version = "coldframe 0.1.0",
         description = "Keeps AI-agent memory in MongoDB cheap without ever losing it.",
         subcommands = {DemoCommand.class, SegmentCommand.class, RestoreCommand.class, RulesCommand.class, BenchCommand.class,
-            ChaosCommand.class, GcCommand.class, ScrubCommand.class, UpCommand.class})
+            ChaosCommand.class, GcCommand.class, ScrubCommand.class, UpCommand.class, HotCacheCommand.class})
 public final class ColdframeCli {
 
     public static void main(String[] args) {
