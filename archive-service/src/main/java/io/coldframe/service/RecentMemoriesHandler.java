@@ -12,6 +12,8 @@ import org.bson.RawBsonDocument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.fasterxml.jackson.databind.util.RawValue;
+
 import io.coldframe.common.MemoryDocuments;
 import io.coldframe.common.MemoryFields;
 import io.coldframe.hotcache.RecentMemories;
@@ -82,8 +84,9 @@ final class RecentMemoriesHandler {
         }
         List<Map<String, Object>> memories = new ArrayList<>();
         for (RecentMemories.Cached memory : cached) {
+            // Redis holds the canonical Extended JSON the API answers with: written as it is, not parsed again
             memories.add(item(memory.memoryId(), memory.tier(), Instant.ofEpochMilli(memory.createdAtMs()),
-                    ArchiveApi.document(MemoryDocuments.fromJson(memory.documentJson()))));
+                    new RawValue(memory.documentJson())));
         }
         return Optional.of(body(agent, "redis", memories));
     }

@@ -62,6 +62,7 @@ public final class HotCacheBenchmark {
     private static final AvroSerde<TierChange> CHANGES = AvroSerde.of(TierChange.class);
     private static final int DISTINCT_DOCUMENTS = 2_000;
     private static final String PREFIX = "bench";
+    private static final int HOT_PARTITIONS = 4;
 
     private HotCacheBenchmark() {
     }
@@ -83,13 +84,14 @@ public final class HotCacheBenchmark {
              EmbeddedRedis redis = EmbeddedRedis.start();
              EmbeddedMongo mongo = EmbeddedMongo.start()) {
             Topics topics = new Topics(PREFIX);
-            kafka.createTopic(topics.hot(), 4, Map.of("cleanup.policy", "compact"));
+            kafka.createTopic(topics.hot(), HOT_PARTITIONS, Map.of("cleanup.policy", "compact"));
             kafka.createTopic(topics.segmentsCommitted(), 1, Map.of());
             kafka.createTopic(topics.deadLetter(), 1, Map.of());
+            kafka.createTopic(topics.catalog(), 1, Map.of("cleanup.policy", "compact")); // the archive service's index reads it
             log.accept("producing " + memories + " hot memories of " + settings.agents() + " agents ...");
             produce(kafka.bootstrapServers(), topics.hot(), pool, settings);
             log.accept("ingesting into Redis ...");
-            out.putAll(ingest(kafka.bootstrapServers(), redis.url(), memories));
+            out.putAll(ingest(kafka.bootstrapServers(), redis.url(), memories, settings.agents()));
             try (RedisClient client = RedisClient.create(URI.create(redis.url()))) {
                 out.put("redis_used_memory_bytes", usedMemory(client.info("memory")));
                 out.put("redis_keys", client.dbSize());
@@ -159,7 +161,7 @@ public final class HotCacheBenchmark {
         }
     }
 
-    private static Map<String, Object> ingest(String bootstrap, String redisUrl, long memories) throws Exception {
+    private static Map<String, Object> ingest(String bootstrap, String redisUrl, long memories, int agents) throws Exception {
         AtomicLong committed = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
         HotCacheListener listener = new HotCacheListener() {
@@ -175,18 +177,27 @@ public final class HotCacheBenchmark {
         HotCacheService service = new HotCacheService(config, listener);
         Thread thread = new Thread(service, "bench-hot-cache");
         long start = System.nanoTime();
+        long end;
         thread.start();
-        try {
+        try (RedisClient client = RedisClient.create(URI.create(redisUrl))) {
             if (!done.await(30, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("the hot-cache did not ingest " + memories + " memories in 30 minutes");
             }
+            // the count includes the first batch's replay, so wait until Redis holds every memory: a memory key and
+            // an owner key each, a sorted set and a metadata hash per agent, a resync marker per partition
+            long expectedKeys = 2 * memories + 2L * agents + HOT_PARTITIONS + 1;
+            while (client.dbSize() < expectedKeys) {
+                Thread.sleep(5);
+            }
+            end = System.nanoTime();
         } finally {
             service.close();
             thread.join();
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
+        double seconds = (end - start) / 1e9;
         Map<String, Object> out = new LinkedHashMap<>();
-        // includes joining the group and the first start's replay of its first batch (its resync markers are new)
+        // from the service's start until Redis holds every memory: includes joining the group and the first start's
+        // replay of its first batch (its resync markers are new)
         out.put("ingest_elapsed_s", Results.round(seconds, 2));
         out.put("ingest_memories_per_s", Results.round(memories / seconds, 0));
         out.put("ingest_writes_including_replays", committed.get());

@@ -3,6 +3,7 @@ package io.coldframe.testkit.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +13,14 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +31,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 
 import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.common.DeadLetters;
 import io.coldframe.hotcache.HotCacheCheck;
 import io.coldframe.hotcache.HotCacheConfig;
 import io.coldframe.hotcache.HotKeys;
@@ -167,6 +177,34 @@ class HotCacheIT {
             } finally {
                 second.close();
             }
+        }
+    }
+
+    @Test
+    void aBadRecordIsDeadLetteredNamingRecordAndFieldAndTheCacheKeepsGoing() throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                stack.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(stack.topics().hot(), "\"bad-1\"".getBytes(StandardCharsets.UTF_8),
+                    "not avro".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        memories.insertOne(memory("after-bad", "agent-bad", Instant.now()));
+
+        await().atMost(SECONDS).until(() -> redis.zcard(HotKeys.memories("agent-bad")) == 1);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                stack.bootstrapServers(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.GROUP_ID_CONFIG,
+                "hot-cache-it-dead-letters"), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(stack.topics().deadLetter()));
+            List<String> reasons = new ArrayList<>();
+            await().atMost(SECONDS).until(() -> {
+                for (ConsumerRecord<byte[], byte[]> letter : consumer.poll(Duration.ofMillis(500))) {
+                    if ("hot-cache".equals(DeadLetters.header(letter.headers(), DeadLetters.STAGE))) {
+                        reasons.add(DeadLetters.header(letter.headers(), DeadLetters.REASON));
+                    }
+                }
+                return !reasons.isEmpty();
+            });
+            assertThat(reasons.get(0)).startsWith("record " + stack.topics().hot() + "-").contains("field value", "not a TierChange");
         }
     }
 
