@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -235,6 +236,10 @@ class CommandSmokeIT {
         assertThat(json.getNumber("ingest_memories_per_s").doubleValue()).isPositive();
         assertThat(json.getNumber("recent_served_by_redis").longValue()).isEqualTo(50);
         assertThat(json.containsKey("recent_p95_ms")).isTrue();
+        try (Stream<Path> left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("its work directory is removed")
+                    .noneMatch(name -> name.startsWith("coldframe-bench-hot-cache"));
+        }
     }
 
     @Test

@@ -1,9 +1,12 @@
 package io.coldframe.cli.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 import io.coldframe.bench.HotCacheBenchmark;
 import io.coldframe.bench.Results;
@@ -43,13 +46,25 @@ public final class BenchHotCacheCommand implements Callable<Integer> {
             return 2;
         }
         Path workDir = Files.createTempDirectory("coldframe-bench-hot-cache");
-        Map<String, Object> result = HotCacheBenchmark.run(new HotCacheBenchmark.Settings(agents, perAgent, requests, warmup, workDir),
-                System.err::println);
+        Map<String, Object> result;
+        try {
+            result = HotCacheBenchmark.run(new HotCacheBenchmark.Settings(agents, perAgent, requests, warmup, workDir), System.err::println);
+        } finally {
+            deleteRecursively(workDir); // the broker's log of a full run is over a gigabyte
+        }
         System.out.println(Results.toJson(result));
         if (out != null) {
             Results.write(out, result);
             System.err.println("written to " + out);
         }
         return 0;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 }
