@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.coldframe.archive.ArchiveReader;
 import io.coldframe.common.MemoryDocuments;
 import io.coldframe.common.MemoryFields;
+import io.coldframe.hotcache.RecentMemories;
 import io.coldframe.schemas.CatalogEntry;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -68,6 +69,11 @@ final class ArchiveApi {
         Map<String, Object> restore(Map<String, Object> request) throws Exception;
 
         Map<String, Object> stats() throws Exception;
+
+        /** The hot-cache's Redis, when one is configured ({@code redis.url}). */
+        default Optional<RecentMemories> recent() {
+            return Optional.empty();
+        }
     }
 
     private final Backend backend;
@@ -84,6 +90,7 @@ final class ArchiveApi {
             config.routes.get("/memories/{id}", this::memory);
             config.routes.get("/agents", this::agents);
             config.routes.get("/agents/{agent}/memories", this::timeline);
+            config.routes.get("/agents/{agent}/memories/recent", new RecentMemoriesHandler(backend)::handle);
             config.routes.get("/segments", this::segments);
             config.routes.get("/segments/{id}", this::segment);
             config.routes.post("/segments/{id}/verify", ctx -> write(ctx, () -> backend.verify(ctx.pathParam("id"))));

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,12 +31,16 @@ import io.coldframe.archive.Restorer;
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Progress;
+import io.coldframe.hotcache.RecentMemories;
+import io.coldframe.hotcache.RedisConnections;
 import io.coldframe.schemas.CatalogEntry;
 import io.coldframe.segment.SegmentReader;
 import io.coldframe.segment.VerificationReport;
 import io.coldframe.store.SegmentStore;
 import io.coldframe.store.SegmentStores;
 import io.javalin.Javalin;
+
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The archive service (main class): the catalog index ({@link CatalogTopology} in Kafka Streams) and the HTTP API
@@ -59,6 +64,8 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
     private final CatalogIndex index;
     private final ServiceOps ops;
     private final Instant startedAt = Instant.now();
+    private final UnifiedJedis redis;
+    private final Optional<RecentMemories> recent;
     private volatile Instant readyAt;
 
     public ArchiveService(ArchiveServiceConfig config) throws IOException {
@@ -68,6 +75,8 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
                 config.getLong(ArchiveServiceConfig.CACHE_BLOCK_BYTES), config.getInt(ArchiveServiceConfig.CACHE_SEGMENTS));
         this.mongo = new MongoReads(config.getPassword(CommonConfigKeys.MONGODB_URI).value(),
                 config.getString(CommonConfigKeys.MONGODB_DATABASE), config.getString(CommonConfigKeys.MONGODB_COLLECTION));
+        this.redis = RedisConnections.configured(config) ? RedisConnections.open(config, "coldframe-archive-service") : null;
+        this.recent = Optional.ofNullable(redis).map(RecentMemories::new);
         // the HTTP port must be known before Kafka Streams starts: it is the address other instances route to
         this.http = new ArchiveApi(this).create();
         http.start(config.getString(ArchiveServiceConfig.HTTP_HOST), config.getInt(ArchiveServiceConfig.HTTP_PORT));
@@ -157,6 +166,11 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
     @Override
     public ExecutorService pool() {
         return pool;
+    }
+
+    @Override
+    public Optional<RecentMemories> recent() {
+        return recent;
     }
 
     @Override
@@ -254,6 +268,9 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
         ops.close();
         http.stop();
         mongo.close();
+        if (redis != null) {
+            redis.close();
+        }
         reader.close();
         pool.shutdownNow();
         try {

@@ -11,6 +11,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.ConfigLoader;
 import io.coldframe.common.Topics;
+import io.coldframe.hotcache.RedisConfigKeys;
 import io.coldframe.store.SegmentStoreConfig;
 
 /**
@@ -49,6 +50,8 @@ public final class ArchiveServiceConfig extends AbstractConfig {
         CommonConfigKeys.withMongo(def);
         CommonConfigKeys.withOps(def);
         SegmentStoreConfig.define(def);
+        // optional: GET /agents/{agent}/memories/recent reads the hot-cache's Redis when redis.url is set
+        RedisConfigKeys.withRedis(def, "");
         return def
                 .define(APPLICATION_ID, Type.STRING, "coldframe-archive-service", new ConfigDef.NonEmptyString(), Importance.HIGH,
                         "Kafka Streams application id of the catalog index: instances with the same id share the catalog "

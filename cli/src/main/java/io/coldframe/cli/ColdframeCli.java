@@ -6,6 +6,7 @@ import io.coldframe.cli.demo.DemoCommand;
 import io.coldframe.cli.gc.GcCommand;
 import io.coldframe.cli.imports.ImportCommand;
 import io.coldframe.cli.mongo.MongoCommand;
+import io.coldframe.cli.hotcache.HotCacheCommand;
 import io.coldframe.cli.restore.RestoreCommand;
 import io.coldframe.cli.rules.RulesCommand;
 import io.coldframe.cli.scrub.ScrubCommand;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Command;
 @Command(name = "coldframe", mixinStandardHelpOptions = true, version = "coldframe 0.1.0",
         description = "Keeps AI-agent memory in MongoDB cheap without ever losing it.",
         subcommands = {DemoCommand.class, SegmentCommand.class, RestoreCommand.class, RulesCommand.class, BenchCommand.class,
-            ChaosCommand.class, GcCommand.class, ScrubCommand.class, UpCommand.class, MongoCommand.class, ImportCommand.class})
+            ChaosCommand.class, GcCommand.class, ScrubCommand.class, UpCommand.class, MongoCommand.class, ImportCommand.class,
+            HotCacheCommand.class})
 public final class ColdframeCli {
 
     public static void main(String[] args) {

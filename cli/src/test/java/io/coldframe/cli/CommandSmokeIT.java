@@ -19,7 +19,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,13 +37,17 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.coldframe.common.Topics;
+import io.coldframe.hotcache.HotKeys;
 import io.coldframe.local.EmbeddedKafka;
 import io.coldframe.local.EmbeddedMongo;
+import io.coldframe.local.EmbeddedRedis;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.CatalogEntry;
 import io.coldframe.testkit.MemoryGenerator;
 
 import picocli.CommandLine;
+
+import redis.clients.jedis.RedisClient;
 
 /**
  * Every command as shipped: the packaged {@code target/coldframe.jar} with its {@code lib/} class path, started as its
@@ -55,7 +61,8 @@ class CommandSmokeIT {
     /** Leaf commands run below; compared with the commands the CLI registers. */
     private static final Set<String> COVERED = Set.of("demo", "segment encode", "segment inspect", "segment verify",
             "segment get", "segment cat", "restore", "rules check", "bench segment", "bench tiering", "bench archiver",
-            "bench pipeline", "bench archive-read", "chaos", "gc", "scrub", "up", "mongo init", "import");
+            "bench pipeline", "bench archive-read", "chaos", "gc", "scrub", "up", "mongo init", "import", "hot-cache check",
+            "bench hot-cache");
 
     @TempDir
     static Path dir;
@@ -167,10 +174,30 @@ class CommandSmokeIT {
     }
 
     @Test
+    void hotCacheCheckReportsAgreementAndDivergence() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().start(); EmbeddedRedis redis = EmbeddedRedis.start()) {
+            kafka.createTopics(List.of(new NewTopic("smoke.tier.hot", 1, (short) 1)));
+            String[] check = {"hot-cache", "check", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "smoke",
+                "--redis-url", redis.url(), "--wait", "1s"};
+            ShippedCli.Result agreeing = run(check);
+            assertThat(agreeing.exitCode()).isZero();
+            assertThat(agreeing.out()).contains("\"consistent\" : true");
+
+            try (RedisClient client = RedisClient.create(URI.create(redis.url()))) {
+                client.zadd(HotKeys.memories("agent-x"), 1, "\"stray\"");
+            }
+            ShippedCli.Result diverging = run(1, check);
+            assertThat(diverging.exitCode()).isEqualTo(1);
+            assertThat(diverging.out()).contains("\"kind\" : \"extra\"", "stray");
+            assertThat(diverging.out()).contains("differences between Redis and the tier topics");
+        }
+    }
+
+    @Test
     void upServesTheStackUntilInterrupted() throws Exception {
         try (ShippedCli.Running up = new ShippedCli(dir).start("up", "--port", "0")) {
             String service = up.awaitLine("service: http://", Duration.ofMinutes(3)).substring("service: ".length());
-            assertThat(up.output()).contains("mongodb: mongodb://", "kafka: 127.0.0.1:", "connect: http://", "archive: ");
+            assertThat(up.output()).contains("mongodb: mongodb://", "kafka: 127.0.0.1:", "connect: http://", "archive: ", "redis: redis://");
             assertThat(get(service + "/stats").statusCode()).isEqualTo(200);
         }
     }
@@ -219,6 +246,21 @@ class CommandSmokeIT {
         for (String corpus : List.of("demo", "chat")) {
             assertThat(corpora.getDocument(corpus).getDocument("get_by_id").containsKey("cli_process")).as(corpus).isTrue();
             assertThat(corpora.getDocument(corpus).getNumber("archive_bytes").longValue()).as(corpus).isPositive();
+        }
+    }
+
+    @Test
+    void benchHotCache() throws Exception {
+        Path out = dir.resolve("bench-hot-cache.json");
+        run("bench", "hot-cache", "--agents", "20", "--per-agent", "15", "--requests", "50", "--warmup", "10", "--out", out.toString());
+        BsonDocument json = BsonDocument.parse(Files.readString(out));
+        assertThat(json.getNumber("memories").longValue()).isEqualTo(300);
+        assertThat(json.getNumber("ingest_memories_per_s").doubleValue()).isPositive();
+        assertThat(json.getNumber("recent_served_by_redis").longValue()).isEqualTo(50);
+        assertThat(json.containsKey("recent_p95_ms")).isTrue();
+        try (Stream<Path> left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("its work directory is removed")
+                    .noneMatch(name -> name.startsWith("coldframe-bench-hot-cache"));
         }
     }
 

@@ -20,6 +20,7 @@ import io.coldframe.archiver.ArchiverConfig;
 import io.coldframe.common.ConfigLoader;
 import io.coldframe.connectors.RegisterConnector;
 import io.coldframe.connectors.ops.ConnectOpsConfig;
+import io.coldframe.hotcache.HotCacheConfig;
 import io.coldframe.purger.PurgerConfig;
 import io.coldframe.service.ArchiveServiceConfig;
 import io.coldframe.streams.StreamsAppConfig;
@@ -37,7 +38,8 @@ final class Deployment {
         STREAMS_APP("streams-app", StreamsAppConfig.DEFINITION, Set.of()),
         ARCHIVER_WORKER("archiver-worker", ArchiverConfig.DEFINITION, Set.of()),
         PURGER("purger", PurgerConfig.DEFINITION, Set.of()),
-        ARCHIVE_SERVICE("archive-service", ArchiveServiceConfig.DEFINITION, Set.of());
+        ARCHIVE_SERVICE("archive-service", ArchiveServiceConfig.DEFINITION, Set.of()),
+        HOT_CACHE("hot-cache", HotCacheConfig.DEFINITION, Set.of());
 
         final String module;
         final ConfigDef definition;

@@ -11,6 +11,9 @@ import java.util.Map;
 import io.coldframe.archiver.ArchiverConfig;
 import io.coldframe.archiver.ArchiverWorker;
 import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.hotcache.HotCacheConfig;
+import io.coldframe.hotcache.HotCacheService;
+import io.coldframe.hotcache.RedisConfigKeys;
 import io.coldframe.purger.Purger;
 import io.coldframe.purger.PurgerConfig;
 import io.coldframe.store.SegmentStoreConfig;
@@ -19,7 +22,7 @@ import io.coldframe.streams.StreamsAppConfig;
 
 /**
  * The coldframe services in this JVM, configured through the same keys a deployment uses: the tiering streams
- * app, archiver workers sharing one consumer group, and the purger.
+ * app, archiver workers sharing one consumer group, the purger, and on request the hot-cache.
  */
 public final class EmbeddedPipeline implements AutoCloseable {
 
@@ -35,6 +38,8 @@ public final class EmbeddedPipeline implements AutoCloseable {
     private final List<ArchiverWorker> archivers = new ArrayList<>();
     private final Purger purger;
     private final List<Thread> threads = new ArrayList<>();
+    private HotCacheService hotCache;
+    private boolean archivingStarted;
 
     public EmbeddedPipeline(Settings settings) throws IOException {
         this.settings = settings;
@@ -95,6 +100,20 @@ public final class EmbeddedPipeline implements AutoCloseable {
         started.add(new Thread(purger, "purger"));
         started.forEach(Thread::start);
         threads.addAll(started);
+        archivingStarted = true;
+    }
+
+    /** Starts the hot-cache keeping {@code redisUrl} equal to the hot tier (plus {@code extra} hot-cache keys). */
+    public synchronized void startHotCache(String redisUrl, Map<String, String> extra) {
+        Map<String, String> values = new HashMap<>(extra);
+        values.put(CommonConfigKeys.BOOTSTRAP_SERVERS, settings.bootstrapServers());
+        values.put(CommonConfigKeys.TOPIC_PREFIX, settings.topicPrefix());
+        values.put(CommonConfigKeys.OPS_PORT, "0");
+        values.put(RedisConfigKeys.URL, redisUrl);
+        hotCache = new HotCacheService(HotCacheConfig.load(values));
+        Thread thread = new Thread(hotCache, "hot-cache");
+        thread.start();
+        threads.add(thread);
     }
 
     public Settings settings() {
@@ -111,7 +130,10 @@ public final class EmbeddedPipeline implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        if (!threads.isEmpty()) {
+        if (hotCache != null) {
+            hotCache.close();
+        }
+        if (archivingStarted) {
             purger.close();
             archivers.forEach(ArchiverWorker::close);
         }

@@ -9,6 +9,6 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Runs a benchmark and writes its results as JSON (see bench/README.md).",
         subcommands = {BenchSegmentCommand.class, BenchTieringCommand.class, BenchArchiverCommand.class, BenchPipelineCommand.class,
-                BenchArchiveReadCommand.class})
+                BenchArchiveReadCommand.class, BenchHotCacheCommand.class})
 public final class BenchCommand {
 }

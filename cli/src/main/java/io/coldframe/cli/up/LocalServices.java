@@ -8,7 +8,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.coldframe.common.CommonConfigKeys;
+import io.coldframe.hotcache.RedisConfigKeys;
 import io.coldframe.local.EmbeddedPipeline;
+import io.coldframe.local.EmbeddedRedis;
 import io.coldframe.local.LocalStack;
 import io.coldframe.service.ArchiveService;
 import io.coldframe.service.ArchiveServiceConfig;
@@ -16,7 +18,8 @@ import io.coldframe.store.SegmentStoreConfig;
 
 /**
  * Every service on a running embedded stack, for a person to explore: the connector, tiering, archivers and purger
- * (EmbeddedPipeline) and the archive service over HTTP. {@code coldframe up} and {@code coldframe demo --serve} print
+ * (EmbeddedPipeline), a real redis-server with the hot-cache keeping it equal to the hot tier, and the archive
+ * service over HTTP (its recent reads served from that Redis). {@code coldframe up} and {@code coldframe demo --serve} print
  * its endpoints, one per line, and stay up until interrupted.
  */
 public final class LocalServices implements AutoCloseable {
@@ -30,12 +33,14 @@ public final class LocalServices implements AutoCloseable {
     private final Settings settings;
     private final EmbeddedPipeline pipeline;
     private final ArchiveService service;
+    private final EmbeddedRedis redis;
 
-    private LocalServices(LocalStack stack, Settings settings, EmbeddedPipeline pipeline, ArchiveService service) {
+    private LocalServices(LocalStack stack, Settings settings, EmbeddedPipeline pipeline, ArchiveService service, EmbeddedRedis redis) {
         this.stack = stack;
         this.settings = settings;
         this.pipeline = pipeline;
         this.service = service;
+        this.redis = redis;
     }
 
     /** Starts the pipeline, the connector and the archive service on {@code stack}. */
@@ -44,22 +49,28 @@ public final class LocalServices implements AutoCloseable {
                 stack.mongoUri(), stack.database(), stack.collection(), settings.workDir(), settings.archiveDir(),
                 settings.archiverWorkers(), Duration.ofSeconds(2), Duration.ofSeconds(1), settings.streamsConfig()));
         ArchiveService service = null;
+        EmbeddedRedis redis = null;
         try {
             pipeline.start();
+            redis = EmbeddedRedis.start();
+            pipeline.startHotCache(redis.url(), Map.of());
             stack.startConnector();
-            service = new ArchiveService(ArchiveServiceConfig.load(serviceConfig(stack, settings)));
+            service = new ArchiveService(ArchiveServiceConfig.load(serviceConfig(stack, settings, redis)));
             service.start();
-            return new LocalServices(stack, settings, pipeline, service);
+            return new LocalServices(stack, settings, pipeline, service, redis);
         } catch (IOException | RuntimeException e) {
             if (service != null) {
                 service.close();
             }
             closeQuietly(pipeline);
+            if (redis != null) {
+                redis.close();
+            }
             throw e;
         }
     }
 
-    private static Map<String, Object> serviceConfig(LocalStack stack, Settings settings) {
+    private static Map<String, Object> serviceConfig(LocalStack stack, Settings settings, EmbeddedRedis redis) {
         Map<String, Object> values = new HashMap<>();
         values.put(CommonConfigKeys.BOOTSTRAP_SERVERS, stack.bootstrapServers());
         values.put(CommonConfigKeys.TOPIC_PREFIX, stack.topics().prefix());
@@ -72,6 +83,7 @@ public final class LocalServices implements AutoCloseable {
         values.put(ArchiveServiceConfig.CACHE_DIR, settings.workDir().resolve("service-cache").toString());
         values.put(ArchiveServiceConfig.HTTP_HOST, settings.httpHost());
         values.put(ArchiveServiceConfig.HTTP_PORT, Integer.toString(settings.httpPort()));
+        values.put(RedisConfigKeys.URL, redis.url());
         if (settings.writeToken() != null) {
             values.put(ArchiveServiceConfig.WRITE_TOKEN, settings.writeToken());
         }
@@ -84,6 +96,7 @@ public final class LocalServices implements AutoCloseable {
         out.println("kafka: " + stack.bootstrapServers());
         out.println("connect: " + stack.connect().restUrl());
         out.println("archive: " + settings.archiveDir().toAbsolutePath());
+        out.println("redis: " + redis.url());
         out.println("service: " + service.url());
         out.flush();
     }
@@ -113,6 +126,7 @@ public final class LocalServices implements AutoCloseable {
     public synchronized void close() {
         service.close();
         closeQuietly(pipeline);
+        redis.close();
     }
 
     private static void closeQuietly(EmbeddedPipeline pipeline) {
