@@ -62,6 +62,8 @@ final class ArchiveApi {
         Map<String, Object> restore(Map<String, Object> request) throws Exception;
 
         Map<String, Object> stats() throws Exception;
+
+        OperatorApi operatorApi();
     }
 
     private final Backend backend;
@@ -73,6 +75,7 @@ final class ArchiveApi {
     Javalin create() {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            backend.operatorApi().register(config);
             config.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml")
                     .result(ArchiveApi.class.getResourceAsStream("/openapi.yaml")));
             config.routes.get("/memories/{id}", this::memory);

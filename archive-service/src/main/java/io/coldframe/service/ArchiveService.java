@@ -12,8 +12,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.utils.AppInfoParser;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
@@ -23,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import com.mongodb.internal.build.MongoDriverVersion;
 
 import io.coldframe.archive.ArchiveReader;
 import io.coldframe.archive.KafkaRestoreMarks;
@@ -33,6 +36,7 @@ import io.coldframe.schemas.CatalogEntry;
 import io.coldframe.segment.SegmentReader;
 import io.coldframe.segment.VerificationReport;
 import io.coldframe.store.SegmentStore;
+import io.coldframe.store.SegmentStoreConfig;
 import io.coldframe.store.SegmentStores;
 import io.javalin.Javalin;
 
@@ -53,6 +57,10 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
         t.setDaemon(true);
         return t;
     });
+    private final GetTimings timings = new GetTimings();
+    private final AtomicLong verifyFailures = new AtomicLong();
+    private final HealthProbe health;
+    private final OperatorApi operatorApi;
     private final Javalin http;
     private final KafkaStreams streams;
     private final CatalogIndex index;
@@ -66,6 +74,8 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
                 config.getLong(ArchiveServiceConfig.CACHE_BLOCK_BYTES), config.getInt(ArchiveServiceConfig.CACHE_SEGMENTS));
         this.mongo = new MongoReads(config.getPassword(CommonConfigKeys.MONGODB_URI).value(),
                 config.getString(CommonConfigKeys.MONGODB_DATABASE), config.getString(CommonConfigKeys.MONGODB_COLLECTION));
+        this.health = new HealthProbe(config, mongo, store, timings, verifyFailures::get, pool, Clock.systemUTC());
+        this.operatorApi = new OperatorApi(health, timings, verifyFailures, facts(config), pool);
         // the HTTP port must be known before Kafka Streams starts: it is the address other instances route to
         this.http = new ArchiveApi(this).create();
         http.start(config.getString(ArchiveServiceConfig.HTTP_HOST), config.getInt(ArchiveServiceConfig.HTTP_PORT));
@@ -83,6 +93,18 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
             }
         });
         this.index = new CatalogIndex(streams, self);
+    }
+
+    private static OperatorApi.Facts facts(ArchiveServiceConfig config) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        String own = ArchiveService.class.getPackage().getImplementationVersion();
+        versions.put("coldframe", own != null ? own : "development build");
+        versions.put("java", Runtime.version().toString());
+        versions.put("kafka_clients", AppInfoParser.getVersion());
+        versions.put("mongodb_driver", MongoDriverVersion.VERSION);
+        return new OperatorApi.Facts(config.getString(SegmentStoreConfig.STORE_TYPE), SegmentStores.describe(config),
+                config.getPassword(ArchiveServiceConfig.WRITE_TOKEN).value().isEmpty(), config.getString(CommonConfigKeys.MONGODB_DATABASE),
+                config.getString(CommonConfigKeys.MONGODB_COLLECTION), versions);
     }
 
     static Properties streamsProperties(ArchiveServiceConfig config, HostInfo self) {
@@ -238,11 +260,17 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
     }
 
     @Override
+    public OperatorApi operatorApi() {
+        return operatorApi;
+    }
+
+    @Override
     public void close() {
         // leave the group: Kafka Streams otherwise keeps the member until its session times out (45 s), and the
         // partitions of a stopped instance would wait that long for another instance or a restart
         streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
         http.stop();
+        health.close();
         mongo.close();
         reader.close();
         pool.shutdownNow();

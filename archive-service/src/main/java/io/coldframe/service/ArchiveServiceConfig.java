@@ -49,6 +49,7 @@ public final class ArchiveServiceConfig extends AbstractConfig {
         CommonConfigKeys.withMongo(def);
         CommonConfigKeys.withOps(def);
         SegmentStoreConfig.define(def);
+        HealthConfig.define(def);
         return def
                 .define(APPLICATION_ID, Type.STRING, "coldframe-archive-service", new ConfigDef.NonEmptyString(), Importance.HIGH,
                         "Kafka Streams application id of the catalog index: instances with the same id share the catalog "

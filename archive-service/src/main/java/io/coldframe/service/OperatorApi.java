@@ -1,0 +1,119 @@
+package io.coldframe.service;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.coldframe.common.ops.Secrets;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+
+/**
+ * The operator's endpoints beside the archive API: {@code GET /status} (backend, mode, reachability, versions, the
+ * health score and its recommendations). It also times the API's gets per tier and counts failed verifications,
+ * both inputs of the score, from the answers ArchiveApi gives.
+ */
+final class OperatorApi {
+
+    private static final String STARTED = "coldframe.started.nanos";
+
+    /** What /status says about this instance besides health: nothing here may be a credential. */
+    record Facts(String storeType, String store, boolean readOnly, String database, String collection, Map<String, String> versions) {
+    }
+
+    private final HealthProbe probe;
+    private final GetTimings timings;
+    private final AtomicLong verifyFailures;
+    private final Facts facts;
+    private final ExecutorService pool;
+
+    OperatorApi(HealthProbe probe, GetTimings timings, AtomicLong verifyFailures, Facts facts, ExecutorService pool) {
+        this.probe = probe;
+        this.timings = timings;
+        this.verifyFailures = verifyFailures;
+        this.facts = facts;
+        this.pool = pool;
+    }
+
+    void register(JavalinConfig config) {
+        config.routes.get("/status", this::status);
+        config.routes.before("/memories/{id}", ctx -> ctx.attribute(STARTED, System.nanoTime()));
+        config.routes.after("/memories/{id}", this::timeGet);
+        config.routes.after("/segments/{id}/verify", this::countVerification);
+    }
+
+    private void status(Context ctx) {
+        ctx.future(() -> CompletableFuture.supplyAsync(() -> {
+            HealthInputs inputs = probe.measure();
+            HealthScore health = HealthScore.of(inputs);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("service", "coldframe-archive-service");
+            out.put("backend", Map.of("store_type", facts.storeType(), "store", facts.store(),
+                    "catalog", "Kafka Streams state stores (RocksDB)"));
+            out.put("mode", facts.readOnly() ? "read-only" : "read-write");
+            out.put("mongodb", reachability(inputs, "mongodb", Map.of("database", facts.database(), "collection", facts.collection())));
+            out.put("kafka", reachability(inputs, "kafka", Map.of()));
+            out.put("object_store", reachability(inputs, "object_store", Map.of()));
+            out.put("versions", facts.versions());
+            out.put("health_score", health.score());
+            out.put("recommendations", health.recommendations());
+            out.put("signals", health.signals());
+            return out;
+        }, pool).handle((out, e) -> {
+            if (e != null) {
+                return ArchiveApi.json(ctx, 500, Map.of("error", Secrets.redact(String.valueOf(e.getMessage())), "status", 500));
+            }
+            return redactedJson(ctx, out);
+        }));
+    }
+
+    private static Map<String, Object> reachability(HealthInputs inputs, String component, Map<String, Object> details) {
+        Map<String, Object> m = new LinkedHashMap<>(details);
+        String reason = inputs.unreachable().get(component);
+        m.put("connected", reason == null);
+        if (reason != null) {
+            m.put("error", reason);
+        }
+        return m;
+    }
+
+    /** Written through {@link Secrets#redact} as well: a credential never leaves, even inside an error message. */
+    private static Object redactedJson(Context ctx, Object body) {
+        try {
+            ctx.status(200).contentType("application/json").result(Secrets.redact(CatalogIndex.JSON.writeValueAsString(body)));
+            return body;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void timeGet(Context ctx) {
+        Long started = ctx.attribute(STARTED);
+        if (started == null || ctx.statusCode() != 200) {
+            return;
+        }
+        JsonNode tier = answer(ctx).path("tier");
+        if (tier.isTextual()) {
+            timings.record(tier.asText(), (System.nanoTime() - started) / 1e6);
+        }
+    }
+
+    private void countVerification(Context ctx) {
+        if (ctx.statusCode() == 500 || (ctx.statusCode() == 200 && !answer(ctx).path("ok").asBoolean(true))) {
+            verifyFailures.incrementAndGet();
+        }
+    }
+
+    private static JsonNode answer(Context ctx) {
+        try {
+            String body = ctx.result();
+            return body == null ? CatalogIndex.JSON.missingNode() : CatalogIndex.JSON.readTree(body);
+        } catch (Exception e) {
+            return CatalogIndex.JSON.missingNode();
+        }
+    }
+}
