@@ -75,7 +75,9 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
         this.mongo = new MongoReads(config.getPassword(CommonConfigKeys.MONGODB_URI).value(),
                 config.getString(CommonConfigKeys.MONGODB_DATABASE), config.getString(CommonConfigKeys.MONGODB_COLLECTION));
         this.health = new HealthProbe(config, mongo, store, timings, verifyFailures::get, pool, Clock.systemUTC());
-        this.operatorApi = new OperatorApi(health, timings, verifyFailures, facts(config), pool);
+        this.operatorApi = new OperatorApi(health, timings, verifyFailures, facts(config), new DeadLetterTail(
+                config.getString(CommonConfigKeys.BOOTSTRAP_SERVERS), config.topics().deadLetter(),
+                Duration.ofMillis(config.getInt(HealthConfig.TIMEOUT_MS))), pool);
         // the HTTP port must be known before Kafka Streams starts: it is the address other instances route to
         this.http = new ArchiveApi(this).create();
         http.start(config.getString(ArchiveServiceConfig.HTTP_HOST), config.getInt(ArchiveServiceConfig.HTTP_PORT));

@@ -11,10 +11,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.coldframe.common.ops.Secrets;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.staticfiles.Location;
 
 /**
- * The operator's endpoints beside the archive API: {@code GET /status} (backend, mode, reachability, versions, the
- * health score and its recommendations). It also times the API's gets per tier and counts failed verifications,
+ * The operator's endpoints beside the archive API: the web console (static files under {@code /console} on the class
+ * path, served at {@code /}), {@code GET /status} (backend, mode, reachability, versions, the health score and its
+ * recommendations) and {@code GET /deadletters} (the newest dead letters with their reasons). It also times the API's gets per tier and counts failed verifications,
  * both inputs of the score, from the answers ArchiveApi gives.
  */
 final class OperatorApi {
@@ -29,9 +31,12 @@ final class OperatorApi {
     private final GetTimings timings;
     private final AtomicLong verifyFailures;
     private final Facts facts;
+    private final DeadLetterTail deadLetters;
     private final ExecutorService pool;
 
-    OperatorApi(HealthProbe probe, GetTimings timings, AtomicLong verifyFailures, Facts facts, ExecutorService pool) {
+    OperatorApi(HealthProbe probe, GetTimings timings, AtomicLong verifyFailures, Facts facts, DeadLetterTail deadLetters,
+                ExecutorService pool) {
+        this.deadLetters = deadLetters;
         this.probe = probe;
         this.timings = timings;
         this.verifyFailures = verifyFailures;
@@ -40,7 +45,13 @@ final class OperatorApi {
     }
 
     void register(JavalinConfig config) {
+        config.staticFiles.add(files -> {
+            files.hostedPath = "/";
+            files.directory = "/console";
+            files.location = Location.CLASSPATH;
+        });
         config.routes.get("/status", this::status);
+        config.routes.get("/deadletters", this::deadLetters);
         config.routes.before("/memories/{id}", ctx -> ctx.attribute(STARTED, System.nanoTime()));
         config.routes.after("/memories/{id}", this::timeGet);
         config.routes.after("/segments/{id}/verify", this::countVerification);
@@ -69,6 +80,23 @@ final class OperatorApi {
             }
             return redactedJson(ctx, out);
         }));
+    }
+
+    private void deadLetters(Context ctx) {
+        int limit;
+        try {
+            limit = ctx.queryParam("limit") == null ? 50 : Integer.parseInt(ctx.queryParam("limit"));
+            if (limit < 1 || limit > DeadLetterTail.MAX_LIMIT) {
+                throw new IllegalArgumentException("limit must be 1.." + DeadLetterTail.MAX_LIMIT);
+            }
+        } catch (IllegalArgumentException e) {
+            ArchiveApi.json(ctx, 400, Map.of("error", e.getMessage(), "status", 400));
+            return;
+        }
+        ctx.future(() -> CompletableFuture.supplyAsync(() -> deadLetters.newest(limit), pool).handle((letters, e) -> e != null
+                ? ArchiveApi.json(ctx, 503, Map.of("error", "the dead-letter topic could not be read: "
+                        + Secrets.redact(String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage())), "status", 503))
+                : ArchiveApi.json(ctx, 200, Map.of("dead_letters", letters))));
     }
 
     private static Map<String, Object> reachability(HealthInputs inputs, String component, Map<String, Object> details) {
