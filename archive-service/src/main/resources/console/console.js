@@ -198,6 +198,9 @@ async function segment(id) {
   verify.classList.remove('hidden');
   verify.dataset.id = id;
   $('verify-result').textContent = '';
+  $('frame-view').classList.remove('hidden');
+  $('frame-image').removeAttribute('src');
+  $('frame-header').textContent = '';
   const table = $('segment-memories');
   header(table, ['memory', 'block', 'frames']);
   body.memories.forEach(m => row(table, [m.id, m.block, m.first_frame + '-' + m.last_frame]));
@@ -209,6 +212,14 @@ async function verify() {
   const result = await api('/segments/' + encodeURIComponent(id) + '/verify', writeOptions());
   $('verify-result').textContent = (result.ok ? 'verified: ' : 'FAILED: ') + result.frames_read + ' frames, '
     + result.records_verified + ' records' + (result.problems.length ? '; ' + result.problems.join('; ') : '');
+}
+
+async function showFrame() {
+  const id = $('verify').dataset.id;
+  const n = $('frame-number').value;
+  const frame = await api('/segments/' + encodeURIComponent(id) + '/frames/' + encodeURIComponent(n));
+  $('frame-header').textContent = JSON.stringify(frame.header, null, 2);
+  $('frame-image').src = frame.image;
 }
 
 // ------------------------------------------------------------------------------------------------ dead letters
@@ -236,5 +247,6 @@ document.querySelectorAll('nav button').forEach(b => b.addEventListener('click',
 $('agent-search').addEventListener('input', listAgents);
 $('restore').addEventListener('click', () => restore().catch(showError));
 $('verify').addEventListener('click', () => verify().catch(showError));
+$('show-frame').addEventListener('click', () => showFrame().catch(showError));
 show('overview');
 setInterval(() => overview().catch(showError), 10000);

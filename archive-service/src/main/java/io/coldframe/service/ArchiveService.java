@@ -77,7 +77,7 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
         this.health = new HealthProbe(config, mongo, store, timings, verifyFailures::get, pool, Clock.systemUTC());
         this.operatorApi = new OperatorApi(health, timings, verifyFailures, facts(config), new DeadLetterTail(
                 config.getString(CommonConfigKeys.BOOTSTRAP_SERVERS), config.topics().deadLetter(),
-                Duration.ofMillis(config.getInt(HealthConfig.TIMEOUT_MS))), pool);
+                Duration.ofMillis(config.getInt(HealthConfig.TIMEOUT_MS))), store, pool);
         // the HTTP port must be known before Kafka Streams starts: it is the address other instances route to
         this.http = new ArchiveApi(this).create();
         http.start(config.getString(ArchiveServiceConfig.HTTP_HOST), config.getInt(ArchiveServiceConfig.HTTP_PORT));

@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.coldframe.common.ops.Secrets;
+import io.coldframe.segment.SegmentFrame;
+import io.coldframe.store.SegmentStore;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.staticfiles.Location;
@@ -16,7 +18,8 @@ import io.javalin.http.staticfiles.Location;
 /**
  * The operator's endpoints beside the archive API: the web console (static files under {@code /console} on the class
  * path, served at {@code /}), {@code GET /status} (backend, mode, reachability, versions, the health score and its
- * recommendations) and {@code GET /deadletters} (the newest dead letters with their reasons). It also times the API's gets per tier and counts failed verifications,
+ * recommendations), {@code GET /deadletters} (the newest dead letters with their reasons) and
+ * {@code GET /segments/{id}/frames/{n}.png} (one QR frame; without {@code .png}, its decoded header). It also times the API's gets per tier and counts failed verifications,
  * both inputs of the score, from the answers ArchiveApi gives.
  */
 final class OperatorApi {
@@ -32,11 +35,13 @@ final class OperatorApi {
     private final AtomicLong verifyFailures;
     private final Facts facts;
     private final DeadLetterTail deadLetters;
+    private final SegmentStore store;
     private final ExecutorService pool;
 
     OperatorApi(HealthProbe probe, GetTimings timings, AtomicLong verifyFailures, Facts facts, DeadLetterTail deadLetters,
-                ExecutorService pool) {
+                SegmentStore store, ExecutorService pool) {
         this.deadLetters = deadLetters;
+        this.store = store;
         this.probe = probe;
         this.timings = timings;
         this.verifyFailures = verifyFailures;
@@ -52,6 +57,7 @@ final class OperatorApi {
         });
         config.routes.get("/status", this::status);
         config.routes.get("/deadletters", this::deadLetters);
+        config.routes.get("/segments/{id}/frames/{frame}", this::frame);
         config.routes.before("/memories/{id}", ctx -> ctx.attribute(STARTED, System.nanoTime()));
         config.routes.after("/memories/{id}", this::timeGet);
         config.routes.after("/segments/{id}/verify", this::countVerification);
@@ -97,6 +103,44 @@ final class OperatorApi {
                 ? ArchiveApi.json(ctx, 503, Map.of("error", "the dead-letter topic could not be read: "
                         + Secrets.redact(String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage())), "status", 503))
                 : ArchiveApi.json(ctx, 200, Map.of("dead_letters", letters))));
+    }
+
+    /** {@code /segments/S/frames/N.png}: the frame's image; {@code /segments/S/frames/N}: its decoded header. */
+    private void frame(Context ctx) {
+        String id = ctx.pathParam("id");
+        String raw = ctx.pathParam("frame");
+        boolean png = raw.endsWith(".png");
+        int index;
+        try {
+            index = Integer.parseInt(png ? raw.substring(0, raw.length() - 4) : raw);
+        } catch (NumberFormatException e) {
+            ArchiveApi.json(ctx, 400, Map.of("error", "frame must be a number (or NUMBER.png), not '" + raw + "'", "status", 400));
+            return;
+        }
+        ctx.future(() -> CompletableFuture.supplyAsync(() -> {
+            try {
+                if (!store.contains(id)) {
+                    return ArchiveApi.json(ctx, 404, Map.of("error", "no stored segment " + id, "status", 404));
+                }
+                SegmentFrame frame = SegmentFrame.read(store.fetch(id), id, index);
+                if (png) {
+                    ctx.status(200).contentType("image/png").result(frame.png());
+                    return frame;
+                }
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("segment_id", id);
+                out.put("frame", index);
+                out.put("width", frame.width());
+                out.put("height", frame.height());
+                out.put("header", frame.header());
+                out.put("image", "/segments/" + id + "/frames/" + index + ".png");
+                return ArchiveApi.json(ctx, 200, out);
+            } catch (IllegalArgumentException e) {
+                return ArchiveApi.json(ctx, 404, Map.of("error", e.getMessage(), "status", 404));
+            } catch (Exception e) {
+                return ArchiveApi.json(ctx, 500, Map.of("error", "frame " + index + " of segment " + id + ": " + e.getMessage(), "status", 500));
+            }
+        }, pool));
     }
 
     private static Map<String, Object> reachability(HealthInputs inputs, String component, Map<String, Object> details) {

@@ -3,6 +3,7 @@ package io.coldframe.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +21,8 @@ import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import javax.imageio.ImageIO;
+
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -183,6 +187,21 @@ class ConsoleIT {
     }
 
     @Test
+    void aFrameIsServedAsPngWithItsDecodedHeader() throws Exception {
+        JsonNode frame = json("/segments/" + SEGMENT + "/frames/1");
+        assertThat(frame.path("header").path("decoded").asBoolean()).as(frame.toString()).isTrue();
+        assertThat(frame.path("header").path("position").asInt()).isEqualTo(1);
+        assertThat(frame.path("header").path("segment_id_hash_matches").asBoolean()).isTrue();
+        HttpResponse<byte[]> png = HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + frame.path("image").asText())).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(png.headers().firstValue("Content-Type")).hasValue("image/png");
+        assertThat(ImageIO.read(new ByteArrayInputStream(png.body())).getWidth()).isEqualTo(frame.path("width").asInt());
+        assertThat(get("/segments/" + SEGMENT + "/frames/100000.png").statusCode()).isEqualTo(404);
+        assertThat(get("/segments/no-such-segment/frames/0").statusCode()).isEqualTo(404);
+        assertThat(get("/segments/" + SEGMENT + "/frames/first").statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void deadLettersAreListedNewestFirstWithTheirReasonAndSource() throws Exception {
         JsonNode letters = json("/deadletters?limit=10").path("dead_letters");
         assertThat(letters).hasSize(1);
@@ -241,6 +260,10 @@ class ConsoleIT {
             await().atMost(Duration.ofSeconds(15)).until(() -> !browser.findElements(By.cssSelector("#segment-list tr.pick")).isEmpty());
             browser.findElement(By.cssSelector("#segment-list tr.pick")).click();
             await().atMost(Duration.ofSeconds(15)).until(() -> browser.findElement(By.id("verify")).isDisplayed());
+            browser.findElement(By.id("show-frame")).click();
+            await().atMost(Duration.ofSeconds(30)).until(() -> browser.findElement(By.id("frame-header")).getText().contains("\"position\": 0"));
+            await().atMost(Duration.ofSeconds(15)).until(() -> ((Number) ((JavascriptExecutor) browser)
+                    .executeScript("return document.getElementById('frame-image').naturalWidth")).intValue() > 0);
             browser.findElement(By.id("verify")).click();
             await().atMost(Duration.ofSeconds(60)).until(() -> browser.findElement(By.id("verify-result")).getText().startsWith("verified: "));
             screenshot(browser, "segments");
