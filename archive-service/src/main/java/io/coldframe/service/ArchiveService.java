@@ -99,14 +99,27 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
 
     private static OperatorApi.Facts facts(ArchiveServiceConfig config) {
         Map<String, String> versions = new LinkedHashMap<>();
-        String own = ArchiveService.class.getPackage().getImplementationVersion();
-        versions.put("coldframe", own != null ? own : "development build");
+        versions.put("coldframe", ownVersion());
         versions.put("java", Runtime.version().toString());
         versions.put("kafka_clients", AppInfoParser.getVersion());
         versions.put("mongodb_driver", MongoDriverVersion.VERSION);
         return new OperatorApi.Facts(config.getString(SegmentStoreConfig.STORE_TYPE), SegmentStores.describe(config),
                 config.getPassword(ArchiveServiceConfig.WRITE_TOKEN).value().isEmpty(), config.getString(CommonConfigKeys.MONGODB_DATABASE),
                 config.getString(CommonConfigKeys.MONGODB_COLLECTION), versions);
+    }
+
+    /** The version Maven packaged (pom.properties in the jar); run from classes there is none. */
+    private static String ownVersion() {
+        try (var in = ArchiveService.class.getResourceAsStream("/META-INF/maven/io.coldframe/coldframe-archive-service/pom.properties")) {
+            if (in == null) {
+                return "development build";
+            }
+            Properties pom = new Properties();
+            pom.load(in);
+            return pom.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     static Properties streamsProperties(ArchiveServiceConfig config, HostInfo self) {

@@ -123,6 +123,7 @@ class StatusIT {
             assertThat(status.path("backend").path("store_type").asText()).isEqualTo("local");
             assertThat(status.path("mode").asText()).isEqualTo("read-write");
             assertThat(status.path("versions").path("kafka_clients").asText()).isNotBlank();
+            assertThat(status.path("versions").path("coldframe").asText()).isNotBlank();
 
             int coldPartitions;
             try (Admin admin = stack.kafka().admin()) {
