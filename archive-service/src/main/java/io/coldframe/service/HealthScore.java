@@ -14,6 +14,9 @@ record HealthScore(int score, List<Signal> signals) {
 
     /** A measured signal: what was measured, the threshold, whether it is within it, and what to do when it is not. */
     record Signal(String name, String measured, String threshold, boolean ok, int penalty, String recommendation) {
+        Signal {
+            recommendation = ok ? null : recommendation; // advice only where there is something to do
+        }
     }
 
     static final long LAG_RECORDS = 10_000;

@@ -27,6 +27,7 @@ class HealthScoreTest {
         HealthScore health = HealthScore.of(healthy());
         assertThat(health.score()).isEqualTo(100);
         assertThat(health.recommendations()).isEmpty();
+        assertThat(health.signals()).extracting(HealthScore.Signal::recommendation).containsOnlyNulls();
         assertThat(health.signals()).extracting(HealthScore.Signal::name).contains("mongodb_reachable", "kafka_reachable",
                 "object_store_reachable", "lag_archiver", "dead_letter_rate", "purge_backlog", "verification_failures", "scrub_failures",
                 "get_p95_mongodb", "get_p95_archive");
