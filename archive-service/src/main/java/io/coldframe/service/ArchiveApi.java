@@ -74,6 +74,8 @@ final class ArchiveApi {
         default Optional<RecentMemories> recent() {
             return Optional.empty();
         }
+
+        OperatorApi operatorApi();
     }
 
     private final Backend backend;
@@ -85,6 +87,7 @@ final class ArchiveApi {
     Javalin create() {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            backend.operatorApi().register(config);
             config.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml")
                     .result(ArchiveApi.class.getResourceAsStream("/openapi.yaml")));
             config.routes.get("/memories/{id}", this::memory);

@@ -13,8 +13,10 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.utils.AppInfoParser;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
@@ -24,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import com.mongodb.internal.build.MongoDriverVersion;
 
 import io.coldframe.archive.ArchiveReader;
 import io.coldframe.archive.KafkaRestoreMarks;
@@ -37,6 +40,7 @@ import io.coldframe.schemas.CatalogEntry;
 import io.coldframe.segment.SegmentReader;
 import io.coldframe.segment.VerificationReport;
 import io.coldframe.store.SegmentStore;
+import io.coldframe.store.SegmentStoreConfig;
 import io.coldframe.store.SegmentStores;
 import io.javalin.Javalin;
 
@@ -59,6 +63,10 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
         t.setDaemon(true);
         return t;
     });
+    private final GetTimings timings = new GetTimings();
+    private final AtomicLong verifyFailures = new AtomicLong();
+    private final HealthProbe health;
+    private final OperatorApi operatorApi;
     private final Javalin http;
     private final KafkaStreams streams;
     private final CatalogIndex index;
@@ -77,6 +85,10 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
                 config.getString(CommonConfigKeys.MONGODB_DATABASE), config.getString(CommonConfigKeys.MONGODB_COLLECTION));
         this.redis = RedisConnections.configured(config) ? RedisConnections.open(config, "coldframe-archive-service") : null;
         this.recent = Optional.ofNullable(redis).map(RecentMemories::new);
+        this.health = new HealthProbe(config, mongo, store, timings, verifyFailures::get, pool, Clock.systemUTC());
+        this.operatorApi = new OperatorApi(health, timings, verifyFailures, facts(config), new DeadLetterTail(
+                KafkaConnection.from(config), config.topics().deadLetter(),
+                Duration.ofMillis(config.getInt(HealthConfig.TIMEOUT_MS))), store, pool);
         // the HTTP port must be known before Kafka Streams starts: it is the address other instances route to
         this.http = new ArchiveApi(this).create();
         http.start(config.getString(ArchiveServiceConfig.HTTP_HOST), config.getInt(ArchiveServiceConfig.HTTP_PORT));
@@ -95,6 +107,31 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
         });
         this.index = new CatalogIndex(streams, self, config.topics().catalog());
         this.ops = new ServiceOps(config, streams, reader);
+    }
+
+    private static OperatorApi.Facts facts(ArchiveServiceConfig config) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        versions.put("coldframe", ownVersion());
+        versions.put("java", Runtime.version().toString());
+        versions.put("kafka_clients", AppInfoParser.getVersion());
+        versions.put("mongodb_driver", MongoDriverVersion.VERSION);
+        return new OperatorApi.Facts(config.getString(SegmentStoreConfig.STORE_TYPE), SegmentStores.describe(config),
+                config.getPassword(ArchiveServiceConfig.WRITE_TOKEN).value().isEmpty(), config.getString(CommonConfigKeys.MONGODB_DATABASE),
+                config.getString(CommonConfigKeys.MONGODB_COLLECTION), versions);
+    }
+
+    /** The version Maven packaged (pom.properties in the jar); run from classes there is none. */
+    private static String ownVersion() {
+        try (var in = ArchiveService.class.getResourceAsStream("/META-INF/maven/io.coldframe/coldframe-archive-service/pom.properties")) {
+            if (in == null) {
+                return "development build";
+            }
+            Properties pom = new Properties();
+            pom.load(in);
+            return pom.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     static Properties streamsProperties(ArchiveServiceConfig config, HostInfo self) {
@@ -261,12 +298,18 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
     }
 
     @Override
+    public OperatorApi operatorApi() {
+        return operatorApi;
+    }
+
+    @Override
     public void close() {
         // leave the group: Kafka Streams otherwise keeps the member until its session times out (45 s), and the
         // partitions of a stopped instance would wait that long for another instance or a restart
         streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
         ops.close();
         http.stop();
+        health.close();
         mongo.close();
         if (redis != null) {
             redis.close();

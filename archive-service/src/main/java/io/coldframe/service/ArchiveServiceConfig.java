@@ -52,6 +52,7 @@ public final class ArchiveServiceConfig extends AbstractConfig {
         SegmentStoreConfig.define(def);
         // optional: GET /agents/{agent}/memories/recent reads the hot-cache's Redis when redis.url is set
         RedisConfigKeys.withRedis(def, "");
+        HealthConfig.define(def);
         return def
                 .define(APPLICATION_ID, Type.STRING, "coldframe-archive-service", new ConfigDef.NonEmptyString(), Importance.HIGH,
                         "Kafka Streams application id of the catalog index: instances with the same id share the catalog "

@@ -584,15 +584,68 @@ class ManifestConsistencyTest {
             if (name.equals("coldframe_") || !checked.add(name)) {
                 continue;
             }
-            String meter = name.replaceAll("_(total|seconds_sum|seconds_count|seconds_max|max)$", "").replace('_', '.');
+            String meter = meterOf(name);
             assertThat(sources).as("a meter " + meter + " (dashboard metric " + name + ")").contains("\"" + meter + "\"");
         }
         assertThat(checked).hasSizeGreaterThan(10);
     }
 
+    // --------------------------------------------------------------------------------------------- alerts
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeAndKubernetesDefineTheSameAlerts() {
+        Map<String, Object> rule = Repo.yaml("k8s/components/prometheus-rules/prometheusrule.yaml");
+        assertThat(rule.get("kind")).isEqualTo("PrometheusRule");
+        List<Object> k8s = (List<Object>) ((Map<String, Object>) rule.get("spec")).get("groups");
+        List<Object> compose = (List<Object>) Repo.yaml("compose/prometheus-alerts.yml").get("groups");
+        assertThat(k8s).as("k8s/components/prometheus-rules/prometheusrule.yaml spec.groups against compose/prometheus-alerts.yml groups")
+                .isEqualTo(compose);
+        assertThat(alerts(compose)).extracting(a -> a.get("alert")).contains("ColdframeScrubFailed", "ColdframeConsumerLagHigh",
+                "ColdframePurgeBacklogOld", "ColdframeDeadLetterRateHigh", "ColdframeConnectorNotRunning");
+        Map<String, Object> component = Repo.yaml("k8s/components/prometheus-rules/kustomization.yaml");
+        assertThat(component.get("kind")).isEqualTo("Component");
+        assertThat((List<Object>) component.get("resources")).contains("prometheusrule.yaml");
+        assertThat(Repo.read("compose/prometheus.yml")).contains("rule_files: [/etc/prometheus/coldframe-alerts.yml]");
+        assertThat(Repo.read("docker-compose.yml")).contains("./compose/prometheus-alerts.yml:/etc/prometheus/coldframe-alerts.yml:ro");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyAlertQueriesOnlyMetricsTheServicesExportAndSaysWhatToDo() throws IOException {
+        String sources = mainSources();
+        List<Map<String, Object>> alerts = alerts((List<Object>) Repo.yaml("compose/prometheus-alerts.yml").get("groups"));
+        assertThat(alerts).isNotEmpty();
+        for (Map<String, Object> alert : alerts) {
+            String name = String.valueOf(alert.get("alert"));
+            Matcher metric = Pattern.compile("\\b(coldframe_[a-z_]+)").matcher(String.valueOf(alert.get("expr")));
+            assertThat(metric.find()).as(name + " queries a coldframe metric").isTrue();
+            do {
+                assertThat(sources).as(name + ": a meter for " + metric.group(1)).contains("\"" + meterOf(metric.group(1)) + "\"");
+            } while (metric.find());
+            assertThat((Map<String, Object>) alert.get("labels")).as(name).containsKey("severity");
+            Map<String, Object> annotations = (Map<String, Object>) alert.get("annotations");
+            assertThat(annotations).as(name).containsKeys("summary", "description");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> alerts(List<Object> groups) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Object group : groups) {
+            ((List<Object>) ((Map<String, Object>) group).get("rules")).forEach(r -> out.add((Map<String, Object>) r));
+        }
+        return out;
+    }
+
+    /** The Micrometer name behind a Prometheus series name: unit and type suffixes off, underscores to dots. */
+    private static String meterOf(String series) {
+        return series.replaceAll("_(total|seconds_sum|seconds_count|seconds_max|seconds_bucket|max|seconds)$", "").replace('_', '.');
+    }
+
     private static String mainSources() throws IOException {
         StringBuilder text = new StringBuilder();
-        for (String module : List.of("common", "connectors", "streams-app", "archiver-worker", "purger")) {
+        for (String module : List.of("common", "connectors", "streams-app", "archiver-worker", "purger", "archive")) {
             try (Stream<Path> files = Files.walk(Repo.path(module + "/src/main/java"))) {
                 for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
                     text.append(Files.readString(file));
