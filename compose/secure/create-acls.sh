@@ -64,6 +64,22 @@ acl coldframe-purger   transactionalId coldframe-purger-                prefix  
 acl coldframe-restore  topic           coldframe.catalog                literal Read Describe
 acl coldframe-restore  topic           coldframe.restores               literal Read Write Describe
 
+# archive-service: indexes the catalog and the hot/warm tiers (Kafka Streams, at-least-once), tails dead letters,
+# reads consumer lag for its health score, and publishes restore marks for POST /restore (a restore actor).
+acl coldframe-service  topic           coldframe.catalog                literal Read Describe
+acl coldframe-service  topic           coldframe.tier.                  prefix  Read Describe
+acl coldframe-service  topic           coldframe.deadletter             literal Read Describe
+acl coldframe-service  topic           coldframe.restores               literal Read Write Describe
+acl coldframe-service  topic           coldframe.                       prefix  Describe
+acl coldframe-service  topic           coldframe-archive-service-       prefix  All
+acl coldframe-service  group           coldframe-archive-service        prefix  Read Describe
+acl coldframe-service  group           coldframe-                       prefix  Describe
+# hot-cache: reads the hot and warm tiers and commit events, writes dead letters.
+acl coldframe-hot-cache topic          coldframe.tier.hot               literal Read Describe
+acl coldframe-hot-cache topic          coldframe.tier.warm              literal Read Describe
+acl coldframe-hot-cache topic          coldframe.segments.committed     literal Read Describe
+acl coldframe-hot-cache topic          coldframe.deadletter             literal Write Describe
+acl coldframe-hot-cache group          coldframe-hot-cache              literal Read Describe
 # Read-only tools: coldframe gc, scrub, reconcile and audit, KEDA's lag trigger.
 acl coldframe-reader   topic           coldframe.                       prefix  Read Describe
 acl coldframe-reader   group           coldframe-                       prefix  Describe

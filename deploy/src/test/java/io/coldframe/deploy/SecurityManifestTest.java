@@ -303,13 +303,13 @@ class SecurityManifestTest {
         Map<String, Set<String>> owners = new LinkedHashMap<>();
         owners.put(topics.segmentsCommitted(), Set.of("coldframe-archiver"));
         owners.put(topics.catalog(), Set.of("coldframe-archiver"));
-        owners.put(topics.restores(), Set.of("coldframe-restore"));
+        owners.put(topics.restores(), Set.of("coldframe-restore", "coldframe-service"));
         owners.put(topics.changes(), Set.of("coldframe-connect"));
         owners.put(topics.hot(), Set.of("coldframe-streams"));
         owners.put(topics.warm(), Set.of("coldframe-streams"));
         owners.put(topics.cold(), Set.of("coldframe-streams"));
         owners.put(topics.purgeResults(), Set.of("coldframe-purger"));
-        owners.put(topics.deadLetter(), Set.of("coldframe-streams", "coldframe-archiver", "coldframe-purger"));
+        owners.put(topics.deadLetter(), Set.of("coldframe-streams", "coldframe-archiver", "coldframe-purger", "coldframe-hot-cache"));
         // Every topic the script creates has its owners here.
         Set<String> created = new TreeSet<>();
         Deployment.topicsScript().keySet().forEach(suffix -> created.add(io.coldframe.common.Topics.DEFAULT_PREFIX + "." + suffix));
@@ -325,7 +325,8 @@ class SecurityManifestTest {
             assertThat(acl.type()).as(acl.toString()).isIn("topic", "group", "transactionalId");
             if (acl.type().equals("topic") && acl.operation().equals("All")) {
                 assertThat(acl.pattern()).isEqualTo("prefix");
-                assertThat(acl.name()).as("All only on the streams app's internal topics").isEqualTo("coldframe-tiering-");
+                assertThat(acl.name()).as("All only on Kafka Streams' internal topics (tiering, the archive service's index)")
+                        .isIn("coldframe-tiering-", "coldframe-archive-service-");
             }
         }
         // Transactional writers (archivers, purger, streams) may use only their own transactional ids.
@@ -352,7 +353,7 @@ class SecurityManifestTest {
     static final String CREATE_USERS = "compose/secure/create-users.sh";
     /** Every coldframe service with Kafka clients, and the principal it runs as. */
     static final Map<String, String> SERVICE_PRINCIPALS = Map.of("streams-app", "coldframe-streams", "archiver-worker", "coldframe-archiver",
-            "purger", "coldframe-purger");
+            "purger", "coldframe-purger", "archive-service", "coldframe-service", "hot-cache", "coldframe-hot-cache");
     static final Pattern SCRAM_JAAS = Pattern.compile(
             "org\\.apache\\.kafka\\.common\\.security\\.scram\\.ScramLoginModule required username=\"([^\"]+)\" password=\"([^\"]*)\";");
     /** A compose variable reference (with or without a local default), never the password itself in the file. */
