@@ -53,9 +53,11 @@ function writeOptions(body) {
 
 // ------------------------------------------------------------------------------------------------ overview
 
+// Memories per tier (hot, warm, cold, pending) and per location (mongodb, archive): the two views /agents gives.
 function tierTotals(agents) {
   const totals = {};
-  agents.forEach(a => Object.entries(a.tiers).forEach(([tier, n]) => { totals[tier] = (totals[tier] || 0) + n; }));
+  agents.forEach(a => [a.tiers, a.locations || {}].forEach(counts =>
+    Object.entries(counts).forEach(([name, n]) => { totals[name] = (totals[name] || 0) + n; })));
   return totals;
 }
 
@@ -80,7 +82,7 @@ async function overview() {
 
   const totals = tierTotals(agents.agents);
   const tiers = $('tier-counts');
-  header(tiers, ['tier', 'memories']);
+  header(tiers, ['tier or location', 'memories']);
   Object.entries(totals).forEach(([tier, n]) => row(tiers, [tier, n]).dataset.tier = tier);
   row(tiers, ['agents', agents.agents.length]);
 
@@ -153,7 +155,7 @@ async function timeline(agent) {
   $('timeline-title').textContent = agent + ': newest ' + body.memories.length + ' memories across tiers';
   const table = $('timeline');
   header(table, ['time', 'tier', 'memory', 'where']);
-  body.memories.forEach(m => row(table, [m.time, m.tier, m.id, m.location.segment_id || m.location.source],
+  body.memories.forEach(m => row(table, [m.time, m.tier + ' (' + m.location.source + ')', m.id, m.location.segment_id || m.location.source],
     () => openMemory(m.id).catch(showError)));
 }
 

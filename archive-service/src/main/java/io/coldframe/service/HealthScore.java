@@ -23,7 +23,7 @@ record HealthScore(int score, List<Signal> signals) {
     static final double DEAD_LETTER_RATE = 0.01;
     static final Duration PURGE_WAIT = Duration.ofMinutes(15);
     /** p95 of a get, per tier: MongoDB answers from an index; the archive may fetch and decode a block. */
-    static final Map<String, Double> GET_P95_MS = Map.of("mongodb", 250.0, "archive", 2_000.0, "cold", 2_000.0);
+    static final Map<String, Double> GET_P95_MS = Map.of("mongodb", 250.0, "archive", 2_000.0);
     static final double GET_P95_MS_OTHER_TIERS = 250.0;
 
     static final int LAG_PENALTY = 15;

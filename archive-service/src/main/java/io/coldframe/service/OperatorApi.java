@@ -168,9 +168,10 @@ final class OperatorApi {
         if (started == null || ctx.statusCode() != 200) {
             return;
         }
-        JsonNode tier = answer(ctx).path("tier");
-        if (tier.isTextual()) {
-            timings.record(tier.asText(), (System.nanoTime() - started) / 1e6);
+        // by where the answer came from (mongodb or archive): the two read paths with their own latency thresholds
+        JsonNode source = answer(ctx).path("location").path("source");
+        if (source.isTextual()) {
+            timings.record(source.asText(), (System.nanoTime() - started) / 1e6);
         }
     }
 

@@ -135,6 +135,7 @@ class ConsoleIT {
         values.put(ArchiveServiceConfig.STATE_DIR, dir.resolve("state").toString());
         values.put(ArchiveServiceConfig.CACHE_DIR, dir.resolve("cache").toString());
         values.put(ArchiveServiceConfig.HTTP_PORT, "0");
+        values.put(CommonConfigKeys.OPS_PORT, "0");
         values.put(ArchiveServiceConfig.WRITE_TOKEN, TOKEN);
         service = new ArchiveService(ArchiveServiceConfig.load(values));
         service.start();
@@ -230,6 +231,7 @@ class ConsoleIT {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 assertThat(browser.findElement(By.id("health-score")).getText()).isEqualTo(status.path("health_score").asText());
                 assertThat(tierCount(browser, "archive")).isEqualTo(MEMORIES);
+                assertThat(tierCount(browser, "cold")).isEqualTo(MEMORIES);
                 assertThat(tierCount(browser, "mongodb")).isEqualTo(1);
             });
             assertThat(browser.findElement(By.id("archive-reads")).getText()).contains("catalog index " + json("/stats").path("state").asText());

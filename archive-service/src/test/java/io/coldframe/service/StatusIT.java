@@ -96,6 +96,7 @@ class StatusIT {
         values.put(ArchiveServiceConfig.STATE_DIR, dir.resolve("state-" + name).toString());
         values.put(ArchiveServiceConfig.CACHE_DIR, dir.resolve("cache-" + name).toString());
         values.put(ArchiveServiceConfig.HTTP_PORT, "0");
+        values.put(CommonConfigKeys.OPS_PORT, "0");
         values.put(ArchiveServiceConfig.WRITE_TOKEN, TOKEN);
         values.put(HealthConfig.TIMEOUT_MS, "2000");
         ArchiveService service = new ArchiveService(ArchiveServiceConfig.load(values));
@@ -111,7 +112,9 @@ class StatusIT {
     @Test
     void statusScoresTheMeasuredSignalsAndRecommendsWhatToDo() throws Exception {
         try (ArchiveService service = service("healthy", stack.mongoUri())) {
-            assertThat(get(service, "/memories/%22hot-1%22").statusCode()).isEqualTo(200);
+            // answered once the catalog index runs (503 "not ready" until then)
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(get(service, "/memories/%22hot-1%22").statusCode()).isEqualTo(200));
             HttpResponse<String> response = get(service, "/status");
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             JsonNode status = CatalogIndex.JSON.readTree(response.body());
