@@ -26,6 +26,11 @@ class AlertRulesTest {
         assertThat((List<Object>) rules.get(0).spec().get("groups")).isEqualTo(composeGroups());
         Map<String, Object> example = Repo.yaml("k8s/overlays/example/kustomization.yaml");
         assertThat((List<String>) example.get("components")).contains("../../components/prometheus-rules");
+        // compose's Prometheus loads the same file
+        assertThat(Repo.read("compose/prometheus.yml")).contains("rule_files: [/etc/prometheus/coldframe-alerts.yml]");
+        assertThat(Repo.read("docker-compose.yml")).contains("./compose/prometheus-alerts.yml:/etc/prometheus/coldframe-alerts.yml:ro");
+        assertThat(alerts()).extracting(a -> a.get("alert")).contains("ColdframeScrubFailed", "ColdframeSegmentConflict",
+                "ColdframeConsumerLagHigh", "ColdframePurgeBacklogOld", "ColdframeDeadLetterRateHigh", "ColdframeConnectorNotRunning");
     }
 
     @Test

@@ -594,24 +594,6 @@ class ManifestConsistencyTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void composeAndKubernetesDefineTheSameAlerts() {
-        Map<String, Object> rule = Repo.yaml("k8s/components/prometheus-rules/prometheusrule.yaml");
-        assertThat(rule.get("kind")).isEqualTo("PrometheusRule");
-        List<Object> k8s = (List<Object>) ((Map<String, Object>) rule.get("spec")).get("groups");
-        List<Object> compose = (List<Object>) Repo.yaml("compose/prometheus-alerts.yml").get("groups");
-        assertThat(k8s).as("k8s/components/prometheus-rules/prometheusrule.yaml spec.groups against compose/prometheus-alerts.yml groups")
-                .isEqualTo(compose);
-        assertThat(alerts(compose)).extracting(a -> a.get("alert")).contains("ColdframeScrubFailed", "ColdframeConsumerLagHigh",
-                "ColdframePurgeBacklogOld", "ColdframeDeadLetterRateHigh", "ColdframeConnectorNotRunning");
-        Map<String, Object> component = Repo.yaml("k8s/components/prometheus-rules/kustomization.yaml");
-        assertThat(component.get("kind")).isEqualTo("Component");
-        assertThat((List<Object>) component.get("resources")).contains("prometheusrule.yaml");
-        assertThat(Repo.read("compose/prometheus.yml")).contains("rule_files: [/etc/prometheus/coldframe-alerts.yml]");
-        assertThat(Repo.read("docker-compose.yml")).contains("./compose/prometheus-alerts.yml:/etc/prometheus/coldframe-alerts.yml:ro");
-    }
-
-    @Test
-    @SuppressWarnings("unchecked")
     void everyAlertQueriesOnlyMetricsTheServicesExportAndSaysWhatToDo() throws IOException {
         String sources = mainSources();
         List<Map<String, Object>> alerts = alerts((List<Object>) Repo.yaml("compose/prometheus-alerts.yml").get("groups"));
