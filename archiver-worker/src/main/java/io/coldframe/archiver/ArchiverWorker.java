@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 import io.coldframe.common.DeadLetters;
 import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
+import io.coldframe.common.ops.ServiceLoop;
 import io.coldframe.schemas.ArchivedMemory;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.CatalogEntry;
@@ -46,7 +47,7 @@ import io.coldframe.store.SegmentStores;
  * publishes the segment-committed event and the consumer offset in one Kafka transaction. A batch open when its
  * partition is revoked is dropped, never committed half: the next owner re-reads it from the committed offset.
  */
-public final class ArchiverWorker implements Runnable, AutoCloseable {
+public final class ArchiverWorker implements ServiceLoop {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArchiverWorker.class);
     private static final AvroSerde<SegmentCommitted> COMMITS = AvroSerde.of(SegmentCommitted.class);
@@ -328,16 +329,7 @@ public final class ArchiverWorker implements Runnable, AutoCloseable {
         ArchiverWorker worker = new ArchiverWorker(config, ops);
         ops.liveness(worker::isAlive);
         ops.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            worker.close();
-            ops.close();
-        }, "archiver-shutdown"));
-        try {
-            worker.run();
-        } catch (RuntimeException e) {
-            LOG.error("the archive loop failed", e);
-        }
-        return worker.stopRequested() ? 0 : 1;
+        return ServiceLoop.serve("archive", worker, ops);
     }
 
     public static void main(String[] args) throws IOException {

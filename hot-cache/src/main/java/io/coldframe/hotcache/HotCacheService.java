@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import io.coldframe.common.DeadLetters;
 import io.coldframe.common.InvalidRecordException;
 import io.coldframe.common.Topics;
+import io.coldframe.common.ops.ServiceLoop;
 import io.coldframe.schemas.ArchivedMemory;
 import io.coldframe.schemas.SegmentCommitted;
 
@@ -42,7 +43,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * the batch, which is harmless. A partition whose resync marker Redis lost (a restart without persistence) is
  * replayed from the start of its compacted topic.
  */
-public final class HotCacheService implements Runnable, AutoCloseable {
+public final class HotCacheService implements ServiceLoop {
 
     private static final Logger LOG = LoggerFactory.getLogger(HotCacheService.class);
 
@@ -309,16 +310,7 @@ public final class HotCacheService implements Runnable, AutoCloseable {
         HotCacheOps ops = new HotCacheOps(config);
         HotCacheService service = new HotCacheService(config, ops);
         ops.start(service::isAlive, service.redis());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            ops.close();
-        }, "hot-cache-shutdown"));
-        try {
-            service.run();
-        } catch (RuntimeException e) {
-            LOG.error("the hot-cache loop failed", e);
-        }
-        return service.stopRequested() ? 0 : 1;
+        return ServiceLoop.serve("hot-cache", service, ops);
     }
 
     public static void main(String[] args) throws IOException {

@@ -35,6 +35,7 @@ import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.DeadLetters;
 import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
+import io.coldframe.common.ops.ServiceLoop;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.PurgeResult;
 import io.coldframe.schemas.SegmentCommitted;
@@ -46,7 +47,7 @@ import io.coldframe.store.SegmentStores;
  * then publishes the purge result and its consumer offset in one transaction. The offset is never committed
  * before MongoDB acknowledged the delete, so a crash replays the commit, which deletes nothing more.
  */
-public final class Purger implements Runnable, AutoCloseable {
+public final class Purger implements ServiceLoop {
 
     private static final Logger LOG = LoggerFactory.getLogger(Purger.class);
     private static final AvroSerde<SegmentCommitted> COMMITS = AvroSerde.of(SegmentCommitted.class);
@@ -300,16 +301,7 @@ public final class Purger implements Runnable, AutoCloseable {
         Purger purger = new Purger(config, ops);
         ops.liveness(purger::isAlive);
         ops.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            purger.close();
-            ops.close();
-        }, "purger-shutdown"));
-        try {
-            purger.run();
-        } catch (RuntimeException e) {
-            LOG.error("the purge loop failed", e);
-        }
-        return purger.stopRequested() ? 0 : 1;
+        return ServiceLoop.serve("purge", purger, ops);
     }
 
     public static void main(String[] args) throws java.io.IOException {
