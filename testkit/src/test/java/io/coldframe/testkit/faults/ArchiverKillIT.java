@@ -46,10 +46,11 @@ class ArchiverKillIT {
 
     @Test
     void killedWhileWritingASegment() throws Exception {
-        // One encoding thread and ~270 cold memories per partition: the video takes long enough to be caught half written.
+        // One encoding thread and ~540 cold memories per partition: the video takes long enough to be caught half written
+        // (with ~270 the smaller frames of quiet zone 0 made writing and verifying quick enough to miss all four segments).
         try (ProcessPipeline pipeline = FaultRig.pipeline(stack, "kill-writing", s -> s.withChildJvmOptions(List.of("-XX:ActiveProcessorCount=1")));
              FaultRig.Signals signals = new FaultRig.Signals()) {
-            FaultRig.loadAndTier(pipeline, FaultRig.documents(1200, 11));
+            FaultRig.loadAndTier(pipeline, FaultRig.documents(2400, 11));
             pipeline.startPurger(NO_FAULT);
             ServiceProcess archiver = pipeline.startArchiver(0, NO_FAULT);
             Path staging = pipeline.settings().workDir().resolve("staging").resolve("w0");
