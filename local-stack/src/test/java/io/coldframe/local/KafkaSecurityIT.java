@@ -32,6 +32,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
@@ -94,7 +95,11 @@ class KafkaSecurityIT {
              MongoClient mongo = MongoClients.create(stack.mongoUri())) {
             EmbeddedKafka kafka = stack.kafka();
             try (Admin admin = kafka.admin()) {
-                admin.createAcls(aclsOfTheDeployedModel()).all().get(30, TimeUnit.SECONDS);
+                List<AclBinding> acls = aclsOfTheDeployedModel();
+                admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+                // The controller accepts ACLs before the broker's authorizer has them from the metadata log.
+                await().atMost(Duration.ofSeconds(30)).until(() ->
+                        admin.describeAcls(AclBindingFilter.ANY).values().get(10, TimeUnit.SECONDS).containsAll(acls));
             }
             MongoCollection<BsonDocument> memories = mongo.getDatabase(stack.database()).getCollection(stack.collection(), BsonDocument.class);
             List<BsonDocument> cold = new ArrayList<>();
