@@ -3,7 +3,9 @@ package io.coldframe.testkit.faults;
 import static io.coldframe.testkit.faults.FaultRig.NO_FAULT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -46,8 +48,9 @@ class ArchiverKillIT {
 
     @Test
     void killedWhileWritingASegment() throws Exception {
-        // One encoding thread and ~540 cold memories per partition: the video takes long enough to be caught half written
-        // (with ~270 the smaller frames of quiet zone 0 made writing and verifying quick enough to miss all four segments).
+        // The writer encodes frames into <id>.mkv.tmp and renames it to <id>.mkv only when the video is complete, the
+        // manifest after that. Freezing the JVM (SIGSTOP also stops its in-process FFmpeg) while the .tmp exists catches
+        // it mid-write: that phase is most of a segment's writing time, with one encoding thread and ~540 memories.
         try (ProcessPipeline pipeline = FaultRig.pipeline(stack, "kill-writing", s -> s.withChildJvmOptions(List.of("-XX:ActiveProcessorCount=1")));
              FaultRig.Signals signals = new FaultRig.Signals()) {
             FaultRig.loadAndTier(pipeline, FaultRig.documents(2400, 11));
@@ -59,22 +62,23 @@ class ArchiverKillIT {
             String caught = null;
             int from = 0;
             for (int attempt = 0; attempt < 12 && caught == null; attempt++) {
-                ServiceProcess.Marker writing = FaultRig.await(archiver, from, "segmentWriting", Duration.ofMinutes(1));
+                ServiceProcess.Marker writing = FaultRig.await(archiver, from, "segmentWriting", Duration.ofMinutes(2));
                 from = FaultRig.markerIndexAfter(archiver, writing);
                 String segmentId = writing.detail(0);
-                Path video = staging.resolve(segmentId).resolve(segmentId + LocalDirectorySegmentStore.VIDEO_SUFFIX);
-                Path manifest = staging.resolve(segmentId).resolve(segmentId + LocalDirectorySegmentStore.MANIFEST_SUFFIX);
-                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-                while (!(Files.exists(video) && Files.size(video) > 0) && System.nanoTime() < deadline) {
+                Path dir = staging.resolve(segmentId);
+                Path partial = dir.resolve(segmentId + LocalDirectorySegmentStore.VIDEO_SUFFIX + ".tmp");
+                Path video = dir.resolve(segmentId + LocalDirectorySegmentStore.VIDEO_SUFFIX);
+                Path manifest = dir.resolve(segmentId + LocalDirectorySegmentStore.MANIFEST_SUFFIX);
+                long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+                while (!hasBytes(partial) && !Files.exists(video) && System.nanoTime() < deadline) {
                     Thread.sleep(0, 200_000);
                 }
                 signals.freeze(archiver);
-                Thread.sleep(200);
-                boolean midWrite = Files.exists(video) && !Files.exists(manifest) && !store.contains(segmentId)
+                boolean midWrite = hasBytes(partial) && !Files.exists(video) && !Files.exists(manifest) && !store.contains(segmentId)
                         && archiver.markers().stream().noneMatch(m -> m.point().equals("segmentVerified") && m.detail(0).equals(segmentId));
-                System.out.printf("  attempt %d on %s: video %s, manifest %s -> %s%n", attempt, segmentId,
-                        Files.exists(video) ? Files.size(video) + " B" : "absent", Files.exists(manifest) ? "present" : "absent",
-                        midWrite ? "frozen mid-write" : "missed, resuming");
+                System.out.printf("  attempt %d on %s: partial video %s, video %s, manifest %s -> %s%n", attempt, segmentId,
+                        hasBytes(partial) ? Files.size(partial) + " B" : "absent", Files.exists(video) ? "present" : "absent",
+                        Files.exists(manifest) ? "present" : "absent", midWrite ? "frozen mid-write" : "missed, resuming");
                 if (midWrite) {
                     caught = segmentId;
                     assertThat(archiver.kill()).as("exit code of kill -9").isEqualTo(137);
@@ -96,6 +100,14 @@ class ArchiverKillIT {
             FaultRig.assertEachSegmentCommittedOnce(FaultRig.auditAndAssert(pipeline));
             assertThat(FaultRig.committedSegmentIds(pipeline)).as("the replay rewrote the same segment id").contains(caught);
             assertThat(FaultRig.filesUnder(staging)).as("the restarted worker cleared the half-written staging").isEmpty();
+        }
+    }
+
+    private static boolean hasBytes(Path file) throws IOException {
+        try {
+            return Files.size(file) > 0;
+        } catch (NoSuchFileException e) {
+            return false;
         }
     }
 
