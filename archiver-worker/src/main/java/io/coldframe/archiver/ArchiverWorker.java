@@ -10,8 +10,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -23,13 +21,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.coldframe.common.DeadLetters;
 import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
+import io.coldframe.common.ops.LoopControl;
 import io.coldframe.common.ops.ServiceLoop;
 import io.coldframe.schemas.ArchivedMemory;
 import io.coldframe.schemas.AvroSerde;
@@ -62,12 +60,10 @@ public final class ArchiverWorker implements ServiceLoop {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
     private final Map<TopicPartition, PartitionBatch> openBatches = new HashMap<>();
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final LoopControl loop = new LoopControl("archive", ArchiverWorker.class);
     private final AtomicLong archivedTotal = new AtomicLong();
     private final AtomicLong segmentsTotal = new AtomicLong();
     private final ArchiveProgressListener listener;
-    private volatile boolean loopEnded;
     private final TopicIds topicIds;
 
     public ArchiverWorker(ArchiverConfig config) throws IOException {
@@ -90,12 +86,12 @@ public final class ArchiverWorker implements ServiceLoop {
 
     /** True while the archive loop runs (or has yet to start); false once it ended, for whatever reason. */
     public boolean isAlive() {
-        return !loopEnded;
+        return loop.alive();
     }
 
     /** True once {@link #close} asked the loop to stop: its end is then expected, not a failure. */
     public boolean stopRequested() {
-        return !running.get();
+        return loop.stopRequested();
     }
 
     public long archivedTotal() {
@@ -108,39 +104,32 @@ public final class ArchiverWorker implements ServiceLoop {
 
     @Override
     public void run() {
-        try {
-            producer.initTransactions();
-            consumer.subscribe(List.of(topics.cold()), new DropBatchesOnRevoke());
-            while (running.get()) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    openBatches.computeIfAbsent(partition, p -> new PartitionBatch(p, Instant.now())).add(record);
+        loop.run(() -> {
+            try {
+                producer.initTransactions();
+                consumer.subscribe(List.of(topics.cold()), new DropBatchesOnRevoke());
+                while (loop.running()) {
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                        openBatches.computeIfAbsent(partition, p -> new PartitionBatch(p, Instant.now())).add(record);
+                    }
+                    archiveDueBatches();
                 }
-                archiveDueBatches();
+            } catch (ProducerFencedException e) {
+                LOG.error("another archiver took over this worker's transactional id; stopping", e);
             }
-        } catch (WakeupException e) {
-            if (running.get()) {
-                throw e;
-            }
-        } catch (ProducerFencedException e) {
-            LOG.error("another archiver took over this worker's transactional id; stopping", e);
-        } finally {
-            loopEnded = true;
-            if (running.get()) {
-                LOG.error("the archive loop ended without being asked to stop; /health/live now answers 503");
-            }
+        }, () -> {
             if (!openBatches.isEmpty()) {
                 List<TopicPartition> dropped = List.copyOf(openBatches.keySet());
                 openBatches.clear();
                 LOG.info("stopping with open batches of {}; none is committed, the next owner re-reads them", dropped);
                 listener.batchesDropped(dropped);
             }
-            consumer.close();
-            producer.close();
-            topicIds.close();
-            closeQuietly(store);
-            stopped.countDown();
-        }
+            loop.closeQuietly(consumer);
+            loop.closeQuietly(producer);
+            loop.closeQuietly(topicIds);
+            loop.closeQuietly(store);
+        });
     }
 
     private void archiveDueBatches() {
@@ -291,21 +280,7 @@ public final class ArchiverWorker implements ServiceLoop {
 
     @Override
     public void close() {
-        running.set(false);
-        consumer.wakeup();
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(SegmentStore segmentStore) {
-        try {
-            segmentStore.close();
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("closing the segment store failed", e);
-        }
+        loop.stop(consumer);
     }
 
     private static void sleep(Duration duration) {

@@ -10,8 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import io.coldframe.common.DeadLetters;
 import io.coldframe.common.InvalidRecordException;
 import io.coldframe.common.Topics;
+import io.coldframe.common.ops.LoopControl;
 import io.coldframe.common.ops.ServiceLoop;
 import io.coldframe.schemas.ArchivedMemory;
 import io.coldframe.schemas.SegmentCommitted;
@@ -56,9 +55,7 @@ public final class HotCacheService implements ServiceLoop {
     private final KafkaProducer<byte[], byte[]> deadLetters;
     private final HotCacheListener listener;
     private final String group;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile boolean loopEnded;
+    private final LoopControl loop = new LoopControl("hot-cache", HotCacheService.class);
     private long lastMarkerCheck;
     /** Consecutive batches Redis did not acknowledge: the backoff grows with them. */
     private int attempts;
@@ -83,11 +80,11 @@ public final class HotCacheService implements ServiceLoop {
 
     /** True while the loop runs (or has yet to start). */
     public boolean isAlive() {
-        return !loopEnded;
+        return loop.alive();
     }
 
     public boolean stopRequested() {
-        return !running.get();
+        return loop.stopRequested();
     }
 
     /** The client this service writes with (health checks share it). */
@@ -97,7 +94,7 @@ public final class HotCacheService implements ServiceLoop {
 
     @Override
     public void run() {
-        try {
+        loop.run(() -> {
             List<String> subscribed = new ArrayList<>(config.tierTopics());
             subscribed.add(topics.segmentsCommitted());
             consumer.subscribe(subscribed, new ConsumerRebalanceListener() {
@@ -110,7 +107,7 @@ public final class HotCacheService implements ServiceLoop {
                     lastMarkerCheck = 0; // check the new partitions' markers at the next idle poll
                 }
             });
-            while (running.get()) {
+            while (loop.running()) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
                 if (records.isEmpty()) {
                     checkMarkersWhenDue();
@@ -118,22 +115,11 @@ public final class HotCacheService implements ServiceLoop {
                     writeAndCommit(records);
                 }
             }
-        } catch (WakeupException e) {
-            if (running.get()) {
-                throw e;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            loopEnded = true;
-            if (running.get()) {
-                LOG.error("the hot-cache loop ended without being asked to stop; /health/live now answers 503");
-            }
-            closeQuietly(consumer);
-            closeQuietly(deadLetters);
-            closeQuietly(redis);
-            stopped.countDown();
-        }
+        }, () -> {
+            loop.closeQuietly(consumer);
+            loop.closeQuietly(deadLetters);
+            loop.closeQuietly(redis);
+        });
     }
 
     private void writeAndCommit(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
@@ -286,23 +272,9 @@ public final class HotCacheService implements ServiceLoop {
         return out;
     }
 
-    private static void closeQuietly(AutoCloseable resource) {
-        try {
-            resource.close();
-        } catch (Exception e) {
-            LOG.warn("closing {} failed", resource.getClass().getSimpleName(), e);
-        }
-    }
-
     @Override
     public void close() {
-        running.set(false);
-        consumer.wakeup();
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.stop(consumer);
     }
 
     /** Runs the hot-cache with its ops endpoint until the loop ends; 0 after a requested stop, 1 otherwise. */

@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,6 +33,7 @@ import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.DeadLetters;
 import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
+import io.coldframe.common.ops.LoopControl;
 import io.coldframe.common.ops.ServiceLoop;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.PurgeResult;
@@ -60,13 +59,11 @@ public final class Purger implements ServiceLoop {
     private VersionGuardedDeleter deleter;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final LoopControl loop = new LoopControl("purge", Purger.class);
     private final AtomicLong deletedTotal = new AtomicLong();
     private final SegmentStore store;
     private final SegmentCheck segmentCheck;
     private final RestoreMarksView restoreMarks;
-    private volatile boolean loopEnded;
     private final PurgeProgressListener listener;
 
     public Purger(PurgerConfig config) throws java.io.IOException {
@@ -88,12 +85,12 @@ public final class Purger implements ServiceLoop {
 
     /** True while the purge loop runs (or has yet to start); false once it ended, for whatever reason. */
     public boolean isAlive() {
-        return !loopEnded;
+        return loop.alive();
     }
 
     /** True once {@link #close} asked the loop to stop: its end is then expected, not a failure. */
     public boolean stopRequested() {
-        return !running.get();
+        return loop.stopRequested();
     }
 
     /** Memories this instance deleted since it started. */
@@ -103,33 +100,22 @@ public final class Purger implements ServiceLoop {
 
     @Override
     public void run() {
-        try {
+        loop.run(() -> {
             producer.initTransactions();
             consumer.subscribe(List.of(topics.segmentsCommitted()));
-            while (running.get()) {
+            while (loop.running()) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
                 if (!records.isEmpty()) {
                     purgeInTransaction(records);
                 }
             }
-        } catch (WakeupException e) {
-            if (running.get()) {
-                throw e;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            loopEnded = true;
-            if (running.get()) {
-                LOG.error("the purge loop ended without being asked to stop; /health/live now answers 503");
-            }
-            closeQuietly(consumer);
-            closeQuietly(producer);
-            closeQuietly(restoreMarks);
-            closeQuietly(mongo);
-            closeQuietly(store);
-            stopped.countDown();
-        }
+        }, () -> {
+            loop.closeQuietly(consumer);
+            loop.closeQuietly(producer);
+            loop.closeQuietly(restoreMarks);
+            loop.closeQuietly(mongo);
+            loop.closeQuietly(store);
+        });
     }
 
     private void purgeInTransaction(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
@@ -138,7 +124,7 @@ public final class Purger implements ServiceLoop {
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             List<String> segmentIds = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> record : records) {
-                if (!running.get()) {
+                if (!loop.running()) {
                     producer.abortTransaction();
                     return;
                 }
@@ -252,7 +238,7 @@ public final class Purger implements ServiceLoop {
             try {
                 return attempt.run();
             } catch (MongoException | java.io.IOException | java.io.UncheckedIOException e) {
-                if (!running.get()) {
+                if (!loop.running()) {
                     throw new InterruptedException("stopping before segment " + commit.getSegmentId() + " was purged");
                 }
                 LOG.warn("could not {}; retrying in {} ms: {}", what, backoff, e.getMessage());
@@ -260,14 +246,6 @@ public final class Purger implements ServiceLoop {
                 Thread.sleep(backoff);
                 backoff = Math.min(maxBackoff, backoff * 2);
             }
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable resource) {
-        try {
-            resource.close();
-        } catch (Exception e) {
-            LOG.warn("closing {} failed", resource.getClass().getSimpleName(), e);
         }
     }
 
@@ -282,13 +260,7 @@ public final class Purger implements ServiceLoop {
 
     @Override
     public void close() {
-        running.set(false);
-        consumer.wakeup();
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.stop(consumer);
     }
 
     /**
