@@ -205,6 +205,9 @@ final class ArchiveApi {
         m.put("first_frame", e.getFirstFrame());
         m.put("last_frame", e.getLastFrame());
         m.put("version", e.getVersion());
+        if (e.getRedactionPolicy() != null) {
+            m.put("redaction_policy", e.getRedactionPolicy());
+        }
         if (read != null) {
             m.put("from_cache", read.cached());
             m.put("bytes_fetched", read.framesBytesFetched());

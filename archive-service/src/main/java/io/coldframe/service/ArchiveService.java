@@ -267,6 +267,8 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("requested", entries.size() + notFound.size());
         out.put("restored", result.restored());
+        out.put("redacted", result.redacted());
+        out.put("redaction_policies", List.copyOf(result.redactionPolicies()));
         out.put("already_present", result.alreadyPresent());
         out.put("superseded", result.superseded());
         out.put("failed", result.failed());

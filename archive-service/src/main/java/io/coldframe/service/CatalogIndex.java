@@ -286,6 +286,7 @@ final class CatalogIndex {
         m.put("last_frame", e.getLastFrame());
         m.put("archived_at", e.getArchivedAt().toString());
         m.put("created_at", e.getCreatedAt() == null ? null : e.getCreatedAt().toString());
+        m.put("redaction_policy", e.getRedactionPolicy());
         return m;
     }
 
@@ -293,6 +294,6 @@ final class CatalogIndex {
         return new CatalogEntry((String) m.get("memory_id"), (String) m.get("agent"), (String) m.get("version"), (String) m.get("segment_id"),
                 (String) m.get("location"), ((Number) m.get("block_index")).intValue(), ((Number) m.get("first_frame")).intValue(),
                 ((Number) m.get("last_frame")).intValue(), Instant.parse((String) m.get("archived_at")),
-                m.get("created_at") == null ? null : Instant.parse((String) m.get("created_at")));
+                m.get("created_at") == null ? null : Instant.parse((String) m.get("created_at")), (String) m.get("redaction_policy"));
     }
 }

@@ -86,7 +86,7 @@ class ArchiveServiceIT {
                 BsonDocument doc = archived.get(e.memoryId());
                 CatalogEntry entry = new CatalogEntry(e.memoryId(), doc.getString("agent_id").getValue(), e.version(), SEGMENT,
                         "file://" + dir.resolve("store").resolve(SEGMENT + ".mkv"), e.blockIndex(), b.firstFrame(), b.lastFrame(),
-                        Instant.now(), Instant.ofEpochMilli(doc.getDateTime("created_at").getValue()));
+                        Instant.now(), Instant.ofEpochMilli(doc.getDateTime("created_at").getValue()), null);
                 producer.send(new ProducerRecord<>(stack.topics().catalog(), e.memoryId(), CatalogTopology.ENTRIES.encode(entry)));
             }
         }

@@ -24,7 +24,7 @@ class CatalogTopologyTest {
 
     private static CatalogEntry entry(String id, String agent, String segment, long created) {
         return new CatalogEntry(id, agent, "v-" + segment, segment, "file:///" + segment + ".mkv", 0, 0, 3, Instant.ofEpochMilli(99_999),
-                created < 0 ? null : Instant.ofEpochMilli(created));
+                created < 0 ? null : Instant.ofEpochMilli(created), null);
     }
 
     @Test

@@ -112,7 +112,7 @@ class ConsoleIT {
                 producer.send(new ProducerRecord<>(stack.topics().catalog(), e.memoryId(), CatalogTopology.ENTRIES.encode(new CatalogEntry(
                         e.memoryId(), doc.getString("agent_id").getValue(), e.version(), SEGMENT,
                         "file://" + dir.resolve("store").resolve(SEGMENT + ".mkv"), e.blockIndex(), b.firstFrame(), b.lastFrame(),
-                        Instant.now(), Instant.ofEpochMilli(doc.getDateTime("created_at").getValue())))));
+                        Instant.now(), Instant.ofEpochMilli(doc.getDateTime("created_at").getValue()), null))));
             }
             ProducerRecord<String, byte[]> letter = new ProducerRecord<>(stack.topics().deadLetter(), "\"bad-1\"", new byte[] {1});
             DeadLetters.describe(letter.headers(), "tiering", "record \"bad-1\", field created_at: missing; tiering needs it",

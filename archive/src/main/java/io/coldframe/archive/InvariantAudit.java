@@ -22,6 +22,7 @@ import com.mongodb.client.MongoCollection;
 
 import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
+import io.coldframe.schemas.ArchivedMemory;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.PurgeResult;
 import io.coldframe.schemas.SegmentCommitted;
@@ -41,7 +42,8 @@ import io.coldframe.store.SegmentStore;
  *   <li>duplicates: a memory version stored in several segments (a replay with other batch bounds) is read once.</li>
  * </ul>
  * The version each memory must keep is its latest written one: the loaded version, or the one an update or a restore
- * wrote while the pipeline ran.
+ * wrote while the pipeline ran. Under a redaction policy a segment holds another version (the redacted document's): it
+ * counts for the original version only where a commit event binds the two ({@code stored_version}).
  */
 public final class InvariantAudit {
 
@@ -81,6 +83,7 @@ public final class InvariantAudit {
         Map<String, String> loadedVersions = expectedVersions;
         Map<String, Set<String>> versionsById = new HashMap<>();
         Map<String, Set<String>> idsBySegment = new HashMap<>();
+        Set<String> heldBySegment = new HashSet<>();
         long[] copies = {0};
         Set<String> distinctVersions = new HashSet<>();
         Reconciler.Report report = new Reconciler(memories, store).reconcile(loadedVersions.keySet(), (segmentId, record) -> {
@@ -88,7 +91,24 @@ public final class InvariantAudit {
             distinctVersions.add(record.memoryId() + "@" + record.version());
             versionsById.computeIfAbsent(record.memoryId(), id -> new HashSet<>()).add(record.version());
             idsBySegment.computeIfAbsent(segmentId, id -> new HashSet<>()).add(record.memoryId());
+            heldBySegment.add(segmentId + " " + record.memoryId() + "@" + record.version());
         });
+        AvroSerde<SegmentCommitted> commits = AvroSerde.of(SegmentCommitted.class);
+        long commitEvents = 0;
+        Set<String> committedSegments = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> record : readCommitted(kafka, topics.segmentsCommitted())) {
+            SegmentCommitted commit = commits.decode(record.value());
+            commitEvents++;
+            committedSegments.add(commit.getSegmentId());
+            // A redacted record archives the original version only where a verified segment holds the redacted form
+            // the commit bound to it.
+            for (ArchivedMemory memory : commit.getMemories()) {
+                if (memory.getStoredVersion() != null
+                        && heldBySegment.contains(commit.getSegmentId() + " " + memory.getId() + "@" + memory.getStoredVersion())) {
+                    versionsById.computeIfAbsent(memory.getId(), id -> new HashSet<>()).add(memory.getVersion());
+                }
+            }
+        }
 
         Set<String> violations = new LinkedHashSet<>();
         List<String> examples = new ArrayList<>();
@@ -128,13 +148,6 @@ public final class InvariantAudit {
                     examples.add("purge result of " + result.getSegmentId() + " deleted " + id + ", which that segment does not verifiably hold");
                 }
             }
-        }
-        AvroSerde<SegmentCommitted> commits = AvroSerde.of(SegmentCommitted.class);
-        long commitEvents = 0;
-        Set<String> committedSegments = new HashSet<>();
-        for (ConsumerRecord<byte[], byte[]> record : readCommitted(kafka, topics.segmentsCommitted())) {
-            commitEvents++;
-            committedSegments.add(commits.decode(record.value()).getSegmentId());
         }
         report.lost().stream().limit(20 - Math.min(20, examples.size())).forEach(id -> examples.add("LOST: " + id));
 

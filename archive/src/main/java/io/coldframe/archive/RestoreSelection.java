@@ -98,10 +98,12 @@ public final class RestoreSelection {
         List<String> superseded = new ArrayList<>();
         for (Restorer.Target target : inSegment) {
             Optional<CatalogEntry> latest = catalog.get().latest(target.memoryId());
-            if (latest.isPresent() && !(latest.get().getSegmentId().equals(segmentId) && latest.get().getVersion().equals(target.version()))) {
-                superseded.add(target.memoryId() + " (in " + latest.get().getSegmentId() + ")");
-            } else {
+            if (latest.isEmpty()) {
                 targets.add(target);
+            } else if (latest.get().getSegmentId().equals(segmentId) && latest.get().getVersion().equals(target.version())) {
+                targets.add(Restorer.target(latest.get()));
+            } else {
+                superseded.add(target.memoryId() + " (in " + latest.get().getSegmentId() + ")");
             }
         }
         result.superseded += superseded.size();

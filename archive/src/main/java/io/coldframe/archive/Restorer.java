@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 import org.bson.BsonDocument;
@@ -57,10 +59,15 @@ public final class Restorer {
     public static final Marks NO_MARKS = (ids, restoredAt, holdUntil) -> { };
 
     /**
-     * One memory to restore: the segment holding the version to restore (null: the segment's last version of it), and
-     * the document when a scan has already read it.
+     * One memory to restore: the segment holding the version to restore (null: the segment's last version of it), the
+     * document when a scan has already read it, and the fingerprint of the redaction policy that changed the archived
+     * document (from its catalog entry; null: archived as MongoDB held it, or not known without the catalog).
      */
-    public record Target(String memoryId, String segmentId, String version, RawBsonDocument document) {
+    public record Target(String memoryId, String segmentId, String version, RawBsonDocument document, String redactionPolicy) {
+
+        public Target(String memoryId, String segmentId, String version, RawBsonDocument document) {
+            this(memoryId, segmentId, version, document, null);
+        }
     }
 
     /** What a restore did. With a dry run, {@code restored} counts what would have been restored. */
@@ -73,6 +80,8 @@ public final class Restorer {
         int segments;
         final List<String> notFound = new ArrayList<>();
         final List<String> restoredIds = new ArrayList<>();
+        int redacted;
+        final Set<String> redactionPolicies = new TreeSet<>();
         /** The hold of the last marks published, or null. */
         Instant holdUntil;
         /** Why the restore stopped early (marks could not be published), or null. */
@@ -84,6 +93,16 @@ public final class Restorer {
 
         public int restored() {
             return restored;
+        }
+
+        /** Of the restored, those whose archived document a redaction policy changed: they come back redacted. */
+        public int redacted() {
+            return redacted;
+        }
+
+        /** The fingerprints of the policies that redacted them. */
+        public Set<String> redactionPolicies() {
+            return redactionPolicies;
         }
 
         public int alreadyPresent() {
@@ -143,7 +162,7 @@ public final class Restorer {
     // ------------------------------------------------------------------------------------------------ lookups
 
     public static Target target(CatalogEntry entry) {
-        return new Target(entry.getMemoryId(), entry.getSegmentId(), entry.getVersion(), null);
+        return new Target(entry.getMemoryId(), entry.getSegmentId(), entry.getVersion(), null, entry.getRedactionPolicy());
     }
 
     /** Every memory of one segment, at the last version the segment holds of it. */
@@ -242,6 +261,7 @@ public final class Restorer {
         try (Progress bar = progress.start(dryRun ? "checking" : "restoring", pending)) {
             for (Map.Entry<String, List<Target>> segment : bySegment.entrySet()) {
                 List<RawBsonDocument> documents = read(segment.getKey(), segment.getValue(), result);
+                int restoredBefore = result.restoredIds.size();
                 if (!documents.isEmpty()) {
                     List<String> ids = documents.stream().map(d -> MemoryDocuments.idOf(d.get(MemoryFields.ID))).toList();
                     if (dryRun) {
@@ -258,11 +278,24 @@ public final class Restorer {
                         }
                         insert(documents, ids, result);
                     }
+                    countRedacted(segment.getValue(), result.restoredIds.subList(restoredBefore, result.restoredIds.size()), result);
                 }
                 bar.advance(segment.getValue().size());
             }
         }
         return result;
+    }
+
+    private static void countRedacted(List<Target> targets, List<String> restoredIds, Result result) {
+        Map<String, String> policyById = new HashMap<>();
+        targets.stream().filter(t -> t.redactionPolicy() != null).forEach(t -> policyById.put(t.memoryId(), t.redactionPolicy()));
+        for (String id : restoredIds) {
+            String policy = policyById.get(id);
+            if (policy != null) {
+                result.redacted++;
+                result.redactionPolicies.add(policy);
+            }
+        }
     }
 
     /** The archived documents of the targets in one segment, each checked against its memory id and version. */

@@ -27,7 +27,7 @@ class ArchiveCatalogTest {
     private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
 
     private static CatalogEntry entry(String id, String agent, String segment) {
-        return new CatalogEntry(id, agent, "v-" + segment, segment, "file:///a/" + segment + ".mkv", 0, 0, 3, Instant.ofEpochMilli(1000), null);
+        return new CatalogEntry(id, agent, "v-" + segment, segment, "file:///a/" + segment + ".mkv", 0, 0, 3, Instant.ofEpochMilli(1000), null, null);
     }
 
     private static ConsumerRecord<byte[], byte[]> record(TopicPartition partition, long offset, String id, CatalogEntry value) {

@@ -65,7 +65,7 @@ class SegmentGcTest {
         store(UNKNOWN, NOW.minus(Duration.ofDays(3)), "m5");
         List<CatalogEntry> entries = new ArrayList<>();
         for (String memory : List.of("m0", "m1", "m2")) {
-            entries.add(new CatalogEntry("\"" + memory + "\"", "a", "v", COMMITTED_LONG_AGO, "file:///x", 0, 0, 1, NOW.minus(Duration.ofDays(60)), null));
+            entries.add(new CatalogEntry("\"" + memory + "\"", "a", "v", COMMITTED_LONG_AGO, "file:///x", 0, 0, 1, NOW.minus(Duration.ofDays(60)), null, null));
         }
         catalog = ArchiveCatalog.of("t.catalog", entries);
     }

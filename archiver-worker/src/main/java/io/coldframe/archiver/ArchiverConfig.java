@@ -1,8 +1,11 @@
 package io.coldframe.archiver;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 import org.apache.kafka.common.config.AbstractConfig;
@@ -10,7 +13,10 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 
+import io.coldframe.archiver.redaction.RedactionPolicy;
+import io.coldframe.archiver.redaction.RedactionPolicyException;
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.ConfigLoader;
 import io.coldframe.common.InstanceIds;
@@ -30,6 +36,8 @@ public final class ArchiverConfig extends AbstractConfig {
     public static final String BATCH_LINGER_MS = "archiver.batch.linger.ms";
     public static final String STAGING_DIR = "archiver.staging.dir";
     public static final String SESSION_TIMEOUT_MS = "archiver.session.timeout.ms";
+    public static final String REDACTION_POLICY_FILE = "archiver.redaction.policy.file";
+    public static final String REDACTION_KEY = "archiver.redaction.key";
 
     public static final ConfigDef DEFINITION = RecordSizes.withMaxRecordBytes(
             SegmentStoreConfig.define(CommonConfigKeys.withOps(CommonConfigKeys.withKafka(new ConfigDef()))))
@@ -48,13 +56,24 @@ public final class ArchiverConfig extends AbstractConfig {
                     "Local scratch directory where a segment is written and read back before it is stored.")
             .define(SESSION_TIMEOUT_MS, Type.INT, 45_000, Range.between(1, 3_600_000), Importance.LOW,
                     "How long the group waits for a silent (crashed) worker before its partitions go to the others. "
-                            + "Shorter detects a killed worker sooner; the broker accepts 6000 to 1800000 by default.");
+                            + "Shorter detects a killed worker sooner; the broker accepts 6000 to 1800000 by default.")
+            .define(REDACTION_POLICY_FILE, Type.STRING, "", Importance.MEDIUM,
+                    "A redaction policy (YAML or JSON; docs/privacy.md) applied to every cold memory before it is written to a "
+                            + "segment: the archive then holds the redacted document, and restores return it. Empty: memories are "
+                            + "archived exactly as MongoDB holds them.")
+            .define(REDACTION_KEY, Type.PASSWORD, "", Importance.MEDIUM,
+                    "Secret HMAC key (UTF-8, at least 16 bytes) the redaction policy hashes replaced values with; required with "
+                            + REDACTION_POLICY_FILE + ". Keep it in a secret store: with it, a guessed value can be tested "
+                            + "against the archive. Changing it changes the policy's fingerprint.");
 
     private final String instanceId;
+
+    private final Optional<RedactionPolicy> redactionPolicy;
 
     public ArchiverConfig(Map<String, ?> values) {
         super(DEFINITION, values);
         this.instanceId = InstanceIds.resolve(getString(INSTANCE_ID));
+        this.redactionPolicy = loadRedactionPolicy();
     }
 
     public static ArchiverConfig load(Map<String, ?> explicit) {
@@ -75,6 +94,34 @@ public final class ArchiverConfig extends AbstractConfig {
 
     String instanceId() {
         return instanceId;
+    }
+
+    /** The redaction policy to apply before archiving, read and checked when the configuration is loaded. */
+    Optional<RedactionPolicy> redactionPolicy() {
+        return redactionPolicy;
+    }
+
+    private Optional<RedactionPolicy> loadRedactionPolicy() {
+        String file = getString(REDACTION_POLICY_FILE);
+        String key = getPassword(REDACTION_KEY).value();
+        if (file.isBlank()) {
+            if (!key.isEmpty()) {
+                throw new ConfigException(REDACTION_KEY + " is set but " + REDACTION_POLICY_FILE + " is not: set both to redact, "
+                        + "or neither to archive memories as MongoDB holds them");
+            }
+            return Optional.empty();
+        }
+        if (key.isEmpty()) {
+            throw new ConfigException(REDACTION_POLICY_FILE + " is set but " + REDACTION_KEY + " is not (env "
+                    + ConfigLoader.envName(REDACTION_KEY) + "): the policy needs its secret key");
+        }
+        try {
+            return Optional.of(RedactionPolicy.fromFile(Path.of(file), key.getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw new ConfigException(REDACTION_POLICY_FILE, file, "cannot read the redaction policy: " + e);
+        } catch (RedactionPolicyException e) {
+            throw new ConfigException(REDACTION_POLICY_FILE, file, e.getMessage());
+        }
     }
 
 

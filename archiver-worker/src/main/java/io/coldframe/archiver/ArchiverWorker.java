@@ -29,7 +29,6 @@ import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
 import io.coldframe.common.ops.LoopControl;
 import io.coldframe.common.ops.ServiceLoop;
-import io.coldframe.schemas.ArchivedMemory;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.CatalogEntry;
 import io.coldframe.schemas.SegmentCommitted;
@@ -56,7 +55,7 @@ public final class ArchiverWorker implements ServiceLoop {
     private final BatchLimits limits;
     private final SegmentStore store;
     private final BatchArchiver archiver;
-    private final ColdRecordReader coldRecords = new ColdRecordReader();
+    private final ColdRecordReader coldRecords;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
     private final Map<TopicPartition, PartitionBatch> openBatches = new HashMap<>();
@@ -75,6 +74,9 @@ public final class ArchiverWorker implements ServiceLoop {
         this.listener = listener;
         this.topics = config.topics();
         this.limits = config.batchLimits();
+        this.coldRecords = new ColdRecordReader(config.redactionPolicy());
+        config.redactionPolicy().ifPresent(policy -> LOG.info("redacting every memory before archiving it, policy {} from {}",
+                policy.fingerprint(), policy.source()));
         this.store = SegmentStores.create(config);
         this.archiver = new BatchArchiver(new SegmentWriter(SegmentOptions.defaults()), store,
                 config.stagingDir().resolve(config.instanceId()), listener);
@@ -152,7 +154,7 @@ public final class ArchiverWorker implements ServiceLoop {
             BatchArchiver.StoredSegment stored = null;
             if (!contents.records().isEmpty()) {
                 stored = archiver.archive(segmentId, contents.records());
-                commit = commitEvent(segmentId, batch, stored, contents.memories());
+                commit = commitEvent(segmentId, batch, stored, contents);
             }
             producer.beginTransaction();
             if (commit != null) {
@@ -224,7 +226,7 @@ public final class ArchiverWorker implements ServiceLoop {
     }
 
     private static SegmentCommitted commitEvent(String segmentId, PartitionBatch batch, BatchArchiver.StoredSegment stored,
-            List<ArchivedMemory> memories) {
+            ColdRecordReader.Batch contents) {
         return SegmentCommitted.newBuilder()
                 .setSegmentId(segmentId)
                 .setFormatVersion(stored.manifest().formatVersion())
@@ -237,7 +239,8 @@ public final class ArchiverWorker implements ServiceLoop {
                 .setRawBytes(stored.manifest().rawBytes())
                 .setArchiveBytes(stored.manifest().videoBytes())
                 .setCommittedAt(Instant.now())
-                .setMemories(memories)
+                .setMemories(contents.memories())
+                .setRedactionPolicy(contents.redactionPolicy())
                 .build();
     }
 

@@ -1,13 +1,18 @@
 package io.coldframe.archiver;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.bson.BsonDocument;
 import org.bson.json.JsonParseException;
 
+import io.coldframe.archiver.redaction.RedactionPolicy;
 import io.coldframe.common.InvalidRecordException;
 import io.coldframe.common.MemoryDocuments;
 import io.coldframe.schemas.ArchivedMemory;
@@ -17,30 +22,49 @@ import io.coldframe.segment.SegmentRecord;
 
 /**
  * Reads cold-topic records into segment records. A record that cannot be archived exactly (undecodable, or a
- * document that does not hash to its stated version) is rejected with a reason naming the record and field.
+ * document that does not hash to its stated version) is rejected with a reason naming the record and field. Under a
+ * redaction policy the segment record is the redacted document, checked only after the original's version was; the
+ * archived memory then names both versions: the original, which alone may be deleted from MongoDB, and the stored one.
  */
 final class ColdRecordReader {
 
     private static final AvroSerde<TierChange> TIER_CHANGES = AvroSerde.of(TierChange.class);
 
+    private final Optional<RedactionPolicy> policy;
+
+    ColdRecordReader(Optional<RedactionPolicy> policy) {
+        this.policy = policy;
+    }
+
     Batch read(List<ConsumerRecord<byte[], byte[]>> records) {
         List<SegmentRecord> accepted = new ArrayList<>();
         List<ArchivedMemory> memories = new ArrayList<>();
         List<Rejected> rejected = new ArrayList<>();
-        java.util.Map<String, java.time.Instant> createdAt = new java.util.HashMap<>();
+        Map<String, Instant> createdAt = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             String recordRef = record.topic() + "-" + record.partition() + "@" + record.offset();
             try {
                 TierChange change = decode(recordRef, record.value());
-                SegmentRecord segmentRecord = toSegmentRecord(recordRef, change);
-                accepted.add(segmentRecord);
-                memories.add(new ArchivedMemory(segmentRecord.memoryId(), change.getAgent(), segmentRecord.version()));
-                createdAt.put(segmentRecord.memoryId(), change.getMemory().getCreatedAt());
+                SegmentRecord original = toSegmentRecord(recordRef, change);
+                SegmentRecord stored = redacted(original);
+                accepted.add(stored);
+                memories.add(new ArchivedMemory(original.memoryId(), change.getAgent(), original.version(),
+                        stored == original ? null : stored.version()));
+                createdAt.put(original.memoryId(), change.getMemory().getCreatedAt());
             } catch (InvalidRecordException e) {
                 rejected.add(new Rejected(record, e.getMessage()));
             }
         }
-        return new Batch(accepted, memories, rejected, createdAt);
+        return new Batch(accepted, memories, rejected, createdAt, policy.map(RedactionPolicy::fingerprint).orElse(null));
+    }
+
+    /** The record the segment holds: the original itself when no policy is set or the policy changed nothing. */
+    private SegmentRecord redacted(SegmentRecord original) {
+        if (policy.isEmpty()) {
+            return original;
+        }
+        RedactionPolicy.Result result = policy.get().apply(original.document());
+        return result.changed() ? SegmentRecord.of(original.memoryId(), result.document()) : original;
     }
 
     private static TierChange decode(String recordRef, byte[] value) {
@@ -69,9 +93,12 @@ final class ColdRecordReader {
         return segmentRecord;
     }
 
-    /** {@code createdAt}: each memory's created_at, for its catalog entry. */
+    /**
+     * {@code createdAt}: each memory's created_at, for its catalog entry; {@code redactionPolicy}: the fingerprint of
+     * the policy applied to every record, null when none was.
+     */
     record Batch(List<SegmentRecord> records, List<ArchivedMemory> memories, List<Rejected> rejected,
-            java.util.Map<String, java.time.Instant> createdAt) {
+            Map<String, Instant> createdAt, String redactionPolicy) {
     }
 
     record Rejected(ConsumerRecord<byte[], byte[]> record, String reason) {

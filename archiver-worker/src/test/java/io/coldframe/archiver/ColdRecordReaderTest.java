@@ -5,16 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.bson.BsonDocument;
 import org.junit.jupiter.api.Test;
 
+import io.coldframe.archiver.redaction.RedactionPolicy;
 import io.coldframe.common.MemoryDocuments;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.MemoryRecord;
 import io.coldframe.schemas.Tier;
 import io.coldframe.schemas.TierChange;
+import io.coldframe.segment.SegmentRecord;
 
 class ColdRecordReaderTest {
 
@@ -34,7 +37,7 @@ class ColdRecordReaderTest {
     void acceptsExactRecordsAndRejectsOthersNamingRecordAndField() {
         BsonDocument document = BsonDocument.parse("{_id: 'm1', agent_id: 'agent-1', n: {$numberInt: '1'}}");
 
-        ColdRecordReader.Batch batch = new ColdRecordReader().read(List.of(
+        ColdRecordReader.Batch batch = new ColdRecordReader(Optional.empty()).read(List.of(
                 at(5, coldRecord(document, MemoryDocuments.versionOf(document))),
                 at(6, "garbage".getBytes(StandardCharsets.UTF_8)),
                 at(7, coldRecord(document, "ff".repeat(32))),
@@ -45,10 +48,36 @@ class ColdRecordReaderTest {
             assertThat(m.getId()).isEqualTo("\"m1\"");
             assertThat(m.getAgent()).isEqualTo("agent-1");
             assertThat(m.getVersion()).isEqualTo(MemoryDocuments.versionOf(document));
+            assertThat(m.getStoredVersion()).as("stored as is").isNull();
         });
+        assertThat(batch.redactionPolicy()).isNull();
         assertThat(batch.rejected()).extracting(ColdRecordReader.Rejected::reason).satisfiesExactly(
                 reason -> assertThat(reason).contains("coldframe.tier.cold-2@6").contains("field value"),
                 reason -> assertThat(reason).contains("coldframe.tier.cold-2@7").contains("memory.version"),
                 reason -> assertThat(reason).contains("@8").contains("tombstone"));
+    }
+
+    @Test
+    void underAPolicyTheSegmentGetsTheRedactedDocumentAndTheMemoryNamesBothVersions() {
+        RedactionPolicy policy = RedactionPolicy.fromText("{version: 1, fields: [user.email]}", "policy.yaml",
+                "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+        BsonDocument withEmail = BsonDocument.parse("{_id: 'm1', agent_id: 'agent-1', user: {email: 'ann@example.com'}}");
+        BsonDocument without = BsonDocument.parse("{_id: 'm1', agent_id: 'agent-1', text: 'nothing to redact'}");
+
+        ColdRecordReader.Batch batch = new ColdRecordReader(Optional.of(policy)).read(List.of(
+                at(1, coldRecord(withEmail, MemoryDocuments.versionOf(withEmail))),
+                at(2, coldRecord(without, MemoryDocuments.versionOf(without))),
+                at(3, coldRecord(withEmail, "ff".repeat(32)))));
+
+        SegmentRecord stored = batch.records().get(0);
+        assertThat(stored.document().getDocument("user").getString("email").getValue()).startsWith(RedactionPolicy.VALUE_PREFIX);
+        assertThat(stored.version()).isEqualTo(MemoryDocuments.versionOf(stored.document()));
+        assertThat(batch.memories().get(0).getVersion()).as("only the original may be deleted").isEqualTo(MemoryDocuments.versionOf(withEmail));
+        assertThat(batch.memories().get(0).getStoredVersion()).isEqualTo(stored.version());
+        assertThat(batch.records().get(1).document()).as("unchanged: stored as is").isEqualTo(without);
+        assertThat(batch.memories().get(1).getStoredVersion()).isNull();
+        assertThat(batch.redactionPolicy()).isEqualTo(policy.fingerprint());
+        assertThat(batch.rejected()).as("the original's version is checked before redacting").singleElement()
+                .satisfies(r -> assertThat(r.reason()).contains("@3").contains("memory.version"));
     }
 }

@@ -144,7 +144,7 @@ class CommandSmokeIT {
             String memoryId = "{\"$oid\": \"" + firstId + "\"}";
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
                 producer.send(new ProducerRecord<>(topics.catalog(), memoryId.getBytes(StandardCharsets.UTF_8), AvroSerde.of(CatalogEntry.class)
-                        .encode(new CatalogEntry(memoryId, "a", "v", "smoke-0", "file:///smoke-0.mkv", 0, 0, 1, Instant.now(), null)))).get();
+                        .encode(new CatalogEntry(memoryId, "a", "v", "smoke-0", "file:///smoke-0.mkv", 0, 0, 1, Instant.now(), null, null)))).get();
             }
             assertThat(run("gc", "--archive-dir", archive, "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "smoke",
                     "--delete").out()).contains("1 segments", "1 referenced", "0 removed");

@@ -25,7 +25,8 @@ import io.coldframe.store.SegmentStore;
  * Confirms, before any delete, that a commit event describes a segment that is really stored: the store holds the
  * segment, its video hashes to the commit's SHA-256 (so it is byte for byte the video the archiver verified before
  * committing), the segment's own index names that same video hash, and it records every {@code id@version} the
- * commit asks to delete. The index answers the last question without decoding the video; the hash binds the video
+ * commit asks to delete. Under a redaction policy the segment holds the redacted document: the check then looks for
+ * {@code id@stored_version}, the version the commit binds to the original one it deletes. The index answers the last question without decoding the video; the hash binds the video
  * the archiver read back record by record. Anything else is a problem: the commit deletes nothing.
  */
 final class SegmentCheck {
@@ -66,8 +67,10 @@ final class SegmentCheck {
                 recorded.computeIfAbsent(entry.memoryId(), id -> new HashSet<>()).add(entry.version());
             }
             for (ArchivedMemory memory : commit.getMemories()) {
-                if (!recorded.getOrDefault(memory.getId(), Set.of()).contains(memory.getVersion())) {
-                    return "segment " + segmentId + " does not hold " + memory.getId() + "@" + memory.getVersion();
+                String held = memory.getStoredVersion() != null ? memory.getStoredVersion() : memory.getVersion();
+                if (!recorded.getOrDefault(memory.getId(), Set.of()).contains(held)) {
+                    return "segment " + segmentId + " does not hold " + memory.getId() + "@" + held
+                            + (held.equals(memory.getVersion()) ? "" : " (the redacted form of version " + memory.getVersion() + ")");
                 }
             }
         } catch (SegmentFormatException e) {

@@ -58,7 +58,7 @@ class VersionGuardedDeleterTest {
     }
 
     private static ArchivedMemory archived(BsonDocument document) {
-        return new ArchivedMemory(MemoryDocuments.idOf(document.get("_id")), "a", MemoryDocuments.versionOf(document));
+        return new ArchivedMemory(MemoryDocuments.idOf(document.get("_id")), "a", MemoryDocuments.versionOf(document), null);
     }
 
     @Test

@@ -75,4 +75,66 @@ class AvroSerdeTest {
         assertThat(entry.getArchivedAt()).isEqualTo(Instant.ofEpochMilli(1000));
         assertThat(entry.getCreatedAt()).isNull();
     }
+
+    @Test
+    void readsCommitEventsAndCatalogEntriesWrittenBeforeRedactionExisted() throws Exception {
+        org.apache.avro.Schema v1 = history(SegmentCommitted.class, "SegmentCommitted-1");
+        org.apache.avro.Schema memorySchema = v1.getField("memories").schema().getElementType();
+        org.apache.avro.generic.GenericData.Record memory = new org.apache.avro.generic.GenericData.Record(memorySchema);
+        memory.put("id", "\"m-1\"");
+        memory.put("agent", "a");
+        memory.put("version", "v1");
+        org.apache.avro.generic.GenericData.Record commit = new org.apache.avro.generic.GenericData.Record(v1);
+        commit.put("segment_id", "s");
+        commit.put("format_version", 2);
+        commit.put("location", "file:///s.mkv");
+        commit.put("sha256", "00");
+        commit.put("source_topic", "t");
+        commit.put("source_partition", 0);
+        commit.put("first_offset", 0L);
+        commit.put("last_offset", 0L);
+        commit.put("raw_bytes", 1L);
+        commit.put("archive_bytes", 1L);
+        commit.put("committed_at", 1000L);
+        commit.put("memories", java.util.List.of(memory));
+
+        SegmentCommitted decoded = AvroSerde.of(SegmentCommitted.class).decode(encode(v1, commit));
+
+        assertThat(decoded.getRedactionPolicy()).isNull();
+        assertThat(decoded.getMemories()).singleElement().satisfies(m -> {
+            assertThat(m.getVersion()).isEqualTo("v1");
+            assertThat(m.getStoredVersion()).as("stored as is").isNull();
+        });
+
+        org.apache.avro.Schema v2 = history(CatalogEntry.class, "CatalogEntry-2");
+        org.apache.avro.generic.GenericData.Record entry = new org.apache.avro.generic.GenericData.Record(v2);
+        entry.put("memory_id", "\"m-1\"");
+        entry.put("version", "v");
+        entry.put("segment_id", "s");
+        entry.put("location", "file:///s.mkv");
+        entry.put("block_index", 0);
+        entry.put("first_frame", 0);
+        entry.put("last_frame", 1);
+        entry.put("archived_at", 1000L);
+        entry.put("created_at", 500L);
+
+        CatalogEntry decodedEntry = AvroSerde.of(CatalogEntry.class).decode(encode(v2, entry));
+
+        assertThat(decodedEntry.getCreatedAt()).isEqualTo(Instant.ofEpochMilli(500));
+        assertThat(decodedEntry.getRedactionPolicy()).isNull();
+    }
+
+    private static org.apache.avro.Schema history(Class<?> type, String name) throws java.io.IOException {
+        try (java.io.InputStream in = type.getResourceAsStream("history/" + name + ".avsc")) {
+            return new org.apache.avro.Schema.Parser().parse(in);
+        }
+    }
+
+    private static byte[] encode(org.apache.avro.Schema schema, org.apache.avro.generic.GenericData.Record record) throws java.io.IOException {
+        java.nio.ByteBuffer bytes = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericData.Record>(
+                org.apache.avro.generic.GenericData.get(), schema).encode(record);
+        byte[] encoded = new byte[bytes.remaining()];
+        bytes.get(encoded);
+        return encoded;
+    }
 }

@@ -145,7 +145,7 @@ final class ArchiveBuilder {
         for (BsonDocument document : documents) {
             SegmentRecord record = SegmentRecord.of(MemoryDocuments.idOf(document.get(MemoryFields.ID)), document);
             records.add(record);
-            memories.add(new ArchivedMemory(record.memoryId(), document.getString(MemoryFields.AGENT).getValue(), record.version()));
+            memories.add(new ArchivedMemory(record.memoryId(), document.getString(MemoryFields.AGENT).getValue(), record.version(), null));
             createdAt.put(record.memoryId(), Instant.ofEpochMilli(document.getDateTime(MemoryFields.CREATED_AT).getValue()));
         }
         Path dir = Files.createDirectories(staging.resolve(segmentId));

@@ -216,7 +216,10 @@ public final class RestoreCommand extends ToolCommand {
             note("not in the archive (" + storeName + "): " + String.join(", ", result.notFound().subList(0, Math.min(10, result.notFound().size())))
                     + (result.notFound().size() > 10 ? ", ... (" + result.notFound().size() + " in all)" : ""));
         }
-        String counts = "restored " + result.restored() + ", already present " + result.alreadyPresent()
+        String counts = "restored " + result.restored()
+                + (result.redacted() > 0 ? " (of which " + result.redacted() + " redacted by policy "
+                        + String.join(", ", result.redactionPolicies()) + ": the archive holds only the redacted documents)" : "")
+                + ", already present " + result.alreadyPresent()
                 + (result.superseded() > 0 ? ", superseded " + result.superseded() : "")
                 + ", not found " + result.notFound().size() + ", failed " + result.failed()
                 + " (" + result.requested() + (result.requested() == 1 ? " archived memory" : " archived memories") + " found, "

@@ -83,7 +83,7 @@ class ServiceCommandsIT {
             for (SegmentManifest.Entry e : manifest.entries()) {
                 SegmentManifest.Block b = manifest.blocks().get(e.blockIndex());
                 producer.send(new ProducerRecord<>(stack.topics().catalog(), e.memoryId(), serde.encode(new CatalogEntry(e.memoryId(),
-                        "agent-x", e.version(), SEGMENT, location, e.blockIndex(), b.firstFrame(), b.lastFrame(), Instant.now(), null))));
+                        "agent-x", e.version(), SEGMENT, location, e.blockIndex(), b.firstFrame(), b.lastFrame(), Instant.now(), null, null))));
             }
         }
         Map<String, Object> values = new HashMap<>();

@@ -79,12 +79,12 @@ class PurgerSafetyIT {
     }
 
     private static ArchivedMemory archived(BsonDocument document) {
-        return new ArchivedMemory(MemoryDocuments.idOf(document.get("_id")), "a", MemoryDocuments.versionOf(document));
+        return new ArchivedMemory(MemoryDocuments.idOf(document.get("_id")), "a", MemoryDocuments.versionOf(document), null);
     }
 
     private static SegmentCommitted commit(String segmentId, String sha256, List<BsonDocument> memories) {
         return new SegmentCommitted(segmentId, 1, "file:///nowhere/" + segmentId + ".mkv", sha256, "t", 0, 0L, 0L, 0L, 0L,
-                Instant.now(), memories.stream().map(PurgerSafetyIT::archived).toList());
+                Instant.now(), memories.stream().map(PurgerSafetyIT::archived).toList(), null);
     }
 
     private static Map<String, Object> purgerConfig(String prefix, String collection, Path store, String instance, int opsPort) {
