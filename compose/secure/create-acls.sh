@@ -35,10 +35,15 @@ acl coldframe-connect  topic           __coldframe.mongodb.heartbeats   literal 
 acl coldframe-connect  topic           __coldframe.connect.             prefix  Read Write Describe DescribeConfigs Create
 acl coldframe-connect  group           coldframe-connect                literal Read Describe
 
-# streams-app (tiering, exactly_once_v2): reads changes and restore marks, writes the tier topics.
+# streams-app (tiering, exactly_once_v2): reads changes and restore marks, writes the tier topics; its tier analytics
+# (application coldframe-tiering-stats) read the tier topics, commit events, purge results and restore marks and write
+# the stats topic.
 acl coldframe-streams  topic           coldframe.changes                literal Read Describe
 acl coldframe-streams  topic           coldframe.restores               literal Read Describe
-acl coldframe-streams  topic           coldframe.tier.                  prefix  Write Describe
+acl coldframe-streams  topic           coldframe.tier.                  prefix  Read Write Describe
+acl coldframe-streams  topic           coldframe.segments.committed     literal Read Describe
+acl coldframe-streams  topic           coldframe.purge.results          literal Read Describe
+acl coldframe-streams  topic           coldframe.stats.daily            literal Write Describe
 acl coldframe-streams  topic           coldframe.deadletter             literal Write Describe
 acl coldframe-streams  topic           coldframe-tiering-               prefix  All
 acl coldframe-streams  group           coldframe-tiering                prefix  Read Describe
@@ -64,12 +69,13 @@ acl coldframe-purger   transactionalId coldframe-purger-                prefix  
 acl coldframe-restore  topic           coldframe.catalog                literal Read Describe
 acl coldframe-restore  topic           coldframe.restores               literal Read Write Describe
 
-# archive-service: indexes the catalog and the hot/warm tiers (Kafka Streams, at-least-once), tails dead letters,
+# archive-service: indexes the catalog and the hot/warm tiers, reads the daily stats for GET /stats (Kafka Streams, at-least-once), tails dead letters,
 # reads consumer lag for its health score, and publishes restore marks for POST /restore (a restore actor).
 acl coldframe-service  topic           coldframe.catalog                literal Read Describe
 acl coldframe-service  topic           coldframe.tier.                  prefix  Read Describe
 acl coldframe-service  topic           coldframe.deadletter             literal Read Describe
 acl coldframe-service  topic           coldframe.restores               literal Read Write Describe
+acl coldframe-service  topic           coldframe.stats.daily            literal Read Describe
 acl coldframe-service  topic           coldframe.                       prefix  Describe
 acl coldframe-service  topic           coldframe-archive-service-       prefix  All
 acl coldframe-service  group           coldframe-archive-service        prefix  Read Describe

@@ -2,7 +2,6 @@
 'use strict';
 
 const COLORS = ['#2f7ed8', '#8bbc21', '#910000', '#1aadce', '#492970', '#f28f43'];
-const samples = []; // {time, counts: {tier: n}} for the chart, while the page is open
 
 function $(id) { return document.getElementById(id); }
 
@@ -53,16 +52,16 @@ function writeOptions(body) {
 
 // ------------------------------------------------------------------------------------------------ overview
 
-// Memories per tier (hot, warm, cold, pending) and per location (mongodb, archive): the two views /agents gives.
-function tierTotals(agents) {
+// Memories per location (mongodb, archive), summed over the agents /agents lists.
+function locationTotals(agents) {
   const totals = {};
-  agents.forEach(a => [a.tiers, a.locations || {}].forEach(counts =>
-    Object.entries(counts).forEach(([name, n]) => { totals[name] = (totals[name] || 0) + n; })));
+  agents.forEach(a => Object.entries(a.locations || {}).forEach(([name, n]) => { totals[name] = (totals[name] || 0) + n; }));
   return totals;
 }
 
 async function overview() {
-  const [status, agents, stats] = await Promise.all([api('/status'), api('/agents'), api('/stats')]);
+  const period = $('period').value;
+  const [status, agents, stats] = await Promise.all([api('/status'), api('/agents'), api('/stats?period=' + period)]);
   const score = $('health-score');
   score.textContent = status.health_score;
   score.className = 'big ' + (status.health_score >= 80 ? 'good' : status.health_score >= 50 ? 'fair' : 'poor');
@@ -80,54 +79,67 @@ async function overview() {
   header(signals, ['signal', 'measured', 'threshold', '']);
   status.signals.forEach(s => row(signals, [s.name, s.measured, s.threshold, el('span', s.ok ? 'ok' : '-' + s.penalty, s.ok ? 'good' : 'poor')]));
 
-  const totals = tierTotals(agents.agents);
   const tiers = $('tier-counts');
   header(tiers, ['tier or location', 'memories']);
-  Object.entries(totals).forEach(([tier, n]) => row(tiers, [tier, n]).dataset.tier = tier);
-  row(tiers, ['agents', agents.agents.length]);
+  const counts = Object.assign({}, stats.tier_counts, locationTotals(agents.agents));
+  Object.entries(counts).forEach(([tier, n]) => row(tiers, [tier, n]).dataset.tier = tier);
+  row(tiers, ['memories', stats.memories]).dataset.tier = 'memories';
+  row(tiers, ['agents', stats.agents]).dataset.tier = 'agents';
+
+  bytes(stats.bytes);
 
   const reads = $('archive-reads');
   header(reads, ['', '']);
   Object.entries(stats.archive_reads || {}).forEach(([k, v]) => row(reads, [k.replace(/_/g, ' '), v]));
   row(reads, ['catalog index', stats.state]);
 
-  samples.push({ time: Date.now(), counts: totals });
-  if (samples.length > 360) samples.shift();
-  chart();
+  chart(stats.series.points);
 }
 
-function chart() {
-  const svg = $('tier-chart');
-  svg.replaceChildren();
-  const tiers = [...new Set(samples.flatMap(s => Object.keys(s.counts)))].sort();
-  const max = Math.max(1, ...samples.flatMap(s => Object.values(s.counts)));
-  const t0 = samples[0].time;
-  const span = Math.max(1, samples[samples.length - 1].time - t0);
+function svg(tag, attributes, text) {
+  const e = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  Object.entries(attributes).forEach(([k, v]) => e.setAttribute(k, v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+// Archive bytes against raw and the gzip estimate: a table and one bar each, scaled to the largest.
+function bytes(b) {
+  const table = $('archive-bytes');
+  header(table, ['', 'bytes']);
+  const bars = [['raw', b.raw_bytes], ['gzip (estimated)', b.gzip_bytes_estimated], ['archive', b.archive_bytes]];
+  bars.forEach(([name, n]) => row(table, [name, n]).dataset.bytes = name);
+  row(table, ['bytes saved', b.bytes_saved]).dataset.bytes = 'saved';
+  table.title = b.gzip_estimate;
+  const chart = $('bytes-chart');
+  chart.replaceChildren();
+  const max = Math.max(1, ...bars.map(([, n]) => n));
+  bars.forEach(([name, n], i) => {
+    chart.appendChild(svg('rect', { x: 0, y: i * 22, width: (n / max * 300).toFixed(1), height: 18, fill: COLORS[i] }));
+    chart.appendChild(svg('text', { x: 4, y: i * 22 + 13, 'font-size': 11, fill: '#1d2430' }, name));
+  });
+}
+
+// One line per tier: its memories at the end of each point of the series.
+function chart(points) {
+  const chartSvg = $('tier-chart');
+  chartSvg.replaceChildren();
+  const tiers = Object.keys(points[points.length - 1].tiers);
+  const max = Math.max(1, ...points.flatMap(p => tiers.map(t => p.tiers[t].memories)));
   const legend = $('tier-legend');
   legend.replaceChildren();
   tiers.forEach((tier, i) => {
-    const points = samples.map(s => {
-      const x = samples.length === 1 ? 300 : (s.time - t0) / span * 600;
-      return x.toFixed(1) + ',' + (195 - (s.counts[tier] || 0) / max * 185).toFixed(1);
-    }).join(' ');
-    const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
-    line.setAttribute('points', points);
-    line.setAttribute('fill', 'none');
-    line.setAttribute('stroke', COLORS[i % COLORS.length]);
-    line.setAttribute('stroke-width', '2');
-    svg.appendChild(line);
-    const [x, y] = points.split(' ').pop().split(',');
-    const dot = document.createElementNS('http://www.w3.org/2000/svg', 'circle');
-    dot.setAttribute('cx', x);
-    dot.setAttribute('cy', y);
-    dot.setAttribute('r', '4');
-    dot.setAttribute('fill', COLORS[i % COLORS.length]);
-    svg.appendChild(dot);
-    const key = el('span', '\u25A0 ' + tier + ' ' + (samples[samples.length - 1].counts[tier] || 0));
+    const xy = points.map((p, n) => [points.length === 1 ? 300 : n / (points.length - 1) * 600, 195 - p.tiers[tier].memories / max * 185]);
+    chartSvg.appendChild(svg('polyline', { points: xy.map(([x, y]) => x.toFixed(1) + ',' + y.toFixed(1)).join(' '), fill: 'none',
+      stroke: COLORS[i % COLORS.length], 'stroke-width': 2, 'data-tier': tier }));
+    const [x, y] = xy[xy.length - 1];
+    chartSvg.appendChild(svg('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: 4, fill: COLORS[i % COLORS.length] }));
+    const key = el('span', '\u25A0 ' + tier + ' ' + points[points.length - 1].tiers[tier].memories);
     key.style.color = COLORS[i % COLORS.length];
+    key.dataset.tier = tier;
     legend.appendChild(key);
   });
-  legend.appendChild(el('span', 'max ' + max));
+  legend.appendChild(el('span', points[0].start + ' to ' + points[points.length - 1].end + ', max ' + max));
 }
 
 // ------------------------------------------------------------------------------------------------ agents
@@ -251,4 +263,5 @@ $('restore').addEventListener('click', () => restore().catch(showError));
 $('verify').addEventListener('click', () => verify().catch(showError));
 $('show-frame').addEventListener('click', () => showFrame().catch(showError));
 show('overview');
+$('period').addEventListener('change', () => overview().catch(showError));
 setInterval(() => overview().catch(showError), 10000);

@@ -68,7 +68,8 @@ final class ArchiveApi {
 
         Map<String, Object> restore(Map<String, Object> request) throws Exception;
 
-        Map<String, Object> stats() throws Exception;
+        /** Service state, archive reads and the analytics ({@link StatsReport}) of the given period and days. */
+        Map<String, Object> stats(StatsReport.Period period, int days) throws Exception;
 
         /** The hot-cache's Redis, when one is configured ({@code redis.url}). */
         default Optional<RecentMemories> recent() {
@@ -99,7 +100,10 @@ final class ArchiveApi {
             config.routes.post("/segments/{id}/verify", ctx -> write(ctx, () -> backend.verify(ctx.pathParam("id"))));
             config.routes.post("/restore", ctx -> write(ctx, () -> backend.restore(
                     CatalogIndex.JSON.readValue(ctx.body(), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }))));
-            config.routes.get("/stats", ctx -> async(ctx, () -> backend.stats()));
+            config.routes.get("/stats", ctx -> async(ctx, () -> {
+                StatsReport.Period period = StatsReport.period(ctx.queryParam("period"));
+                return backend.stats(period, StatsReport.days(ctx.queryParam("days"), period));
+            }));
             // queries between instances: this instance's partitions only
             config.routes.get("/internal/entries/{id}", ctx -> json(ctx, 200,
                     backend.index().localById(ctx.pathParam("id"), -1).map(CatalogIndex::toJson).map(List::of).orElse(List.of())));

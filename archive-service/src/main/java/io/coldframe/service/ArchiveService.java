@@ -5,12 +5,16 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,6 +41,7 @@ import io.coldframe.common.Progress;
 import io.coldframe.hotcache.RecentMemories;
 import io.coldframe.hotcache.RedisConnections;
 import io.coldframe.schemas.CatalogEntry;
+import io.coldframe.schemas.StatsDimension;
 import io.coldframe.segment.SegmentReader;
 import io.coldframe.segment.VerificationReport;
 import io.coldframe.store.SegmentStore;
@@ -72,6 +77,7 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
     private final CatalogIndex index;
     private final ServiceOps ops;
     private final Instant startedAt = Instant.now();
+    private final StatsReport statsReport;
     private final UnifiedJedis redis;
     private final Optional<RecentMemories> recent;
     private volatile Instant readyAt;
@@ -83,6 +89,7 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
                 config.getLong(ArchiveServiceConfig.CACHE_BLOCK_BYTES), config.getInt(ArchiveServiceConfig.CACHE_SEGMENTS));
         this.mongo = new MongoReads(config.getPassword(CommonConfigKeys.MONGODB_URI).value(),
                 config.getString(CommonConfigKeys.MONGODB_DATABASE), config.getString(CommonConfigKeys.MONGODB_COLLECTION));
+        this.statsReport = new StatsReport(config.getDouble(ArchiveServiceConfig.STATS_GZIP_RATIO));
         this.redis = RedisConnections.configured(config) ? RedisConnections.open(config, "coldframe-archive-service") : null;
         this.recent = Optional.ofNullable(redis).map(RecentMemories::new);
         this.health = new HealthProbe(config, mongo, store, timings, verifyFailures::get, pool, Clock.systemUTC());
@@ -281,7 +288,7 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
     }
 
     @Override
-    public Map<String, Object> stats() throws Exception {
+    public Map<String, Object> stats(StatsReport.Period period, int days) throws Exception {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ready", index.ready());
         out.put("state", streams.state().toString());
@@ -296,6 +303,23 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
         out.put("archive_reads", reads);
         out.put("store", SegmentStores.describe(config));
         out.put("read_only", writeToken().isEmpty());
+        Map<String, Long> inTiers = index.counts(CatalogTopology.TIER_COUNT_KIND);
+        Map<String, Long> archived = index.counts("a");
+        Set<String> agents = new TreeSet<>(archived.keySet());
+        long hot = 0;
+        long warm = 0;
+        for (Map.Entry<String, Long> e : inTiers.entrySet()) {
+            String agentAndTier = e.getKey();
+            int sep = agentAndTier.lastIndexOf(CatalogTopology.SEP);
+            agents.add(agentAndTier.substring(0, sep));
+            String tier = agentAndTier.substring(sep + 1);
+            hot += TierIndexer.HOT.equals(tier) ? e.getValue() : 0;
+            warm += TierIndexer.WARM.equals(tier) ? e.getValue() : 0;
+        }
+        agents.remove(CatalogTopology.NO_AGENT);
+        long cold = archived.values().stream().mapToLong(Long::longValue).sum();
+        out.putAll(statsReport.report(index.dailyStats(StatsDimension.ALL), new StatsReport.TierCounts(hot, warm, cold), agents.size(),
+                period, days, LocalDate.now(ZoneOffset.UTC)));
         return out;
     }
 

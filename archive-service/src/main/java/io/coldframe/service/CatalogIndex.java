@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -33,7 +34,10 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.CatalogEntry;
+import io.coldframe.schemas.DailyStats;
+import io.coldframe.schemas.StatsDimension;
 
 /**
  * Interactive queries over the catalog stores of {@link CatalogTopology}. A lookup by memory id goes to the instance
@@ -43,6 +47,7 @@ import io.coldframe.schemas.CatalogEntry;
 final class CatalogIndex {
 
     static final ObjectMapper JSON = new ObjectMapper();
+    private static final AvroSerde<DailyStats> STATS = AvroSerde.of(DailyStats.class);
     private final KafkaStreams streams;
     private final HostInfo self;
     private final String catalogTopic;
@@ -207,6 +212,23 @@ final class CatalogIndex {
             }
         }
         return all;
+    }
+
+    /** The stats topic's cells of one dimension (every day retained), from the global store every instance holds. */
+    List<DailyStats> dailyStats(StatsDimension dimension) {
+        ReadOnlyKeyValueStore<String, byte[]> store = streams.store(
+                StoreQueryParameters.fromNameAndType(CatalogTopology.DAILY_STATS, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+        List<DailyStats> out = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.prefixScan(dimension.name() + CatalogTopology.SEP, Serdes.String().serializer())) {
+            while (it.hasNext()) {
+                try {
+                    out.add(STATS.decode(it.next().value));
+                } catch (SerializationException e) {
+                    // not a DailyStats: skipped, as the catalog indexer skips what is not an entry
+                }
+            }
+        }
+        return out;
     }
 
     /** Memories indexed on this instance (RocksDB's estimate). */

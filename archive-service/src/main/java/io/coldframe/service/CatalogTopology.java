@@ -32,6 +32,9 @@ import io.coldframe.schemas.CatalogEntry;
  * The catalog topic is keyed by memory id, so an id lookup goes to the one instance owning its partition; agent and
  * segment queries ask every instance for its partitions and merge. The tier stores are a sub-topology of their own,
  * partitioned like the tier topics (also keyed by memory id).
+ * <p>{@value #DAILY_STATS} is a global store of the small stats topic (every instance holds every day, so
+ * {@code GET /stats} asks no other instance); it keeps the topic's bytes as they are, so restoring it from the topic is
+ * a copy.
  */
 public final class CatalogTopology {
 
@@ -41,6 +44,8 @@ public final class CatalogTopology {
     public static final String COUNTS = "catalog-counts";
     public static final String TIERS = "memory-tiers";
     public static final String TIER_COUNTS = "tier-counts";
+    /** Global store of the stats topic: its key -> the latest single-object-encoded {@code DailyStats}. */
+    public static final String DAILY_STATS = "daily-stats";
     /** Count kind of the per-agent tier counts (in {@value #TIER_COUNTS}; the catalog's kinds are "a" and "s"). */
     static final String TIER_COUNT_KIND = "t";
     static final AvroSerde<CatalogEntry> ENTRIES = AvroSerde.of(CatalogEntry.class);
@@ -64,6 +69,9 @@ public final class CatalogTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIERS), Serdes.String(), Serdes.String()), "tier-index");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIER_COUNTS), Serdes.String(), Serdes.Long()),
                 "tier-index");
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DAILY_STATS), Serdes.String(), Serdes.ByteArray())
+                        .withLoggingDisabled(), "daily-stats-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.statsDaily(), "daily-stats-index", LatestByKey::new);
         return topology;
     }
 
@@ -151,6 +159,28 @@ public final class CatalogTopology {
                 counts.delete(key);
             } else {
                 counts.put(key, next);
+            }
+        }
+    }
+
+    /** Keeps the latest value of each key of the compacted stats topic; a tombstone removes the key. */
+    static final class LatestByKey implements Processor<String, byte[], Void, Void> {
+        private KeyValueStore<String, byte[]> store;
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(DAILY_STATS);
+        }
+
+        @Override
+        public void process(Record<String, byte[]> record) {
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                store.delete(record.key());
+            } else {
+                store.put(record.key(), record.value());
             }
         }
     }

@@ -10,6 +10,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,9 +37,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 
+import io.coldframe.archive.TierCounts;
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.local.LocalStack;
+import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.CatalogEntry;
+import io.coldframe.schemas.DailyStats;
+import io.coldframe.schemas.StatsDimension;
 import io.coldframe.schemas.Tier;
 import io.coldframe.segment.SegmentManifest;
 import io.coldframe.segment.SegmentOptions;
@@ -105,7 +111,33 @@ class ArchiveServiceIT {
             producer.send(new ProducerRecord<>(stack.topics().hot(), "\"warm-1\"", TierChanges.of("\"warm-1\"", "agent-1", Tier.HOT)));
             producer.send(new ProducerRecord<>(stack.topics().warm(), "\"warm-1\"", TierChanges.of("\"warm-1\"", "agent-1", Tier.WARM)));
             producer.send(new ProducerRecord<>(stack.topics().hot(), "\"warm-1\"", null));
+            // the archived memories went through the cold tier (keyed by agent), as the demo's tier_counts count them
+            for (String memoryId : archived.keySet()) {
+                String agent = archived.get(memoryId).getString("agent_id").getValue();
+                producer.send(new ProducerRecord<>(stack.topics().cold(), agent, TierChanges.of(memoryId, agent, Tier.COLD)));
+            }
+            // the tier analytics' cells of yesterday and today, as StatsTopology publishes them
+            LocalDate today = LocalDate.now(ZoneOffset.UTC);
+            sendStats(producer, "ALL", DailyStats.newBuilder().setDay(today).setTier(Tier.HOT).setDimension(StatsDimension.ALL)
+                    .setEntered(2).setFirstSeen(2).setRemoved(1).build());
+            sendStats(producer, "ALL", DailyStats.newBuilder().setDay(today).setTier(Tier.WARM).setDimension(StatsDimension.ALL)
+                    .setEntered(1).setFromHot(1).build());
+            sendStats(producer, "ALL", DailyStats.newBuilder().setDay(today).setTier(Tier.COLD).setDimension(StatsDimension.ALL)
+                    .setEntered(MEMORIES).build());
+            sendStats(producer, "ALL", DailyStats.newBuilder().setDay(today).setDimension(StatsDimension.ALL).setSegments(1)
+                    .setArchived(MEMORIES).setRawBytes(1_000_000).setArchiveBytes(250_000).setBytesSaved(750_000).setPurged(MEMORIES).build());
+            sendStats(producer, "ALL", DailyStats.newBuilder().setDay(today.minusDays(1)).setDimension(StatsDimension.ALL).setSegments(1)
+                    .setRawBytes(100).setArchiveBytes(60).setBytesSaved(40).build());
+            // a per-agent cell is not part of the totals
+            sendStats(producer, "AGENT", DailyStats.newBuilder().setDay(today).setDimension(StatsDimension.AGENT).setValue("agent-0")
+                    .setArchived(99).build());
         }
+    }
+
+    private static void sendStats(KafkaProducer<String, byte[]> producer, String dimension, DailyStats cell) {
+        String key = dimension + "\u0000" + cell.getDay() + "\u0000" + (cell.getTier() == null ? "ARCHIVE" : cell.getTier().name()) + "\u0000"
+                + (cell.getValue() == null ? "" : "=" + cell.getValue());
+        producer.send(new ProducerRecord<>(stack.topics().statsDaily(), key, AvroSerde.of(DailyStats.class).encode(cell)));
     }
 
     @AfterAll
@@ -176,6 +208,58 @@ class ArchiveServiceIT {
                 assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             }
         });
+    }
+
+    @Test
+    void statsCountTiersAsTheDemoSummaryDoesAndServeTheDailySeriesWithWeeksAndMonthsSummed() throws Exception {
+        TierCounts.Counts demo = TierCounts.read(stack.kafkaConnection(), stack.topics());
+        assertThat(List.of(demo.hot(), demo.warm(), demo.cold())).containsExactly(1L, 1L, (long) MEMORIES);
+        ArchiveService service = service("stats");
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+                HttpResponse<String> r = get(service, "/stats?period=day&days=2");
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                JsonNode stats = json(r);
+                assertThat(stats.path("tier_counts").toString())
+                        .isEqualTo("{\"hot\":" + demo.hot() + ",\"warm\":" + demo.warm() + ",\"cold\":" + demo.cold() + "}");
+                assertThat(stats.path("series").path("points")).hasSize(2);
+                assertThat(stats.path("series").path("points").get(1).path("archive").path("segments").asLong()).isEqualTo(1);
+            });
+            JsonNode stats = json(get(service, "/stats?period=day&days=2"));
+            assertThat(stats.path("agents").asLong()).isEqualTo(2);
+            assertThat(stats.path("memories").asLong()).isEqualTo(MEMORIES + 2);
+            JsonNode today = stats.path("series").path("points").get(1);
+            assertThat(today.path("tiers").path("hot").path("memories").asLong()).isEqualTo(1);
+            assertThat(today.path("tiers").path("hot").path("entered").asLong()).isEqualTo(2);
+            assertThat(today.path("tiers").path("hot").path("left").asLong()).isEqualTo(1);
+            assertThat(today.path("archive").path("archived").asLong()).isEqualTo(MEMORIES);
+            JsonNode yesterday = stats.path("series").path("points").get(0);
+            assertThat(yesterday.path("tiers").path("hot").path("memories").asLong()).isEqualTo(0);
+            assertThat(yesterday.path("tiers").path("cold").path("memories").asLong()).isEqualTo(0);
+            JsonNode bytes = stats.path("bytes");
+            assertThat(bytes.path("raw_bytes").asLong()).isEqualTo(1_000_100);
+            assertThat(bytes.path("archive_bytes").asLong()).isEqualTo(250_060);
+            assertThat(bytes.path("bytes_saved").asLong()).isEqualTo(750_040);
+            assertThat(bytes.path("gzip_bytes_estimated").asLong()).isEqualTo(Math.round(1_000_100 * ArchiveServiceConfig.DEFAULT_GZIP_RATIO));
+            // the service's own counters stay
+            assertThat(stats.path("ready").asBoolean()).isTrue();
+            assertThat(stats.has("archive_reads")).isTrue();
+
+            JsonNode months = json(get(service, "/stats?period=month&days=2")).path("series");
+            long archivedInMonths = 0;
+            for (JsonNode point : months.path("points")) {
+                archivedInMonths += point.path("archive").path("segments").asLong();
+            }
+            assertThat(archivedInMonths).isEqualTo(2);
+            assertThat(months.path("points").get(months.path("points").size() - 1).path("tiers").path("cold").path("memories").asLong())
+                    .isEqualTo(MEMORIES);
+            HttpResponse<String> bad = get(service, "/stats?period=year");
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(json(bad).path("error").asText()).contains("period");
+            assertThat(get(service, "/stats?days=0").statusCode()).isEqualTo(400);
+        } finally {
+            service.close();
+        }
     }
 
     @Test

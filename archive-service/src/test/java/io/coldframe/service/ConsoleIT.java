@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,7 +56,11 @@ import com.mongodb.client.model.Filters;
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.common.DeadLetters;
 import io.coldframe.local.LocalStack;
+import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.CatalogEntry;
+import io.coldframe.schemas.DailyStats;
+import io.coldframe.schemas.StatsDimension;
+import io.coldframe.schemas.Tier;
 import io.coldframe.segment.SegmentManifest;
 import io.coldframe.segment.SegmentOptions;
 import io.coldframe.segment.SegmentRecord;
@@ -76,6 +82,9 @@ class ConsoleIT {
     private static final String SEGMENT = "console-seg-1";
     private static final String TOKEN = "console-token";
     private static final int MEMORIES = 60;
+    private static final long RAW_BYTES = 123_456;
+    private static final long ARCHIVE_BYTES = 45_678;
+    private static final AvroSerde<DailyStats> STATS = AvroSerde.of(DailyStats.class);
     private static final Instant T0 = Instant.parse("2024-01-01T00:00:00Z");
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -118,6 +127,13 @@ class ConsoleIT {
             DeadLetters.describe(letter.headers(), "tiering", "record \"bad-1\", field created_at: missing; tiering needs it",
                     stack.topics().changes(), 0, 7);
             producer.send(letter);
+            // the tier analytics of today: the memories went cold and were archived in one segment
+            LocalDate today = LocalDate.now(ZoneOffset.UTC);
+            producer.send(new ProducerRecord<>(stack.topics().statsDaily(), "ALL\u0000" + today + "\u0000COLD\u0000", STATS.encode(
+                    DailyStats.newBuilder().setDay(today).setTier(Tier.COLD).setDimension(StatsDimension.ALL).setEntered(MEMORIES).build())));
+            producer.send(new ProducerRecord<>(stack.topics().statsDaily(), "ALL\u0000" + today + "\u0000ARCHIVE\u0000", STATS.encode(
+                    DailyStats.newBuilder().setDay(today).setDimension(StatsDimension.ALL).setSegments(1).setArchived(MEMORIES)
+                            .setRawBytes(RAW_BYTES).setArchiveBytes(ARCHIVE_BYTES).setBytesSaved(RAW_BYTES - ARCHIVE_BYTES).build())));
         }
         try (MongoClient client = MongoClients.create(stack.mongoUri())) {
             client.getDatabase(stack.database()).getCollection(stack.collection(), BsonDocument.class).insertOne(
@@ -188,6 +204,25 @@ class ConsoleIT {
     }
 
     @Test
+    void theOverviewsStatsComeFromTheStatsTopicInEveryPeriod() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(json("/stats").path("bytes").path("raw_bytes").asLong())
+                .isEqualTo(RAW_BYTES));
+        for (String period : List.of("day", "week", "month")) {
+            JsonNode stats = json("/stats?period=" + period);
+            JsonNode points = stats.path("series").path("points");
+            JsonNode last = points.get(points.size() - 1);
+            assertThat(last.path("tiers").path("cold").path("memories").asLong()).as(period).isEqualTo(MEMORIES);
+            assertThat(last.path("tiers").path("cold").path("entered").asLong()).as(period).isEqualTo(MEMORIES);
+            assertThat(last.path("archive").path("archive_bytes").asLong()).as(period).isEqualTo(ARCHIVE_BYTES);
+            assertThat(points.get(0).path("tiers").path("cold").path("memories").asLong()).as(period)
+                    .isEqualTo(points.size() == 1 ? MEMORIES : 0);
+        }
+        JsonNode bytes = json("/stats").path("bytes");
+        assertThat(bytes.path("bytes_saved").asLong()).isEqualTo(RAW_BYTES - ARCHIVE_BYTES);
+        assertThat(bytes.path("gzip_bytes_estimated").asLong()).isEqualTo(Math.round(RAW_BYTES * ArchiveServiceConfig.DEFAULT_GZIP_RATIO));
+    }
+
+    @Test
     void aFrameIsServedAsPngWithItsDecodedHeader() throws Exception {
         JsonNode frame = json("/segments/" + SEGMENT + "/frames/1");
         assertThat(frame.path("header").path("decoded").asBoolean()).as(frame.toString()).isTrue();
@@ -234,7 +269,24 @@ class ConsoleIT {
                 assertThat(tierCount(browser, "cold")).isEqualTo(MEMORIES);
                 assertThat(tierCount(browser, "mongodb")).isEqualTo(1);
             });
-            assertThat(browser.findElement(By.id("archive-reads")).getText()).contains("catalog index " + json("/stats").path("state").asText());
+            JsonNode stats = json("/stats");
+            assertThat(browser.findElement(By.id("archive-reads")).getText()).contains("catalog index " + stats.path("state").asText());
+            assertThat(tierCount(browser, "memories")).isEqualTo(stats.path("memories").asInt());
+            assertThat(tierCount(browser, "agents")).isEqualTo(stats.path("agents").asInt());
+            // archive bytes against raw and gzip, and what was saved, as /stats says
+            assertThat(cellAfter(browser, "#archive-bytes tr[data-bytes='raw'] td")).isEqualTo(stats.path("bytes").path("raw_bytes").asText());
+            assertThat(cellAfter(browser, "#archive-bytes tr[data-bytes='archive'] td")).isEqualTo(Long.toString(ARCHIVE_BYTES));
+            assertThat(cellAfter(browser, "#archive-bytes tr[data-bytes='gzip (estimated)'] td"))
+                    .isEqualTo(stats.path("bytes").path("gzip_bytes_estimated").asText());
+            assertThat(cellAfter(browser, "#archive-bytes tr[data-bytes='saved'] td")).isEqualTo(Long.toString(RAW_BYTES - ARCHIVE_BYTES));
+            assertThat(browser.findElements(By.cssSelector("#bytes-chart rect"))).hasSize(3);
+            // the tier chart: one line per tier over the daily series, its legend the last day's memories
+            JsonNode points = stats.path("series").path("points");
+            assertThat(browser.findElements(By.cssSelector("#tier-chart polyline"))).hasSize(3);
+            assertThat(browser.findElement(By.cssSelector("#tier-chart polyline[data-tier='cold']")).getAttribute("points").split(" "))
+                    .hasSize(points.size());
+            assertThat(browser.findElement(By.cssSelector("#tier-legend span[data-tier='cold']")).getText())
+                    .endsWith("cold " + points.get(points.size() - 1).path("tiers").path("cold").path("memories").asText());
             screenshot(browser, "overview");
 
             browser.findElement(By.cssSelector("nav button[data-tab=agents]")).click();
@@ -277,6 +329,11 @@ class ConsoleIT {
         } finally {
             browser.quit();
         }
+    }
+
+    private static String cellAfter(WebDriver browser, String cells) {
+        List<WebElement> found = browser.findElements(By.cssSelector(cells));
+        return found.size() < 2 ? null : found.get(1).getText();
     }
 
     private static int tierCount(WebDriver browser, String tier) {

@@ -45,6 +45,11 @@ public record Topics(String prefix) {
         return prefix + ".purge.results";
     }
 
+    /** Daily tier and archive counters ({@code DailyStats}), compacted by day and cell; written by the streams app's stats topology. */
+    public String statsDaily() {
+        return prefix + ".stats.daily";
+    }
+
     /** Records no stage could process, with headers naming the source and the reason. */
     public String deadLetter() {
         return prefix + ".deadletter";

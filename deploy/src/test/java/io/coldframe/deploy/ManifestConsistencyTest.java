@@ -345,10 +345,12 @@ class ManifestConsistencyTest {
             }
         }
         assertThat(script.keySet()).containsExactlyInAnyOrderElementsOf(used);
-        // The live views and the per-memory tables are compacted by key; the event streams are deleted by age.
+        // The live views and the per-memory tables are compacted by key; the event streams are deleted by age; the daily
+        // stats are compacted (a cell's latest count) and deleted by age (old days).
         Set<String> compacted = Set.of(suffix(topics.hot()), suffix(topics.warm()), suffix(topics.catalog()), suffix(topics.restores()));
         script.values().forEach(topic -> assertThat(topic.config().get("cleanup.policy")).as(topic.suffix())
-                .isEqualTo(compacted.contains(topic.suffix()) ? "compact" : "delete"));
+                .isEqualTo(topic.suffix().equals(suffix(topics.statsDaily())) ? "compact,delete"
+                        : compacted.contains(topic.suffix()) ? "compact" : "delete"));
         // The connector creates the change topic with the same partitions when it must.
         Map<String, String> connector = MongoSourceConnectorConfig.load().config();
         assertThat(script.get(suffix(topics.changes())).partitions())

@@ -309,6 +309,7 @@ class SecurityManifestTest {
         owners.put(topics.warm(), Set.of("coldframe-streams"));
         owners.put(topics.cold(), Set.of("coldframe-streams"));
         owners.put(topics.purgeResults(), Set.of("coldframe-purger"));
+        owners.put(topics.statsDaily(), Set.of("coldframe-streams"));
         owners.put(topics.deadLetter(), Set.of("coldframe-streams", "coldframe-archiver", "coldframe-purger", "coldframe-hot-cache"));
         // Every topic the script creates has its owners here.
         Set<String> created = new TreeSet<>();

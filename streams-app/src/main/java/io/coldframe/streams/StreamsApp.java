@@ -25,7 +25,8 @@ import io.coldframe.common.ops.OpsServer;
 import io.coldframe.streams.rules.RuleSet;
 
 /**
- * Entry point of the tiering service: runs the tiering topology with exactly-once v2 until stopped, and serves the
+ * Entry point of the tiering service: runs the tiering topology and, as an application of its own, the tier analytics
+ * ({@link StatsTopology}), both with exactly-once v2, until stopped, and serves the
  * ops endpoint ({@link OpsServer}) at {@code ops.port}: its metrics (tiering, Kafka Streams client, JVM) on
  * {@code GET /metrics}, {@code /health/live} (the Kafka Streams client has not failed or stopped) and
  * {@code /health/ready} (Kafka answers and the client is RUNNING or REBALANCING).
@@ -41,6 +42,8 @@ public final class StreamsApp implements AutoCloseable {
     private final TieringMetrics metrics;
     private final KafkaRestoreHolds restoreHolds;
     private final KafkaStreams streams;
+    /** The tier analytics ({@link StatsTopology}), its own application; null when {@code stats.enabled} is false. */
+    private final KafkaStreams stats;
     private final KafkaStreamsMetrics streamsMetrics;
     private final JvmGcMetrics gcMetrics;
     private final CountDownLatch failed = new CountDownLatch(1);
@@ -59,11 +62,14 @@ public final class StreamsApp implements AutoCloseable {
                         config.censusPerPunctuation(), metrics, restoreHolds, config.maxChangeBytes()),
                 config.streamsProperties());
         streams.setUncaughtExceptionHandler(config.threadFailures());
-        streams.setStateListener((state, previous) -> {
-            if (state == KafkaStreams.State.ERROR) {
-                failed.countDown();
-            }
-        });
+        streams.setStateListener(this::onState);
+        if (config.statsEnabled()) {
+            this.stats = new KafkaStreams(StatsTopology.build(config.topics(), config.statsRetention()), config.statsProperties());
+            stats.setUncaughtExceptionHandler(config.threadFailures());
+            stats.setStateListener(this::onState);
+        } else {
+            this.stats = null;
+        }
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics.registry());
         new JvmMemoryMetrics().bindTo(metrics.registry());
@@ -73,13 +79,20 @@ public final class StreamsApp implements AutoCloseable {
         gcMetrics.bindTo(metrics.registry());
     }
 
+    /** Either application failing for good fails the process, so that it is restarted. */
+    private void onState(KafkaStreams.State state, KafkaStreams.State previous) {
+        if (state == KafkaStreams.State.ERROR) {
+            failed.countDown();
+        }
+    }
+
     public void start() {
         int port = config.metricsPort();
         if (port > 0) {
             KafkaHealth kafka = new KafkaHealth(KafkaConnection.from(config));
             try {
                 opsServer = OpsServer.builder("streams-app").scrape(metrics::scrape)
-                        .liveness(() -> !DEAD.contains(streams.state()))
+                        .liveness(() -> !DEAD.contains(streams.state()) && (stats == null || !DEAD.contains(stats.state())))
                         .readiness("kafka", kafka)
                         .readiness("streams", timeout -> {
                             KafkaStreams.State state = streams.state();
@@ -97,6 +110,9 @@ public final class StreamsApp implements AutoCloseable {
         }
         restoreHolds.start();
         streams.start();
+        if (stats != null) {
+            stats.start();
+        }
     }
 
     public KafkaStreams.State state() {
@@ -119,6 +135,9 @@ public final class StreamsApp implements AutoCloseable {
             return; // the shutdown hook of serve() and an owner may both close it
         }
         streams.close(Duration.ofSeconds(30));
+        if (stats != null) {
+            stats.close(Duration.ofSeconds(30));
+        }
         restoreHolds.close();
         if (opsServer != null) {
             opsServer.close();
@@ -143,7 +162,8 @@ public final class StreamsApp implements AutoCloseable {
         if (stopped.getCount() == 0) {
             return 0;
         }
-        LOG.error("Kafka Streams is {}: tiering stopped; exiting 1", app.state());
+        LOG.error("Kafka Streams is {} (tier analytics {}): stopped; exiting 1", app.state(),
+                app.stats == null ? "disabled" : app.stats.state());
         return 1;
     }
 

@@ -46,6 +46,9 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String CENSUS_MAX_MEMORIES = "tiering.census.max.memories";
     public static final String CHANGE_MAX_BYTES = "tiering.change.max.bytes";
     public static final int DEFAULT_CHANGE_MAX_BYTES = 32 << 20;
+    public static final String STATS_ENABLED = "stats.enabled";
+    public static final String STATS_APPLICATION_ID = "stats.application.id";
+    public static final String STATS_RETENTION_DAYS = "stats.retention.days";
     /**
      * A tier record and the memory store's changelog entry carry the change event's document plus at most a few hundred
      * bytes of fields: what {@link #CHANGE_MAX_BYTES} must leave below {@link RecordSizes#MAX_RECORD_BYTES}.
@@ -85,7 +88,17 @@ public final class StreamsAppConfig extends AbstractConfig {
             .define(CHANGE_MAX_BYTES, Type.INT, DEFAULT_CHANGE_MAX_BYTES, Range.atLeast(1024), Importance.MEDIUM,
                     "Largest change event (bytes of Extended JSON) that is tiered. A larger one goes to the dead-letter topic "
                             + "with its key (the document's _id) and size, and its document stays in MongoDB, unarchived. "
-                            + "At most kafka.max.record.bytes minus 1 MiB, so its tier record and changelog entry always fit.");
+                            + "At most kafka.max.record.bytes minus 1 MiB, so its tier record and changelog entry always fit.")
+            .define(STATS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Run the tier analytics (StatsTopology) beside tiering: daily counters per tier, agent, type and importance, "
+                            + "and archived, purged and restored, to <prefix>.stats.daily (docs/console.md).")
+            .define(STATS_APPLICATION_ID, Type.STRING, "", Importance.MEDIUM,
+                    "Kafka Streams application id of the tier analytics: its own consumer group, transactional ids and internal "
+                            + "topics, so analytics never hold up tiering. Empty: " + APPLICATION_ID + " followed by '-stats' "
+                            + "(coldframe-tiering-stats), which the tiering app's prefixed ACLs cover too.")
+            .define(STATS_RETENTION_DAYS, Type.INT, 400, Range.between(1, 36_600), Importance.MEDIUM,
+                    "Days of daily counters kept in the analytics' window store; a record of an older day is not counted. "
+                            + "Bounds the state to this many days of cells. Keep the stats topic's retention.ms alike.");
 
     private final RuleSet rules;
 
@@ -147,6 +160,26 @@ public final class StreamsAppConfig extends AbstractConfig {
     StreamThreadFailures threadFailures() {
         return new StreamThreadFailures(getInt(THREAD_REPLACEMENTS_MAX), Duration.ofMillis(getLong(THREAD_REPLACEMENTS_WINDOW_MS)),
                 Clock.systemUTC());
+    }
+
+    public boolean statsEnabled() {
+        return getBoolean(STATS_ENABLED);
+    }
+
+    public Duration statsRetention() {
+        return Duration.ofDays(getInt(STATS_RETENTION_DAYS));
+    }
+
+    public String statsApplicationId() {
+        String id = getString(STATS_APPLICATION_ID).trim();
+        return id.isEmpty() ? getString(APPLICATION_ID) + "-stats" : id;
+    }
+
+    /** The tier analytics' Kafka Streams settings: tiering's, under the analytics' own application id. */
+    public Properties statsProperties() {
+        Properties props = streamsProperties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, statsApplicationId());
+        return props;
     }
 
     public int metricsPort() {

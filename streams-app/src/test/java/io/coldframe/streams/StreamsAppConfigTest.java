@@ -88,4 +88,19 @@ class StreamsAppConfigTest {
         assertThatThrownBy(() -> fromEnvironment(Map.of("COLDFRAME_KAFKA_MAX_RECORD_BYTES", "1000")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("kafka.max.record.bytes");
     }
+
+    @Test
+    void theTierAnalyticsRunAsTheirOwnApplicationNamedAfterTieringsWithAConfiguredRetention() {
+        StreamsAppConfig defaults = fromEnvironment(Map.of("COLDFRAME_STREAMS_APPLICATION_ID", "p-tiering"));
+        assertThat(defaults.statsEnabled()).isTrue();
+        assertThat(defaults.statsProperties()).containsEntry("application.id", "p-tiering-stats")
+                .containsEntry("processing.guarantee", "exactly_once_v2");
+        assertThat(defaults.streamsProperties()).containsEntry("application.id", "p-tiering");
+        assertThat(defaults.statsRetention()).isEqualTo(java.time.Duration.ofDays(400));
+        StreamsAppConfig set = fromEnvironment(Map.of("COLDFRAME_STATS_APPLICATION_ID", "analytics", "COLDFRAME_STATS_RETENTION_DAYS", "35"));
+        assertThat(set.statsProperties()).containsEntry("application.id", "analytics");
+        assertThat(set.statsRetention()).isEqualTo(java.time.Duration.ofDays(35));
+        assertThatThrownBy(() -> fromEnvironment(Map.of("COLDFRAME_STATS_RETENTION_DAYS", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("stats.retention.days");
+    }
 }
