@@ -35,21 +35,36 @@ public final class MemoryDocuments {
 
     /** The document's BSON bytes; a document read raw from MongoDB gives its bytes as stored, without re-encoding. */
     public static byte[] toBson(BsonDocument document) {
-        RawBsonDocument raw = document instanceof RawBsonDocument r ? r : new RawBsonDocument(document, CODEC);
-        ByteBuffer buffer = raw.getByteBuffer().asNIO();
+        ByteBuffer buffer = bsonView(document);
         byte[] bytes = new byte[buffer.remaining()];
         buffer.get(bytes);
         return bytes;
     }
 
+    /**
+     * The document's BSON bytes as a read-only view: for a raw document (one read from MongoDB or from a BSON change
+     * event) its own bytes, neither re-encoded nor copied.
+     */
+    public static ByteBuffer bsonView(BsonDocument document) {
+        RawBsonDocument raw = document instanceof RawBsonDocument r ? r : new RawBsonDocument(document, CODEC);
+        return raw.getByteBuffer().asNIO().asReadOnlyBuffer();
+    }
+
     /** Version fingerprint: lowercase hex SHA-256 of the document's exact BSON bytes. */
     public static String versionOf(BsonDocument document) {
-        return sha256Hex(toBson(document));
+        return sha256Hex(bsonView(document));
     }
 
     public static String sha256Hex(byte[] bytes) {
+        return sha256Hex(ByteBuffer.wrap(bytes));
+    }
+
+    /** SHA-256 of the buffer's remaining bytes, as lowercase hex; reads a duplicate, so the buffer stays as it was. */
+    public static String sha256Hex(ByteBuffer bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(bytes.duplicate());
+            return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM ships SHA-256", e);
         }
