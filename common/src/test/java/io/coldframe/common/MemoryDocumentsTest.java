@@ -2,15 +2,37 @@ package io.coldframe.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
+import org.bson.BsonArray;
+import org.bson.BsonBinary;
+import org.bson.BsonBinarySubType;
+import org.bson.BsonBoolean;
+import org.bson.BsonDateTime;
+import org.bson.BsonDbPointer;
+import org.bson.BsonDecimal128;
 import org.bson.BsonDocument;
 import org.bson.BsonDouble;
 import org.bson.BsonInt32;
 import org.bson.BsonInt64;
-import org.bson.BsonString;
-import org.bson.types.ObjectId;
+import org.bson.BsonJavaScript;
+import org.bson.BsonJavaScriptWithScope;
+import org.bson.BsonMaxKey;
+import org.bson.BsonMinKey;
+import org.bson.BsonNull;
 import org.bson.BsonObjectId;
+import org.bson.BsonRegularExpression;
+import org.bson.BsonString;
+import org.bson.BsonSymbol;
+import org.bson.BsonTimestamp;
+import org.bson.BsonUndefined;
+import org.bson.RawBsonDocument;
+import org.bson.json.JsonMode;
+import org.bson.json.JsonWriterSettings;
+import org.bson.types.Decimal128;
+import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
 
 class MemoryDocumentsTest {
@@ -34,6 +56,59 @@ class MemoryDocumentsTest {
         assertThat(MemoryDocuments.toBson(MemoryDocuments.fromJson(MemoryDocuments.toCanonicalJson(negativeZero))))
                 .isEqualTo(MemoryDocuments.toBson(negativeZero));
         assertThat(MemoryDocuments.versionOf(asInt)).isNotEqualTo(MemoryDocuments.versionOf(asDouble)).hasSize(64);
+    }
+
+    /** The library's own canonical writer: {@link MemoryDocuments#toCanonicalJson} must write exactly its text. */
+    private static final JsonWriterSettings LIBRARY_CANONICAL = JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED).build();
+
+    @Test
+    void canonicalJsonIsTheLibrarysTextForEveryBsonTypeAndEveryKindOfDouble() {
+        BsonDocument everyType = new BsonDocument("_id", new BsonObjectId(new ObjectId()))
+                .append("double", new BsonDouble(0.1))
+                .append("string", new BsonString("quote \" backslash \\ tab \t nul \u0000 é 漢 😀 \u2028"))
+                .append("document", new BsonDocument("a", new BsonInt32(1)).append("b", new BsonArray()))
+                .append("array", new BsonArray(List.of(new BsonInt32(1), new BsonDocument(), new BsonDouble(-0.0))))
+                .append("binary", new BsonBinary(new byte[] {1, 2, 3}))
+                .append("binary_uuid", new BsonBinary(BsonBinarySubType.UUID_STANDARD, new byte[16]))
+                .append("binary_user", new BsonBinary((byte) 0x80, new byte[] {9}))
+                .append("undefined", new BsonUndefined())
+                .append("object_id", new BsonObjectId(new ObjectId()))
+                .append("boolean", BsonBoolean.TRUE)
+                .append("date", new BsonDateTime(-1L))
+                .append("null", BsonNull.VALUE)
+                .append("regex", new BsonRegularExpression("^a.*\"", "im"))
+                .append("db_pointer", new BsonDbPointer("db.coll", new ObjectId()))
+                .append("javascript", new BsonJavaScript("function() { return \"x\"; }"))
+                .append("symbol", new BsonSymbol("sym"))
+                .append("javascript_with_scope", new BsonJavaScriptWithScope("x", new BsonDocument("x", new BsonDouble(2.5))))
+                .append("int32", new BsonInt32(Integer.MIN_VALUE))
+                .append("timestamp", new BsonTimestamp(7, 9))
+                .append("int64", new BsonInt64(Long.MAX_VALUE))
+                .append("decimal128", new BsonDecimal128(Decimal128.parse("-1.5E-6143")))
+                .append("min_key", new BsonMinKey())
+                .append("max_key", new BsonMaxKey());
+        assertSameCanonicalJson(everyType);
+
+        SplittableRandom random = new SplittableRandom(16);
+        BsonArray doubles = new BsonArray();
+        for (double special : new double[] {0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
+                Double.MIN_VALUE, -Double.MIN_NORMAL, Double.MAX_VALUE, 1e7, 1e-3, 1e-4, 1e21, 1e300, 123456789.0, 1.0E-300}) {
+            doubles.add(new BsonDouble(special));
+        }
+        for (int i = 0; i < 20_000; i++) {
+            // any bit pattern (subnormals, every exponent), and embedding-like floats. Not NaN payloads: Extended JSON
+            // has one "NaN" for them all, whichever writer writes it, so only the canonical NaN round-trips.
+            double bits = Double.longBitsToDouble(random.nextLong());
+            doubles.add(new BsonDouble(i % 2 == 0 ? (Double.isNaN(bits) ? Double.NaN : bits) : (float) (random.nextDouble() * 2 - 1)));
+        }
+        assertSameCanonicalJson(new BsonDocument("embedding", doubles).append("nested", new BsonDocument("d", new BsonDouble(4e-5))));
+    }
+
+    private static void assertSameCanonicalJson(BsonDocument document) {
+        RawBsonDocument raw = new RawBsonDocument(MemoryDocuments.toBson(document));
+        assertThat(MemoryDocuments.toCanonicalJson(document)).isEqualTo(document.toJson(LIBRARY_CANONICAL));
+        assertThat(MemoryDocuments.toCanonicalJson(raw)).isEqualTo(raw.toJson(LIBRARY_CANONICAL));
+        assertThat(MemoryDocuments.toBson(MemoryDocuments.fromJson(MemoryDocuments.toCanonicalJson(raw)))).isEqualTo(MemoryDocuments.toBson(document));
     }
 
     @Test

@@ -46,10 +46,10 @@ class MongoSourceConnectorConfigTest {
                 .containsEntry("startup.mode", "copy_existing")
                 .containsEntry("publish.full.document.only", "false")
                 .containsEntry("output.format.key", "json")
-                .containsEntry("output.format.value", "json")
+                .containsEntry("output.format.value", "bson")
                 .containsEntry("output.json.formatter", "com.mongodb.kafka.connect.source.json.formatter.ExtendedJson")
                 .containsEntry("key.converter", "org.apache.kafka.connect.storage.StringConverter")
-                .containsEntry("value.converter", "org.apache.kafka.connect.storage.StringConverter")
+                .containsEntry("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter")
                 .containsEntry("pipeline", "[]")
                 .containsEntry("errors.tolerance", "none")
                 .containsEntry("mongo.errors.tolerance", "none");

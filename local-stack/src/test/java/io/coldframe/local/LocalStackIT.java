@@ -3,14 +3,13 @@ package io.coldframe.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
 
+import io.coldframe.common.ChangeEventBytes;
 import io.coldframe.connectors.MongoSourceConnectorConfig;
 
 import java.time.Duration;
@@ -30,8 +29,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
+import org.bson.BsonDateTime;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonInt64;
+import org.bson.BsonString;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,13 +51,12 @@ class LocalStackIT {
 
     /** Run against a real MongoDB replica set with {@code -Dcoldframe.it.mongodb.uri=mongodb://...}. */
     private static final String EXTERNAL_MONGO_PROPERTY = "coldframe.it.mongodb.uri";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant CREATED = Instant.parse("2025-01-02T03:04:05.678Z");
 
     private static LocalStack stack;
     private static MongoClient mongoClient;
-    private static KafkaConsumer<String, String> consumer;
-    private static final List<ConsumerRecord<String, String>> received = new CopyOnWriteArrayList<>();
+    private static KafkaConsumer<String, byte[]> consumer;
+    private static final List<ConsumerRecord<String, byte[]>> received = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void startStack() {
@@ -68,7 +72,7 @@ class LocalStackIT {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-                new StringDeserializer(), new StringDeserializer());
+                new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
         for (PartitionInfo p : consumer.partitionsFor(stack.topics().changes())) {
             partitions.add(new TopicPartition(p.topic(), p.partition()));
@@ -101,47 +105,46 @@ class LocalStackIT {
         long connectorStart = System.nanoTime();
         stack.startConnector();
         Duration untilRunning = Duration.ofNanos(System.nanoTime() - connectorStart);
-        List<JsonNode> copied = awaitEvents(3);
+        List<BsonDocument> copied = awaitEvents(3);
         Duration untilFirstCopiedEvent = Duration.ofNanos(System.nanoTime() - connectorStart);
 
-        assertThat(copied).extracting(e -> e.path("operationType").asText()).containsOnly("insert");
+        assertThat(copied).extracting(e -> e.getString("operationType").getValue()).containsOnly("insert");
         assertThat(copied).extracting(LocalStackIT::fullDocumentId).containsExactlyInAnyOrder("m1", "m2", "m3");
-        for (JsonNode event : copied) {
-            assertCanonicalMemory(event.path("fullDocument"));
+        for (BsonDocument event : copied) {
+            assertExactMemory(event.getDocument("fullDocument"));
         }
 
         long liveStart = System.nanoTime();
         memories.insertOne(memory("m4", 4));
-        JsonNode inserted = awaitEvents(4).get(3);
+        BsonDocument inserted = awaitEvents(4).get(3);
         Duration liveLatency = Duration.ofNanos(System.nanoTime() - liveStart);
-        assertThat(inserted.path("operationType").asText()).isEqualTo("insert");
+        assertThat(inserted.getString("operationType").getValue()).isEqualTo("insert");
         assertThat(fullDocumentId(inserted)).isEqualTo("m4");
-        assertCanonicalMemory(inserted.path("fullDocument"));
-        assertThat(inserted.path("documentKey").path("_id").asText()).isEqualTo("m4");
+        assertExactMemory(inserted.getDocument("fullDocument"));
+        assertThat(inserted.getDocument("documentKey").getString("_id").getValue()).isEqualTo("m4");
 
         memories.updateOne(Filters.eq("_id", "m2"), Updates.combine(
                 Updates.set("importance", 9), Updates.set("last_accessed_at", Date.from(CREATED.plusSeconds(60)))));
-        JsonNode updated = awaitEvents(5).get(4);
-        assertThat(updated.path("operationType").asText()).isEqualTo("update");
+        BsonDocument updated = awaitEvents(5).get(4);
+        assertThat(updated.getString("operationType").getValue()).isEqualTo("update");
         // Identity of an update comes from fullDocument._id: the stand-in's documentKey is the update operators.
-        JsonNode updatedDoc = updated.path("fullDocument");
+        BsonDocument updatedDoc = updated.getDocument("fullDocument");
         assertThat(fullDocumentId(updated)).isEqualTo("m2");
-        assertThat(updatedDoc.path("importance")).isEqualTo(JSON.readTree("{\"$numberInt\": \"9\"}"));
-        assertThat(updatedDoc.path("last_accessed_at").path("$date").path("$numberLong").asText())
-                .isEqualTo(String.valueOf(CREATED.plusSeconds(60).toEpochMilli()));
-        assertThat(updatedDoc.path("content").asText()).isEqualTo("memory m2");
+        assertThat(updatedDoc.get("importance")).isEqualTo(new BsonInt32(9));
+        assertThat(updatedDoc.get("last_accessed_at")).isEqualTo(new BsonDateTime(CREATED.plusSeconds(60).toEpochMilli()));
+        assertThat(updatedDoc.getString("content").getValue()).isEqualTo("memory m2");
 
         memories.deleteOne(Filters.eq("_id", "m3"));
-        JsonNode deleted = awaitEvents(6).get(5);
-        assertThat(deleted.path("operationType").asText()).isEqualTo("delete");
-        assertThat(deleted.path("documentKey").path("_id").asText()).isEqualTo("m3");
+        BsonDocument deleted = awaitEvents(6).get(5);
+        assertThat(deleted.getString("operationType").getValue()).isEqualTo("delete");
+        assertThat(deleted.getDocument("documentKey").getString("_id").getValue()).isEqualTo("m3");
 
         // Keys are documentKey as JSON; for inserts and deletes that is {"_id": ...} on the stand-in too.
         Map<String, String> keysByValueId = received.stream()
-                .filter(r -> !"update".equals(parse(r.value()).path("operationType").asText()))
+                .filter(r -> !"update".equals(parse(r.value()).getString("operationType").getValue()))
                 .collect(Collectors.toMap(r -> idOfEvent(parse(r.value())), ConsumerRecord::key, (a, b) -> a));
         for (String id : List.of("m1", "m2", "m3", "m4")) {
-            assertThat(JSON.readTree(keysByValueId.get(id))).isEqualTo(JSON.readTree("{\"_id\": \"" + id + "\"}"));
+            assertThat(BsonDocument.parse(keysByValueId.get(id))).isEqualTo(new BsonDocument("_id", new BsonString(id)));
         }
 
         // A connector restart resumes from its stored resume token: what happened meanwhile arrives once, and the
@@ -149,8 +152,8 @@ class LocalStackIT {
         stack.stopConnector();
         memories.insertOne(memory("m5", 5));
         stack.startConnector();
-        JsonNode whileStopped = awaitEvents(7).get(6);
-        assertThat(whileStopped.path("operationType").asText()).isEqualTo("insert");
+        BsonDocument whileStopped = awaitEvents(7).get(6);
+        assertThat(whileStopped.getString("operationType").getValue()).isEqualTo("insert");
         assertThat(fullDocumentId(whileStopped)).isEqualTo("m5");
         memories.insertOne(memory("m6", 6));
         assertThat(fullDocumentId(awaitEvents(8).get(7))).isEqualTo("m6");
@@ -196,34 +199,32 @@ class LocalStackIT {
                 .append("content", "memory " + id);
     }
 
-    private static void assertCanonicalMemory(JsonNode doc) throws Exception {
-        String id = doc.path("_id").asText();
+    /** The published document is the stored one, BSON type for BSON type: int32 stays int32, int64 int64, dates dates. */
+    private static void assertExactMemory(BsonDocument doc) {
+        String id = doc.getString("_id").getValue();
         int n = Integer.parseInt(id.substring(1));
-        assertThat(doc.path("created_at")).isEqualTo(
-                JSON.readTree("{\"$date\": {\"$numberLong\": \"" + CREATED.toEpochMilli() + "\"}}"));
-        assertThat(doc.path("importance")).isEqualTo(JSON.readTree("{\"$numberInt\": \"" + n + "\"}"));
-        assertThat(doc.path("access_count")).isEqualTo(JSON.readTree("{\"$numberLong\": \"" + n + "\"}"));
-        assertThat(doc.path("content").asText()).isEqualTo("memory " + id);
+        assertThat(doc.get("created_at")).isEqualTo(new BsonDateTime(CREATED.toEpochMilli()));
+        assertThat(doc.get("importance")).isEqualTo(new BsonInt32(n));
+        assertThat(doc.get("access_count")).isEqualTo(new BsonInt64(n));
+        assertThat(doc.getString("content").getValue()).isEqualTo("memory " + id);
     }
 
-    private static String fullDocumentId(JsonNode event) {
-        return event.path("fullDocument").path("_id").asText();
+    private static String fullDocumentId(BsonDocument event) {
+        return event.getDocument("fullDocument").getString("_id").getValue();
     }
 
-    private static String idOfEvent(JsonNode event) {
-        return event.path("fullDocument").has("_id") ? fullDocumentId(event) : event.path("documentKey").path("_id").asText();
+    private static String idOfEvent(BsonDocument event) {
+        return event.isDocument("fullDocument") ? fullDocumentId(event) : event.getDocument("documentKey").getString("_id").getValue();
     }
 
-    private static JsonNode parse(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (Exception e) {
-            throw new AssertionError("Not JSON: " + json, e);
-        }
+    /** The connector publishes each change event as one BSON document (output.format.value=bson). */
+    private static BsonDocument parse(byte[] value) {
+        assertThat(ChangeEventBytes.isBson(value)).as("the change event is BSON").isTrue();
+        return ChangeEventBytes.read(value);
     }
 
     /** Polls the change topic until at least {@code count} events arrived; returns them in arrival order. */
-    private static List<JsonNode> awaitEvents(int count) {
+    private static List<BsonDocument> awaitEvents(int count) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
             consumer.poll(Duration.ofMillis(100)).forEach(received::add);
             return received.size() >= count;

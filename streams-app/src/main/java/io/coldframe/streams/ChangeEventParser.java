@@ -2,28 +2,36 @@ package io.coldframe.streams;
 
 import java.nio.charset.StandardCharsets;
 
+import org.bson.BSONException;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
-import org.bson.json.JsonParseException;
 
+import io.coldframe.common.ChangeEventBytes;
 import io.coldframe.common.InvalidRecordException;
 import io.coldframe.common.MemoryDocuments;
 import io.coldframe.common.MemoryFields;
 
 /**
- * Reads a MongoDB change event as the source connector publishes it: canonical Extended JSON with
- * operationType, fullDocument (looked up on update) and documentKey.
+ * Reads a MongoDB change event as the source connector publishes it, BSON or (before {@code output.format.value=bson})
+ * canonical Extended JSON, with operationType, fullDocument (looked up on update) and documentKey.
+ *
+ * <p>A BSON event is read lazily ({@link ChangeEventBytes}): only the fields asked for are decoded, and the full
+ * document stays the record's own bytes, which are its exact BSON and so its version, until its tier record is built.
+ * Malformed BSON surfaces where a field is read and is refused naming that field.
  *
  * <p>Identity of inserts, updates and replaces comes from fullDocument._id, never from documentKey: it is what
  * the tiering state and the guarded delete act on, and it is always the exact document's own id.
  *
- * <p>An event larger than the configured limit is refused before it is parsed: its tier record would carry the whole
- * document, over what the tier topics accept. It is named by its key, the connector's documentKey.
+ * <p>An event larger than the configured limit is refused before it is read, and so is a document whose canonical
+ * Extended JSON, which its tier record and changelog entry carry, is over it (BSON is up to about 3 times smaller).
+ * Both are named by the event's key, the connector's documentKey.
  */
 final class ChangeEventParser {
 
     /** Enough of an oversize event's key to name its document; a stand-in update's key is the whole update. */
     private static final int KEY_CHARS_IN_REASON = 200;
+    private static final String STAYS_IN_MONGODB = "; the document stays in MongoDB unarchived until the limit is raised "
+            + "(docs/operations.md, \"Big documents\")";
 
     private final int maxChangeBytes;
 
@@ -37,16 +45,15 @@ final class ChangeEventParser {
         }
         if (value.length > maxChangeBytes) {
             throw new InvalidRecordException(recordRef + " (key " + keyText(key) + ")", "value", "change event of " + value.length
-                    + " bytes is over " + StreamsAppConfig.CHANGE_MAX_BYTES + " (" + maxChangeBytes + "); the document stays in "
-                    + "MongoDB unarchived until the limit is raised (docs/operations.md, \"Big documents\")");
+                    + " bytes is over " + StreamsAppConfig.CHANGE_MAX_BYTES + " (" + maxChangeBytes + ")" + STAYS_IN_MONGODB);
         }
         BsonDocument event;
         try {
-            event = MemoryDocuments.fromJson(new String(value, StandardCharsets.UTF_8));
-        } catch (JsonParseException | IllegalArgumentException | org.bson.BsonInvalidOperationException e) {
-            throw new InvalidRecordException(recordRef, "value", "not a JSON change event: " + e.getMessage());
+            event = ChangeEventBytes.read(value);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRecordException(recordRef, "value", "not a change event: " + e.getMessage());
         }
-        BsonValue operation = event.get("operationType");
+        BsonValue operation = field(recordRef, event, "operationType", "operationType");
         if (operation == null || !operation.isString()) {
             throw new InvalidRecordException(recordRef, "operationType", "missing or not a string");
         }
@@ -58,6 +65,19 @@ final class ChangeEventParser {
         };
     }
 
+    /** Refuses a document whose tier record would carry more canonical Extended JSON than the limit. */
+    void checkDocumentSize(String recordRef, byte[] key, String documentJson) {
+        // UTF-8 takes at least one byte per char: only a long enough text needs counting.
+        if (documentJson.length() * 3L <= maxChangeBytes) {
+            return;
+        }
+        int bytes = documentJson.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > maxChangeBytes) {
+            throw new InvalidRecordException(recordRef + " (key " + keyText(key) + ")", "fullDocument", "document of " + bytes
+                    + " bytes of Extended JSON is over " + StreamsAppConfig.CHANGE_MAX_BYTES + " (" + maxChangeBytes + ")" + STAYS_IN_MONGODB);
+        }
+    }
+
     private static String keyText(byte[] key) {
         if (key == null) {
             return "null";
@@ -67,7 +87,7 @@ final class ChangeEventParser {
     }
 
     private ChangeEvent upsert(String recordRef, BsonDocument event) {
-        BsonValue fullDocument = event.get("fullDocument");
+        BsonValue fullDocument = field(recordRef, event, "fullDocument", "fullDocument");
         if (fullDocument == null || fullDocument.isNull()) {
             // The document was deleted before the update could be looked up; its delete event follows.
             return ChangeEvent.ignored();
@@ -75,18 +95,41 @@ final class ChangeEventParser {
         if (!fullDocument.isDocument()) {
             throw new InvalidRecordException(recordRef, "fullDocument", "not a document");
         }
-        BsonValue id = fullDocument.asDocument().get(MemoryFields.ID);
+        BsonValue id = field(recordRef, fullDocument.asDocument(), MemoryFields.ID, "fullDocument._id");
         if (id == null) {
             throw new InvalidRecordException(recordRef, "fullDocument._id", "missing");
         }
-        return new ChangeEvent(ChangeEvent.Operation.UPSERT, MemoryDocuments.idOf(id), fullDocument.asDocument());
+        return new ChangeEvent(ChangeEvent.Operation.UPSERT, memoryId(recordRef, id, "fullDocument._id"), fullDocument.asDocument());
     }
 
     private ChangeEvent delete(String recordRef, BsonDocument event) {
-        BsonValue key = event.get("documentKey");
-        if (key == null || !key.isDocument() || !key.asDocument().containsKey(MemoryFields.ID)) {
+        BsonValue key = field(recordRef, event, "documentKey", "documentKey");
+        BsonValue id = key != null && key.isDocument() ? field(recordRef, key.asDocument(), MemoryFields.ID, "documentKey._id") : null;
+        if (id == null) {
             throw new InvalidRecordException(recordRef, "documentKey._id", "missing on a delete event");
         }
-        return new ChangeEvent(ChangeEvent.Operation.DELETE, MemoryDocuments.idOf(key.asDocument().get(MemoryFields.ID)), null);
+        return new ChangeEvent(ChangeEvent.Operation.DELETE, memoryId(recordRef, id, "documentKey._id"), null);
+    }
+
+    /** Reads one field; malformed BSON (found only when read) is refused naming the field. */
+    private static BsonValue field(String recordRef, BsonDocument document, String name, String path) {
+        try {
+            return document.get(name);
+        } catch (BSONException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            // what the BSON reader throws on bytes that do not hold what they declare
+            throw malformed(recordRef, path, e);
+        }
+    }
+
+    private static String memoryId(String recordRef, BsonValue id, String path) {
+        try {
+            return MemoryDocuments.idOf(id);
+        } catch (BSONException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw malformed(recordRef, path, e);
+        }
+    }
+
+    private static InvalidRecordException malformed(String recordRef, String path, RuntimeException e) {
+        return new InvalidRecordException(recordRef, path, "malformed BSON: " + e.getMessage());
     }
 }

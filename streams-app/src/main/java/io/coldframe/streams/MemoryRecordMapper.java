@@ -1,5 +1,6 @@
 package io.coldframe.streams;
 
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import org.bson.BSONException;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
 import org.bson.json.JsonParseException;
@@ -43,9 +45,21 @@ final class MemoryRecordMapper {
         this.customTimestamp = !MemoryFields.CREATED_AT.equals(fields.timestampField());
     }
 
-    /** The ingest path: the document is at hand, so everything is read from it once. */
+    /**
+     * The ingest path: the document is at hand, so everything is read from it once. A document read lazily from BSON
+     * bytes ({@link ChangeEventParser}) is hashed as it is and decoded only for its fields and its Extended JSON; bytes
+     * that turn out malformed there are refused as the field {@code fullDocument}.
+     */
     Mapped map(String memoryId, BsonDocument document) {
-        byte[] bson = MemoryDocuments.toBson(document);
+        try {
+            return read(memoryId, document);
+        } catch (BSONException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new InvalidRecordException(memoryId, "fullDocument", "malformed BSON: " + e.getMessage());
+        }
+    }
+
+    private Mapped read(String memoryId, BsonDocument document) {
+        ByteBuffer bson = MemoryDocuments.bsonView(document);
         Instant timestamp = requiredTime(memoryId, document, fields.timestampField());
         Instant createdAt = customTimestamp ? optionalTime(memoryId, document, MemoryFields.CREATED_AT) : timestamp;
         MemoryRecord.Builder record = MemoryRecord.newBuilder()
@@ -55,7 +69,7 @@ final class MemoryRecordMapper {
                 .setCreatedAt(createdAt != null ? createdAt : timestamp)
                 .setLastAccessedAt(optionalTime(memoryId, document, MemoryFields.LAST_ACCESSED_AT))
                 .setAccessCount(accessCount(memoryId, document))
-                .setSizeBytes(bson.length)
+                .setSizeBytes(bson.remaining())
                 .setVersion(MemoryDocuments.sha256Hex(bson))
                 .setDocument(MemoryDocuments.toCanonicalJson(document));
         setImportance(memoryId, document, record);

@@ -86,8 +86,9 @@ public final class StreamsAppConfig extends AbstractConfig {
                     "After a start, memories per tier are counted (for the metrics) by one pass over the store, at most "
                             + "this many per punctuation.")
             .define(CHANGE_MAX_BYTES, Type.INT, DEFAULT_CHANGE_MAX_BYTES, Range.atLeast(1024), Importance.MEDIUM,
-                    "Largest change event (bytes of Extended JSON) that is tiered. A larger one goes to the dead-letter topic "
-                            + "with its key (the document's _id) and size, and its document stays in MongoDB, unarchived. "
+                    "Largest change event that is tiered, in bytes as published (BSON or Extended JSON), and largest "
+                            + "document in canonical Extended JSON, which its tier record carries. A larger one goes to the "
+                            + "dead-letter topic with its key (the document's _id) and size, and its document stays in MongoDB, unarchived. "
                             + "At most kafka.max.record.bytes minus 1 MiB, so its tier record and changelog entry always fit.")
             .define(STATS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Run the tier analytics (StatsTopology) beside tiering: daily counters per tier, agent, type and importance, "

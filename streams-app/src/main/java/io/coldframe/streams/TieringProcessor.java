@@ -120,6 +120,7 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
             switch (event.operation()) {
                 case UPSERT -> {
                     MemoryRecordMapper.Mapped mapped = mapper.map(event.memoryId(), event.fullDocument());
+                    parser.checkDocumentSize(recordRef, record.key(), mapped.record().getDocument());
                     apply(memories.get(event.memoryId()), mapped.record(), mapped.facts(), now());
                 }
                 case DELETE -> delete(event.memoryId());

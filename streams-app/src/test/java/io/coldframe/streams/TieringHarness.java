@@ -101,11 +101,12 @@ final class TieringHarness implements AutoCloseable {
                 .append("access_count", new BsonInt32(0));
     }
 
+    /** An insert as the connector publishes it: BSON. */
     void send(BsonDocument fullDocument) {
         BsonDocument event = new BsonDocument("operationType", new BsonString("insert"))
                 .append("documentKey", new BsonDocument("_id", fullDocument.get("_id")))
                 .append("fullDocument", fullDocument);
-        changes.pipeInput(utf8("key"), utf8(MemoryDocuments.toCanonicalJson(event)));
+        changes.pipeInput(utf8("key"), MemoryDocuments.toBson(event));
     }
 
     void delete(String id) {

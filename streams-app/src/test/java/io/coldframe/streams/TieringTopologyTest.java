@@ -71,17 +71,26 @@ class TieringTopologyTest {
                 .append("access_count", new BsonInt32(0));
     }
 
-    private void send(String operation, BsonDocument fullDocument) {
-        BsonDocument event = new BsonDocument("operationType", new BsonString(operation))
+    private static BsonDocument event(String operation, BsonDocument fullDocument) {
+        return new BsonDocument("operationType", new BsonString(operation))
                 .append("documentKey", new BsonDocument("_id", fullDocument.get("_id")))
                 .append("fullDocument", fullDocument);
-        changes.pipeInput(utf8("key"), utf8(MemoryDocuments.toCanonicalJson(event)));
+    }
+
+    /** As the connector publishes it: BSON. */
+    private void send(String operation, BsonDocument fullDocument) {
+        changes.pipeInput(utf8("key"), MemoryDocuments.toBson(event(operation, fullDocument)));
+    }
+
+    /** As the connector published it before output.format.value=bson: canonical Extended JSON. */
+    private void sendJson(String operation, BsonDocument fullDocument) {
+        changes.pipeInput(utf8("key"), utf8(MemoryDocuments.toCanonicalJson(event(operation, fullDocument))));
     }
 
     private void sendDelete(String id) {
         BsonDocument event = new BsonDocument("operationType", new BsonString("delete"))
                 .append("documentKey", new BsonDocument("_id", new BsonString(id)));
-        changes.pipeInput(utf8("key"), utf8(MemoryDocuments.toCanonicalJson(event)));
+        changes.pipeInput(utf8("key"), MemoryDocuments.toBson(event));
     }
 
     @Test
@@ -163,6 +172,30 @@ class TieringTopologyTest {
     }
 
     @Test
+    void aStreamOfJsonAndBsonEventsTiersOneMemoryAsOneVersionWhateverTheFormat() {
+        BsonDocument document = memory("m1", Duration.ofDays(90), "LOW");
+        sendJson("insert", document);
+        send("update", document); // the same version again, now as BSON: a replay, nothing new
+        assertThat(cold.readValuesToList()).hasSize(1);
+
+        BsonDocument changed = document.clone().append("note", new BsonString("changed, published as BSON"));
+        send("update", changed);
+        TierChange again = cold.readValue();
+        assertThat(again.getMemory().getVersion()).isEqualTo(MemoryDocuments.versionOf(changed));
+        assertThat(MemoryDocuments.fromJson(again.getMemory().getDocument())).isEqualTo(changed);
+        sendJson("update", changed);
+        assertThat(cold.isEmpty()).as("the same version as JSON is a replay too").isTrue();
+
+        send("insert", memory("m2", Duration.ofDays(1), "HIGH"));
+        assertThat(hot.readValue().getMemoryId()).isEqualTo("\"m2\"");
+        BsonDocument jsonDelete = new BsonDocument("operationType", new BsonString("delete"))
+                .append("documentKey", new BsonDocument("_id", new BsonString("m2")));
+        changes.pipeInput(utf8("key"), utf8(MemoryDocuments.toCanonicalJson(jsonDelete)));
+        assertThat(hot.readKeyValue().value).as("tombstone of m2").isNull();
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
     void deletedMemoryLeavesItsTierViewAndItsState() {
         send("insert", memory("m1", Duration.ofDays(1), "HIGH"));
         hot.readValue();
@@ -180,13 +213,19 @@ class TieringTopologyTest {
         changes.pipeInput(utf8("k"), utf8("this is not json"));
         changes.pipeInput(utf8("k"), utf8("{\"operationType\": \"insert\", \"fullDocument\": {\"agent_id\": \"a\"}}"));
         send("insert", memory("m2", Duration.ofDays(1), "HIGH").append("created_at", new BsonString("yesterday")));
+        byte[] badBson = MemoryDocuments.toBson(event("insert", memory("m4", Duration.ofDays(1), "HIGH")));
+        badBson[4] = 0x20; // no BSON type: the type byte of the first element, operationType
+        changes.pipeInput(utf8("k"), badBson);
         send("insert", memory("m3", Duration.ofDays(1), "HIGH"));
 
         var letters = deadLetters.readRecordsToList();
-        assertThat(letters).hasSize(3);
-        assertThat(DeadLetters.header(letters.get(0).headers(), DeadLetters.REASON)).contains("not a JSON change event");
+        assertThat(letters).hasSize(4);
+        assertThat(DeadLetters.header(letters.get(0).headers(), DeadLetters.REASON)).contains("not a change event").contains("nor JSON");
         assertThat(DeadLetters.header(letters.get(1).headers(), DeadLetters.REASON)).contains("fullDocument._id").contains("missing");
         assertThat(DeadLetters.header(letters.get(2).headers(), DeadLetters.REASON)).contains("\"m2\"").contains("created_at");
+        assertThat(DeadLetters.header(letters.get(3).headers(), DeadLetters.REASON))
+                .contains(TOPICS.changes() + "-0@3").contains("field operationType: malformed BSON");
+        assertThat(letters.get(3).value()).isEqualTo(badBson);
         assertThat(DeadLetters.header(letters.get(0).headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo(TOPICS.changes());
         assertThat(DeadLetters.header(letters.get(0).headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
         assertThat(new String(letters.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("this is not json");

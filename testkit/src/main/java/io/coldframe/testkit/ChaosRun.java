@@ -38,6 +38,7 @@ import io.coldframe.archive.InvariantAudit;
 import io.coldframe.archive.KafkaRestoreMarks;
 import io.coldframe.archive.MongoPresence;
 import io.coldframe.archive.Restorer;
+import io.coldframe.common.ChangeEventBytes;
 import io.coldframe.common.MemoryDocuments;
 import io.coldframe.common.Progress;
 import io.coldframe.local.LocalStack;
@@ -406,7 +407,7 @@ public final class ChaosRun {
         Set<String> seen = new HashSet<>();
         for (var record : InvariantAudit.readCommitted(pipeline.stack().kafkaConnection(), pipeline.topics().changes())) {
             try {
-                BsonDocument event = BsonDocument.parse(new String(record.value(), java.nio.charset.StandardCharsets.UTF_8));
+                BsonDocument event = ChangeEventBytes.read(record.value());
                 if (event.get("fullDocument") instanceof BsonDocument full && full.containsKey("_id")) {
                     seen.add(MemoryDocuments.idOf(full.get("_id")));
                 }

@@ -42,9 +42,9 @@ import picocli.CommandLine;
 /**
  * Issue 11, big documents, end to end with every limit at its default: memories with 3072-float embeddings, one ~15 MB
  * document and ordinary ones go through the real connector, the tier topics, the archiver, the purger and back through
- * {@code coldframe restore}, byte for byte. A document whose change event is over the tiering limit (about 40 MB of
- * canonical Extended JSON from 15 MB of BSON doubles) becomes a dead letter naming it, stays in MongoDB, and the
- * pipeline keeps running.
+ * {@code coldframe restore}, byte for byte. A document whose tier record would be over the tiering limit (its change
+ * event is 15 MB of BSON doubles, about 40 MB as canonical Extended JSON) becomes a dead letter naming it, stays in
+ * MongoDB, and the pipeline keeps running.
  */
 class BigDocumentsIT {
 
