@@ -5,9 +5,11 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,6 +50,7 @@ public final class ArchiveReader implements AutoCloseable {
     private final Path cacheDir;
     private final long maxCachedBlockBytes;
     private final int maxSegments;
+    private final SegmentOptions readOptions;
     private final Map<String, Segment> segments;
     private final LinkedHashMap<String, Map<String, SegmentRecord>> blocks = new LinkedHashMap<>(64, 0.75f, true);
     private final Map<String, Long> blockBytes = new HashMap<>();
@@ -62,12 +65,14 @@ public final class ArchiveReader implements AutoCloseable {
      * @param cacheDir where sparse copies of videos and manifests are kept (created if missing)
      * @param maxCachedBlockBytes bound of the decoded-block cache, in decoded BSON bytes
      * @param maxSegments segments whose manifest and frame index are kept open
+     * @param decodeThreads threads that QR-decode a block's frames while the video is read
      */
-    public ArchiveReader(SegmentStore store, Path cacheDir, long maxCachedBlockBytes, int maxSegments) throws IOException {
+    public ArchiveReader(SegmentStore store, Path cacheDir, long maxCachedBlockBytes, int maxSegments, int decodeThreads) throws IOException {
         this.store = store;
         this.cacheDir = Files.createDirectories(cacheDir);
         this.maxCachedBlockBytes = maxCachedBlockBytes;
         this.maxSegments = maxSegments;
+        this.readOptions = SegmentOptions.builder().threads(decodeThreads).build();
         this.segments = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
 
@@ -207,33 +212,46 @@ public final class ArchiveReader implements AutoCloseable {
             }
             this.manifest = SegmentManifest.read(manifestFile);
             this.lastHeadFrame = lastHeadFrame(manifest);
-            long size = store.videoSize(segmentId);
-            VideoFrameIndex built = null;
-            try {
-                built = VideoFrameIndex.read((offset, length) -> store.readVideoRange(segmentId, offset, length), size);
-                if (built.frameCount() != manifest.frameCount()) {
-                    throw new IOException(built.frameCount() + " clusters for " + manifest.frameCount() + " frames");
+            // the manifest names the stored video's size (the store keeps exactly the verified video): no HEAD request
+            long size = manifest.videoBytes();
+            Files.deleteIfExists(video);
+            VideoFrameIndex built;
+            try (RandomAccessFile file = new RandomAccessFile(video.toFile(), "rw")) {
+                file.setLength(size);
+                SparseCopy copy = new SparseCopy(file);
+                built = locateFrames(copy, size);
+                if (built != null) {
+                    // what the index was read from (head, cues, tail) lands in the copy as it is fetched
+                    copy.ensure(0, built.headEnd());
+                    copy.ensure(built.tailStart(), size);
+                    for (int frame = 0; frame < built.frameCount(); frame++) {
+                        if (copy.holds(built.frameStart(frame), built.frameEnd(frame))) {
+                            present.set(frame);
+                        }
+                    }
                 }
-            } catch (IOException e) {
-                LOG.warn("segment {}: frames cannot be located in its video ({}); reading the whole video", segmentId, e.getMessage());
-                built = null;
+                metadataBytesFetched.addAndGet(copy.bytesFetched);
             }
             this.index = built;
             this.whole = built == null;
-            Files.deleteIfExists(video);
             if (whole) {
                 Path fetched = store.fetch(segmentId);
                 framesBytesFetched.addAndGet(Files.size(fetched));
                 Files.copy(fetched, video, StandardCopyOption.REPLACE_EXISTING);
-                return;
             }
-            metadataBytesFetched.addAndGet(built.metadataBytesRead());
-            try (RandomAccessFile file = new RandomAccessFile(video.toFile(), "rw")) {
-                file.setLength(size);
-                copy(file, 0, built.headEnd());
-                copy(file, built.tailStart(), size - built.tailStart());
+        }
+
+        private VideoFrameIndex locateFrames(SparseCopy copy, long size) {
+            try {
+                VideoFrameIndex built = VideoFrameIndex.read(copy::fetch, size);
+                if (built.frameCount() != manifest.frameCount()) {
+                    throw new IOException(built.frameCount() + " clusters for " + manifest.frameCount() + " frames");
+                }
+                return built;
+            } catch (IOException e) {
+                LOG.warn("segment {}: frames cannot be located in its video ({}); reading the whole video", segmentId, e.getMessage());
+                return null;
             }
-            metadataBytesFetched.addAndGet(built.headEnd() + size - built.tailStart());
         }
 
         /**
@@ -296,12 +314,42 @@ public final class ArchiveReader implements AutoCloseable {
          */
         Map<String, SegmentRecord> decodeBlock(int blockIndex) throws IOException {
             Map<String, SegmentRecord> out = new HashMap<>();
-            try (SegmentReader reader = SegmentReader.open(video, SegmentOptions.builder().threads(1).build())) {
+            try (SegmentReader reader = SegmentReader.open(video, readOptions)) {
                 for (SegmentRecord record : reader.block(blockIndex)) {
                     out.put(record.memoryId(), record);
                 }
             }
             return out;
+        }
+
+        /** The sparse local copy being filled: every byte range fetched is written at its offset and remembered. */
+        private final class SparseCopy {
+            private final RandomAccessFile file;
+            private final List<long[]> fetched = new ArrayList<>();
+            private long bytesFetched;
+
+            SparseCopy(RandomAccessFile file) {
+                this.file = file;
+            }
+
+            byte[] fetch(long offset, int length) throws IOException {
+                byte[] bytes = store.readVideoRange(segmentId, offset, length);
+                file.seek(offset);
+                file.write(bytes);
+                fetched.add(new long[] {offset, offset + bytes.length});
+                bytesFetched += bytes.length;
+                return bytes;
+            }
+
+            boolean holds(long from, long to) {
+                return fetched.stream().anyMatch(range -> range[0] <= from && to <= range[1]);
+            }
+
+            void ensure(long from, long to) throws IOException {
+                if (from < to && !holds(from, to)) {
+                    fetch(from, Math.toIntExact(to - from));
+                }
+            }
         }
 
         void delete() {
