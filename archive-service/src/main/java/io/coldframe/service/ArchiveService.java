@@ -151,7 +151,7 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
 
     public void start() {
         try {
-            ops.start(index, streams);
+            ops.start(index, streams, mongo);
         } catch (IOException e) {
             // answering matters more than its metrics: keep running
             LOG.error("cannot serve the ops endpoint on port {} ({}); set {} to a free port, or 0 to disable",
