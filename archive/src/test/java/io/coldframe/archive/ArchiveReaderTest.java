@@ -41,7 +41,7 @@ class ArchiveReaderTest {
         local.store("seg-1", staging.resolve("seg-1.mkv"), staging.resolve("seg-1.manifest.json"), manifest.videoSha256());
         CountingStore store = new CountingStore(local);
 
-        try (ArchiveReader reader = new ArchiveReader(store, dir.resolve("cache"), 64L << 20, 4, 2)) {
+        try (ArchiveReader reader = new ArchiveReader(store, dir.resolve("cache"), 64L << 20, 4, 4, 2)) {
             SegmentManifest.Block last = manifest.blocks().get(manifest.blocks().size() - 1);
             String lastId = manifest.entries().stream().filter(e -> e.blockIndex() == last.index()).findFirst().orElseThrow().memoryId();
             assertThat(reader.read("seg-1", lastId, last.index(), last.firstFrame(), last.lastFrame()).orElseThrow().record().document())
@@ -57,6 +57,57 @@ class ArchiveReaderTest {
         }
     }
 
+    /**
+     * A segment's reader stays open for its later blocks, except where its demuxer may have buffered the copy while the
+     * frames were not fetched yet (just past the last block it read): every block reads back right either way, and the
+     * bound on open readers closes the least recently used.
+     */
+    @Test
+    void readersStayOpenBetweenBlocksOfASegmentWithinTheirBound() throws Exception {
+        LocalDirectorySegmentStore store = new LocalDirectorySegmentStore(dir.resolve("store"));
+        List<SegmentRecord> records = wordRecords(2000);
+        SegmentManifest a = write(store, "seg-a", records);
+        SegmentManifest b = write(store, "seg-b", records);
+        int blocks = a.blocks().size();
+        assertThat(blocks).isGreaterThan(4);
+
+        try (ArchiveReader reader = new ArchiveReader(store, dir.resolve("cache-down"), 64L << 20, 4, 4, 2)) {
+            for (int block = blocks - 1; block >= 0; block--) {
+                assertReadsBack(reader, "seg-a", a, block, records);
+            }
+            assertThat(reader.readersOpened()).as("blocks read last to first: one reader").isEqualTo(1);
+        }
+        try (ArchiveReader reader = new ArchiveReader(store, dir.resolve("cache-up"), 64L << 20, 4, 4, 2)) {
+            for (int block = 0; block < blocks; block++) {
+                assertReadsBack(reader, "seg-a", a, block, records);
+            }
+        }
+        try (ArchiveReader reader = new ArchiveReader(store, dir.resolve("cache-bound"), 64L << 20, 4, 1, 2)) {
+            for (int block = blocks - 1; block >= blocks - 3; block--) {
+                assertReadsBack(reader, "seg-a", a, block, records);
+                assertReadsBack(reader, "seg-b", b, block, records);
+            }
+            assertThat(reader.readersOpened()).as("one open reader for two segments read in turn").isEqualTo(6);
+        }
+    }
+
+    private SegmentManifest write(SegmentStore store, String id, List<SegmentRecord> records) throws IOException {
+        Path staging = dir.resolve("staging-" + id);
+        SegmentManifest manifest = new SegmentWriter(SegmentOptions.builder().blockTargetBytes(64 * 1024).build()).write(id, records, staging);
+        store.store(id, staging.resolve(id + ".mkv"), staging.resolve(id + ".manifest.json"), manifest.videoSha256());
+        return manifest;
+    }
+
+    private static void assertReadsBack(ArchiveReader reader, String segmentId, SegmentManifest manifest, int block,
+            List<SegmentRecord> records) throws IOException {
+        SegmentManifest.Block b = manifest.blocks().get(block);
+        for (SegmentManifest.Entry entry : manifest.entries().stream().filter(e -> e.blockIndex() == block).toList()) {
+            SegmentRecord expected = records.stream().filter(r -> r.memoryId().equals(entry.memoryId())).findFirst().orElseThrow();
+            assertThat(reader.read(segmentId, entry.memoryId(), block, b.firstFrame(), b.lastFrame()).orElseThrow().record().document())
+                    .as("%s %s", segmentId, entry.memoryId()).isEqualTo(expected.document());
+        }
+    }
+
     @Test
     void readsEachRecordFromOnlyTheFramesOfItsBlockAndCachesTheDecodedBlock() throws Exception {
         List<SegmentRecord> records = wordRecords(2000);
@@ -69,7 +120,7 @@ class ArchiveReaderTest {
         VideoFrameIndex index = VideoFrameIndex.read((o, n) -> store.readVideoRange("seg-1", o, n), store.videoSize("seg-1"));
         assertThat(index.frameCount()).isEqualTo(manifest.frameCount());
 
-        try (ArchiveReader reader = new ArchiveReader(store, dir.resolve("cache"), 64L << 20, 16, 2)) {
+        try (ArchiveReader reader = new ArchiveReader(store, dir.resolve("cache"), 64L << 20, 16, 4, 2)) {
             for (int b = manifest.blocks().size() - 1; b >= 0; b--) {
                 SegmentManifest.Block block = manifest.blocks().get(b);
                 SegmentManifest.Entry entry = manifest.entries().stream().filter(e -> e.blockIndex() == block.index()).findFirst().orElseThrow();
@@ -109,7 +160,7 @@ class ArchiveReaderTest {
             for (int f = 1; f < index.frameCount(); f++) {
                 shared += index.frameStart(f) == index.frameStart(f - 1) ? 1 : 0;
             }
-            try (ArchiveReader reader = new ArchiveReader(store, dir.resolve("cache-" + n), 64L << 20, 4, 1)) {
+            try (ArchiveReader reader = new ArchiveReader(store, dir.resolve("cache-" + n), 64L << 20, 4, 4, 1)) {
                 SegmentManifest.Block block = manifest.blocks().get(0);
                 ArchiveReader.Read read = reader.read(id, "\"m-0\"", 0, block.firstFrame(), block.lastFrame()).orElseThrow();
                 assertThat(read.record().document()).isEqualTo(records.get(0).document());
