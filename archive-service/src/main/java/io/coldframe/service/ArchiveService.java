@@ -86,7 +86,8 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
         this.config = config;
         this.store = SegmentStores.create(config);
         this.reader = new ArchiveReader(store, Path.of(config.getString(ArchiveServiceConfig.CACHE_DIR)),
-                config.getLong(ArchiveServiceConfig.CACHE_BLOCK_BYTES), config.getInt(ArchiveServiceConfig.CACHE_SEGMENTS));
+                config.getLong(ArchiveServiceConfig.CACHE_BLOCK_BYTES), config.getInt(ArchiveServiceConfig.CACHE_SEGMENTS),
+                config.getInt(ArchiveServiceConfig.CACHE_READERS), config.getInt(ArchiveServiceConfig.DECODE_THREADS));
         this.mongo = new MongoReads(config.getPassword(CommonConfigKeys.MONGODB_URI).value(),
                 config.getString(CommonConfigKeys.MONGODB_DATABASE), config.getString(CommonConfigKeys.MONGODB_COLLECTION));
         this.statsReport = new StatsReport(config.getDouble(ArchiveServiceConfig.STATS_GZIP_RATIO));
@@ -157,7 +158,7 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
 
     public void start() {
         try {
-            ops.start(index, streams);
+            ops.start(index, streams, mongo);
         } catch (IOException e) {
             // answering matters more than its metrics: keep running
             LOG.error("cannot serve the ops endpoint on port {} ({}); set {} to a free port, or 0 to disable",

@@ -30,6 +30,8 @@ public final class ArchiveServiceConfig extends AbstractConfig {
     public static final String CACHE_DIR = "service.cache.dir";
     public static final String CACHE_BLOCK_BYTES = "service.cache.block.bytes";
     public static final String CACHE_SEGMENTS = "service.cache.segments";
+    public static final String CACHE_READERS = "service.cache.readers";
+    public static final String DECODE_THREADS = "service.decode.threads";
     public static final String STREAM_THREADS = "service.stream.threads";
     public static final String STANDBY_REPLICAS = "service.standby.replicas";
     public static final String STATS_GZIP_RATIO = "service.stats.gzip.ratio";
@@ -81,6 +83,12 @@ public final class ArchiveServiceConfig extends AbstractConfig {
                         "Bound of the cache of recently decoded blocks, in decoded BSON bytes.")
                 .define(CACHE_SEGMENTS, Type.INT, 1024, ConfigDef.Range.atLeast(1), Importance.LOW,
                         "Segments whose manifest and frame index are kept.")
+                .define(CACHE_READERS, Type.INT, 16, ConfigDef.Range.atLeast(1), Importance.LOW,
+                        "Segments whose segment reader stays open between reads (the video opened, its index decoded), least "
+                                + "recently read closed first. Each holds FFmpeg's demuxer and up to a few MiB of decoded frames.")
+                .define(DECODE_THREADS, Type.INT, 2, ConfigDef.Range.between(1, 64), Importance.LOW,
+                        "Threads that QR-decode the frames of a block being read, beside the thread reading the video: a cold "
+                                + "get's latency is mostly this decoding.")
                 .define(STREAM_THREADS, Type.INT, 1, ConfigDef.Range.atLeast(1), Importance.LOW,
                         "Kafka Streams threads of the catalog index.")
                 .define(STANDBY_REPLICAS, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.LOW,

@@ -66,6 +66,11 @@ final class MongoReads implements AutoCloseable {
         });
     }
 
+    /** A ping of the server (the readiness check). */
+    CompletableFuture<Optional<Document>> ping() {
+        return first(client.getDatabase("admin").runCommand(new Document("ping", 1)));
+    }
+
     CompletableFuture<Long> count() {
         return first(memories.countDocuments()).thenApply(n -> n.orElse(0L));
     }

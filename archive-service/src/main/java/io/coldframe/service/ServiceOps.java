@@ -17,8 +17,8 @@ import io.coldframe.common.ops.OpsMetrics;
 import io.coldframe.common.ops.OpsServer;
 
 /**
- * The archive service's ops endpoint ({@code ops.port}, like every service's): ready when Kafka answers and the
- * catalog index is RUNNING; metrics (besides Kafka Streams' and the JVM's):
+ * The archive service's ops endpoint ({@code ops.port}, like every service's): ready when Kafka and MongoDB answer and
+ * the catalog index is RUNNING; metrics (besides Kafka Streams' and the JVM's):
  * <ul>
  *   <li>{@code coldframe_service_archive_gets_total}, {@code coldframe_service_block_cache_hits_total}: gets read from
  *       segments, and those the decoded-block cache answered;</li>
@@ -48,7 +48,7 @@ final class ServiceOps implements AutoCloseable {
     }
 
     /** Starts serving on {@code ops.port} unless it is 0. */
-    void start(CatalogIndex index, KafkaStreams streams) throws IOException {
+    void start(CatalogIndex index, KafkaStreams streams, MongoReads mongo) throws IOException {
         int port = config.getInt(CommonConfigKeys.OPS_PORT);
         if (port == 0) {
             return;
@@ -58,6 +58,7 @@ final class ServiceOps implements AutoCloseable {
                 .liveness(() -> streams.state() != KafkaStreams.State.ERROR && streams.state() != KafkaStreams.State.NOT_RUNNING
                         && streams.state() != KafkaStreams.State.PENDING_ERROR)
                 .readiness("kafka", kafka)
+                .readiness("mongodb", new MongoReadiness(mongo::ping))
                 .readiness("catalog", timeout -> {
                     if (!index.ready()) {
                         throw new IllegalStateException("the catalog index is " + streams.state());

@@ -5,9 +5,11 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,13 +33,20 @@ import io.coldframe.store.SegmentStore;
  * checks as always: every frame header, block hash and record version.
  *
  * <p>Decoded blocks are kept in a bounded LRU cache (every record of the block), so a get from a recently read block
- * costs no fetch and no decode. Thread-safe; reads of the same segment are serialized.
+ * costs no fetch and no decode. The segment readers of the most recently read segments stay open (a bounded LRU too),
+ * so a later block of such a segment is read without opening the video and decoding its index again. Thread-safe;
+ * reads of the same segment are serialized.
  */
 public final class ArchiveReader implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveReader.class);
     /** SegmentReader reads forward instead of seeking when the frame wanted is this close to the start. */
     private static final int READ_FROM_START_BELOW = 9;
+    /**
+     * How far past the last frame it decoded an open reader's demuxer may have buffered the copy: twice FFmpeg's 32 KiB
+     * I/O buffer. Frames there that were holes then are read by a fresh reader, never from that stale buffer.
+     */
+    private static final long READ_AHEAD_BYTES = 64 * 1024;
 
     /** A record read, and where from. */
     public record Read(SegmentRecord record, String segmentId, int blockIndex, int firstFrame, int lastFrame, boolean cached,
@@ -48,6 +57,11 @@ public final class ArchiveReader implements AutoCloseable {
     private final Path cacheDir;
     private final long maxCachedBlockBytes;
     private final int maxSegments;
+    private final SegmentOptions readOptions;
+    private final int maxOpenReaders;
+    /** Segments whose reader is open, least recently used first. */
+    private final LinkedHashMap<String, Segment> openReaders = new LinkedHashMap<>(16, 0.75f, true);
+    private final AtomicLong readersOpened = new AtomicLong();
     private final Map<String, Segment> segments;
     private final LinkedHashMap<String, Map<String, SegmentRecord>> blocks = new LinkedHashMap<>(64, 0.75f, true);
     private final Map<String, Long> blockBytes = new HashMap<>();
@@ -62,12 +76,17 @@ public final class ArchiveReader implements AutoCloseable {
      * @param cacheDir where sparse copies of videos and manifests are kept (created if missing)
      * @param maxCachedBlockBytes bound of the decoded-block cache, in decoded BSON bytes
      * @param maxSegments segments whose manifest and frame index are kept open
+     * @param maxOpenReaders segments whose segment reader is kept open between reads
+     * @param decodeThreads threads that QR-decode a block's frames while the video is read
      */
-    public ArchiveReader(SegmentStore store, Path cacheDir, long maxCachedBlockBytes, int maxSegments) throws IOException {
+    public ArchiveReader(SegmentStore store, Path cacheDir, long maxCachedBlockBytes, int maxSegments, int maxOpenReaders,
+            int decodeThreads) throws IOException {
         this.store = store;
         this.cacheDir = Files.createDirectories(cacheDir);
         this.maxCachedBlockBytes = maxCachedBlockBytes;
         this.maxSegments = maxSegments;
+        this.readOptions = SegmentOptions.builder().threads(decodeThreads).build();
+        this.maxOpenReaders = maxOpenReaders;
         this.segments = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
 
@@ -107,8 +126,9 @@ public final class ArchiveReader implements AutoCloseable {
             long fetched = 0;
             if (block == null) {
                 Segment segment = segment(segmentId);
+                boolean reuse = segment.readerMayRead(firstFrame, lastFrame);
                 fetched = segment.ensureFrames(firstFrame, lastFrame);
-                block = segment.decodeBlock(blockIndex);
+                block = segment.decodeBlock(blockIndex, lastFrame, reuse);
                 cache(blockKey, block);
             } else {
                 cacheHits.incrementAndGet();
@@ -162,6 +182,11 @@ public final class ArchiveReader implements AutoCloseable {
         return metadataBytesFetched.get();
     }
 
+    /** Segment readers opened so far (a read of a segment whose reader is open opens none). */
+    public long readersOpened() {
+        return readersOpened.get();
+    }
+
     public long gets() {
         return gets.get();
     }
@@ -184,6 +209,20 @@ public final class ArchiveReader implements AutoCloseable {
         }
     }
 
+    /** Keeps {@code segment}'s reader open, closing the least recently used beyond the bound. */
+    private void keepOpen(Segment segment) {
+        List<Segment> evicted = new ArrayList<>();
+        synchronized (openReaders) {
+            openReaders.put(segment.segmentId, segment);
+            var it = openReaders.values().iterator();
+            while (openReaders.size() > maxOpenReaders && it.hasNext()) {
+                evicted.add(it.next());
+                it.remove();
+            }
+        }
+        evicted.forEach(Segment::closeReader);
+    }
+
     /** One segment: its manifest, frame index and sparse local copy of the video with the frames fetched so far. */
     private final class Segment {
         private final String segmentId;
@@ -192,6 +231,10 @@ public final class ArchiveReader implements AutoCloseable {
         private final SegmentManifest manifest;
         private final VideoFrameIndex index;
         private final BitSet present = new BitSet();
+        /** Open between reads of this segment; set under the segment's lock, closed by any thread that evicts it. */
+        private volatile SegmentReader reader;
+        /** One past the last byte of the last frame the open reader decoded (where its buffered read-ahead starts). */
+        private volatile long readerAt = -1;
         private final boolean whole;
         private final int lastHeadFrame;
 
@@ -207,33 +250,46 @@ public final class ArchiveReader implements AutoCloseable {
             }
             this.manifest = SegmentManifest.read(manifestFile);
             this.lastHeadFrame = lastHeadFrame(manifest);
-            long size = store.videoSize(segmentId);
-            VideoFrameIndex built = null;
-            try {
-                built = VideoFrameIndex.read((offset, length) -> store.readVideoRange(segmentId, offset, length), size);
-                if (built.frameCount() != manifest.frameCount()) {
-                    throw new IOException(built.frameCount() + " clusters for " + manifest.frameCount() + " frames");
+            // the manifest names the stored video's size (the store keeps exactly the verified video): no HEAD request
+            long size = manifest.videoBytes();
+            Files.deleteIfExists(video);
+            VideoFrameIndex built;
+            try (RandomAccessFile file = new RandomAccessFile(video.toFile(), "rw")) {
+                file.setLength(size);
+                SparseCopy copy = new SparseCopy(file);
+                built = locateFrames(copy, size);
+                if (built != null) {
+                    // what the index was read from (head, cues, tail) lands in the copy as it is fetched
+                    copy.ensure(0, built.headEnd());
+                    copy.ensure(built.tailStart(), size);
+                    for (int frame = 0; frame < built.frameCount(); frame++) {
+                        if (copy.holds(built.frameStart(frame), built.frameEnd(frame))) {
+                            present.set(frame);
+                        }
+                    }
                 }
-            } catch (IOException e) {
-                LOG.warn("segment {}: frames cannot be located in its video ({}); reading the whole video", segmentId, e.getMessage());
-                built = null;
+                metadataBytesFetched.addAndGet(copy.bytesFetched);
             }
             this.index = built;
             this.whole = built == null;
-            Files.deleteIfExists(video);
             if (whole) {
                 Path fetched = store.fetch(segmentId);
                 framesBytesFetched.addAndGet(Files.size(fetched));
                 Files.copy(fetched, video, StandardCopyOption.REPLACE_EXISTING);
-                return;
             }
-            metadataBytesFetched.addAndGet(built.metadataBytesRead());
-            try (RandomAccessFile file = new RandomAccessFile(video.toFile(), "rw")) {
-                file.setLength(size);
-                copy(file, 0, built.headEnd());
-                copy(file, built.tailStart(), size - built.tailStart());
+        }
+
+        private VideoFrameIndex locateFrames(SparseCopy copy, long size) {
+            try {
+                VideoFrameIndex built = VideoFrameIndex.read(copy::fetch, size);
+                if (built.frameCount() != manifest.frameCount()) {
+                    throw new IOException(built.frameCount() + " clusters for " + manifest.frameCount() + " frames");
+                }
+                return built;
+            } catch (IOException e) {
+                LOG.warn("segment {}: frames cannot be located in its video ({}); reading the whole video", segmentId, e.getMessage());
+                return null;
             }
-            metadataBytesFetched.addAndGet(built.headEnd() + size - built.tailStart());
         }
 
         /**
@@ -291,20 +347,108 @@ public final class ArchiveReader implements AutoCloseable {
         }
 
         /**
-         * Every record of a block, read from the (sparse) video and checked by the segment reader; of several versions of
-         * one memory in the block, the last (the catalog points a memory at the block of its latest version).
+         * Whether the open reader (if any) may read frames first..last, asked before they are fetched: not if one of them
+         * is still missing from the copy and lies where the reader's demuxer may have buffered the copy ahead, holes and
+         * all.
          */
-        Map<String, SegmentRecord> decodeBlock(int blockIndex) throws IOException {
-            Map<String, SegmentRecord> out = new HashMap<>();
-            try (SegmentReader reader = SegmentReader.open(video, SegmentOptions.builder().threads(1).build())) {
-                for (SegmentRecord record : reader.block(blockIndex)) {
-                    out.put(record.memoryId(), record);
+        boolean readerMayRead(int first, int last) {
+            if (whole || readerAt < 0) {
+                return true;
+            }
+            for (int frame = first; frame <= last; frame++) {
+                boolean buffered = index.frameEnd(frame) > readerAt && index.frameStart(frame) < readerAt + READ_AHEAD_BYTES;
+                if (buffered && !present.get(frame)) {
+                    return false;
                 }
+            }
+            return true;
+        }
+
+        /**
+         * Every record of a block, read from the (sparse) video and checked by the segment reader; of several versions of
+         * one memory in the block, the last (the catalog points a memory at the block of its latest version). Reads with
+         * the segment's open reader when {@code reuse} allows, else with a fresh one that stays open for later blocks.
+         */
+        Map<String, SegmentRecord> decodeBlock(int blockIndex, int lastFrame, boolean reuse) throws IOException {
+            SegmentReader kept = reader;
+            if (kept != null && reuse) {
+                try {
+                    Map<String, SegmentRecord> out = byMemoryId(kept.block(blockIndex));
+                    readerAt = whole ? -1 : index.frameEnd(lastFrame);
+                    return out;
+                } catch (IOException e) {
+                    // closed to keep the bound by another read, or a damaged block: a fresh reader settles which
+                    LOG.debug("segment {}: reading block {} with a fresh reader ({})", segmentId, blockIndex, e.getMessage());
+                }
+            }
+            if (kept != null) {
+                kept.close();
+            }
+            SegmentReader fresh = SegmentReader.open(video, readOptions);
+            readersOpened.incrementAndGet();
+            try {
+                Map<String, SegmentRecord> out = byMemoryId(fresh.block(blockIndex));
+                reader = fresh;
+                readerAt = whole ? -1 : index.frameEnd(lastFrame);
+                keepOpen(this);
+                return out;
+            } catch (IOException | RuntimeException e) {
+                fresh.close();
+                throw e;
+            }
+        }
+
+        private static Map<String, SegmentRecord> byMemoryId(List<SegmentRecord> records) {
+            Map<String, SegmentRecord> out = new HashMap<>();
+            for (SegmentRecord record : records) {
+                out.put(record.memoryId(), record);
             }
             return out;
         }
 
+        /** Closes the open reader, from any thread: its next use fails and is retried with a fresh reader. */
+        void closeReader() {
+            SegmentReader open = reader;
+            if (open != null) {
+                open.close();
+            }
+        }
+
+        /** The sparse local copy being filled: every byte range fetched is written at its offset and remembered. */
+        private final class SparseCopy {
+            private final RandomAccessFile file;
+            private final List<long[]> fetched = new ArrayList<>();
+            private long bytesFetched;
+
+            SparseCopy(RandomAccessFile file) {
+                this.file = file;
+            }
+
+            byte[] fetch(long offset, int length) throws IOException {
+                byte[] bytes = store.readVideoRange(segmentId, offset, length);
+                file.seek(offset);
+                file.write(bytes);
+                fetched.add(new long[] {offset, offset + bytes.length});
+                bytesFetched += bytes.length;
+                return bytes;
+            }
+
+            boolean holds(long from, long to) {
+                return fetched.stream().anyMatch(range -> range[0] <= from && to <= range[1]);
+            }
+
+            void ensure(long from, long to) throws IOException {
+                if (from < to && !holds(from, to)) {
+                    fetch(from, Math.toIntExact(to - from));
+                }
+            }
+        }
+
         void delete() {
+            synchronized (openReaders) {
+                openReaders.remove(segmentId, this);
+            }
+            closeReader();
             try {
                 Files.deleteIfExists(video);
                 Files.deleteIfExists(manifestFile);

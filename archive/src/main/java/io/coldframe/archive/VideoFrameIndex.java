@@ -36,6 +36,11 @@ public final class VideoFrameIndex {
     private static final long CUE_TRACK_POSITIONS = 0xB7L;
     private static final long CUE_CLUSTER_POSITION = 0xF1L;
     private static final int HEAD_PROBE = 64 * 1024;
+    /**
+     * Bytes read before the cues along with them, so that the last cluster's header (a frame or two before the cues,
+     * in the writer's layout) comes in the same request.
+     */
+    private static final int TAIL_SLACK = 32 * 1024;
 
     private final long videoSize;
     private final long[] clusterStart;
@@ -64,7 +69,9 @@ public final class VideoFrameIndex {
     }
 
     /**
-     * Reads the index of a video of {@code videoSize} bytes.
+     * Reads the index of a video of {@code videoSize} bytes in two reads in the writer's layout: the first 64 KiB (the
+     * container head, the SeekHead) and everything from just before the cues to the end (cues, tags, the last cluster's
+     * header). A container laid out otherwise costs a read more for each element found outside them.
      *
      * @throws IOException when the container is not laid out as the segment writer lays it out (no SeekHead entry for
      *         the cues, cue points out of frame order): the caller then reads the whole video
@@ -102,16 +109,21 @@ public final class VideoFrameIndex {
             throw new IOException("the video has no SeekHead entry for its cues or no cluster in its first " + head.length + " bytes");
         }
         long cuesStart = segmentData + cuesPosition;
-        byte[] cuesHead = bytes.read(cuesStart, 16);
-        read += cuesHead.length;
+        long tailFrom = Math.max(firstCluster, cuesStart - TAIL_SLACK);
+        if (tailFrom >= videoSize) {
+            throw new IOException("the SeekHead places the cues at " + cuesStart + ", past the end of the video (" + videoSize + " bytes)");
+        }
+        byte[] tail = bytes.read(tailFrom, Math.toIntExact(videoSize - tailFrom));
+        read += tail.length;
+        Window window = new Window(bytes, tailFrom, tail);
+        byte[] cuesHead = window.read(cuesStart, 16);
         Cursor h = new Cursor(cuesHead, 0);
         if (h.id() != CUES) {
             throw new IOException("no Cues element at " + cuesStart);
         }
         long cuesSize = h.size();
         int cuesHeader = h.pos;
-        byte[] cues = bytes.read(cuesStart + cuesHeader, (int) cuesSize);
-        read += cues.length;
+        byte[] cues = window.read(cuesStart + cuesHeader, (int) cuesSize);
         List<long[]> points = new ArrayList<>();
         Cursor p = new Cursor(cues, 0);
         while (p.pos < cues.length) {
@@ -158,8 +170,7 @@ public final class VideoFrameIndex {
             throw new IOException("the first cue point is not the first cluster");
         }
         long last = starts[starts.length - 1];
-        byte[] lastHead = bytes.read(last, 16);
-        read += lastHead.length;
+        byte[] lastHead = window.read(last, 16);
         Cursor l = new Cursor(lastHead, 0);
         if (l.id() != CLUSTER) {
             throw new IOException("no cluster at " + last);
@@ -167,7 +178,31 @@ public final class VideoFrameIndex {
         long lastSize = l.size();
         long clustersEnd = last + l.pos + lastSize;
         long tailStart = Math.min(clustersEnd, cuesStart);
-        return new VideoFrameIndex(videoSize, starts, clustersEnd, firstCluster, tailStart, read);
+        return new VideoFrameIndex(videoSize, starts, clustersEnd, firstCluster, tailStart, read + window.extraBytesRead);
+    }
+
+    /** Bytes already read from {@code start}; a read outside them goes to the video. */
+    private static final class Window {
+        private final Bytes bytes;
+        private final long start;
+        private final byte[] held;
+        private long extraBytesRead;
+
+        Window(Bytes bytes, long start, byte[] held) {
+            this.bytes = bytes;
+            this.start = start;
+            this.held = held;
+        }
+
+        byte[] read(long offset, int length) throws IOException {
+            if (offset >= start && offset + length <= start + held.length) {
+                int from = (int) (offset - start);
+                return Arrays.copyOfRange(held, from, from + length);
+            }
+            byte[] read = bytes.read(offset, length);
+            extraBytesRead += read.length;
+            return read;
+        }
     }
 
     private static long seekPosition(byte[] buf, int from, long size, long wanted) throws IOException {

@@ -33,10 +33,11 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
     private static final int CACHED_BLOCKS = 4;
     private static final int CACHED_FRAMES = 64;
     private static final int PROBE_FRAMES = 32;
+    /** Frames read (and queued for decoding) before their results are looked at. */
+    private static final int READ_AHEAD_FRAMES = 64;
 
     private final Path videoFile;
     private final SegmentManifest sidecar;
-    private final int threads;
     private final ExecutorService pool;
     private final QrCodec qr;
     private final FrameParity parity;
@@ -60,7 +61,6 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
             FrameV2.Parsed header) {
         this.videoFile = videoFile;
         this.sidecar = sidecar;
-        this.threads = threads;
         this.pool = Workers.pool(threads);
         this.video = video;
         this.qr = qr;
@@ -457,48 +457,45 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
             }
             boolean pastEnd = false;
             while (!pastEnd) {
-                int batch = Math.max(1, Math.min(threads * 8, last - in.position() + 1));
-                List<VideoIn.Read> reads = new ArrayList<>(batch);
+                int batch = Math.max(1, Math.min(READ_AHEAD_FRAMES, last - in.position() + 1));
+                // each frame's QR decode starts as soon as the demuxer hands it over, beside the next frame's read
+                List<Future<FrameResult>> decodes = new ArrayList<>(batch);
                 for (int i = 0; i < batch; i++) {
                     VideoIn.Read r = in.next();
                     if (r == null) {
                         pastEnd = true;
                         break;
                     }
-                    reads.add(r);
+                    decodes.add(pool.submit(() -> decodeFrame(r)));
                 }
-                for (FrameResult fr : decodeAll(reads)) {
+                for (Future<FrameResult> decode : decodes) {
+                    FrameResult fr = Workers.join(decode);
                     int pos = fr.position();
                     if (pos >= first && pos <= last && (fr.frame() != null || !out.containsKey(pos))) {
                         out.put(pos, fr);
                     }
                     pastEnd |= pos > last;
                 }
-                // frames sit at or before their position (a dropped frame only pulls later ones forward)
-                pastEnd |= in.position() > last + 2;
+                // frames sit at or before their position (a dropped frame only pulls later ones forward); once all
+                // are read, reading on would only decode frames nobody asked for (or, in a partial copy of a video
+                // that holds just these frames, make the demuxer resync through missing bytes)
+                pastEnd |= in.position() > last + 2 || complete(out, first, last);
             }
-            boolean complete = true;
-            for (int p = first; p <= last && complete; p++) {
-                FrameResult fr = out.get(p);
-                complete = fr != null && fr.frame() != null;
-            }
-            if (complete) {
+            if (complete(out, first, last)) {
                 break;
             }
         }
         return out;
     }
 
-    private List<FrameResult> decodeAll(List<VideoIn.Read> reads) throws IOException {
-        List<Future<FrameResult>> futures = new ArrayList<>(reads.size());
-        for (VideoIn.Read r : reads) {
-            futures.add(pool.submit(() -> decodeFrame(r)));
+    private static boolean complete(Map<Integer, FrameResult> read, int first, int last) {
+        for (int p = first; p <= last; p++) {
+            FrameResult fr = read.get(p);
+            if (fr == null || fr.frame() == null) {
+                return false;
+            }
         }
-        List<FrameResult> out = new ArrayList<>(reads.size());
-        for (Future<FrameResult> f : futures) {
-            out.add(Workers.join(f));
-        }
-        return out;
+        return true;
     }
 
     /** QR-decodes one frame and checks its header against this segment; never throws for bad data. */
