@@ -21,8 +21,9 @@ import io.coldframe.store.SegmentStore;
 /**
  * Removes memories from every place coldframe keeps them: MongoDB, the hot and warm tier views (tombstones; the hot
  * cache follows the hot one), and every stored segment holding any version of them ({@link SegmentRewrite}, which
- * tombstones their catalog entries). MongoDB goes first, so the pipeline gets no further version from the document.
- * Each step is idempotent and a re-run after a crash completes what is left; a re-run after completion finds nothing.
+ * tombstones their catalog entries), in that order: the tombstones first, since they cost nothing if the rest fails
+ * (a view misses a memory MongoDB still has) and prove Kafka reachable before anything is deleted; then MongoDB, so the
+ * pipeline gets no further version from the document; then the segments. Each step is idempotent and a re-run after a crash completes what is left; a re-run after completion finds nothing.
  * A version still on its way through the cold topic when this runs may be archived afterwards: run it again once the
  * archivers caught up ({@code docs/privacy.md}).
  */
@@ -67,8 +68,8 @@ public final class MemoryErasure {
         if (dryRun) {
             return new Receipt(List.copyOf(ids), true, memories.countDocuments(filter), List.of(), holding, List.of());
         }
-        long deleted = memories.deleteMany(filter).getDeletedCount();
         List<String> tombstoned = views.tombstone(ids);
+        long deleted = memories.deleteMany(filter).getDeletedCount();
         List<SegmentRewrite.Result> rewritten = new ArrayList<>();
         for (String segmentId : holding) {
             rewritten.add(rewrite.rewrite(segmentId, record -> ids.contains(record.memoryId())));
