@@ -21,6 +21,7 @@ import org.bson.BsonDocument;
 import com.mongodb.client.MongoCollection;
 
 import io.coldframe.common.KafkaConnection;
+import io.coldframe.common.SegmentIds;
 import io.coldframe.common.Topics;
 import io.coldframe.schemas.ArchivedMemory;
 import io.coldframe.schemas.AvroSerde;
@@ -40,6 +41,7 @@ import io.coldframe.store.SegmentStore;
  *   <li>{@code deletedNewerVersion}: of the memories updated after they were loaded, those gone from MongoDB whose
  *   newer (latest written) version is in no verified segment: the purger deleted a version it had not archived;</li>
  *   <li>duplicates: a memory version stored in several segments (a replay with other batch bounds) is read once.</li>
+ *   <li>a segment rewritten without some records ({@code docs/lifecycle.md}) answers for its original's purge results.</li>
  * </ul>
  * The version each memory must keep is its latest written one: the loaded version, or the one an update or a restore
  * wrote while the pipeline ran. Under a redaction policy a segment holds another version (the redacted document's): it
@@ -90,8 +92,10 @@ public final class InvariantAudit {
             copies[0]++;
             distinctVersions.add(record.memoryId() + "@" + record.version());
             versionsById.computeIfAbsent(record.memoryId(), id -> new HashSet<>()).add(record.version());
-            idsBySegment.computeIfAbsent(segmentId, id -> new HashSet<>()).add(record.memoryId());
-            heldBySegment.add(segmentId + " " + record.memoryId() + "@" + record.version());
+            // a rewritten segment (retention, erasure) still holds what its original's purge result deleted, less what was dropped
+            String original = SegmentIds.original(segmentId);
+            idsBySegment.computeIfAbsent(original, id -> new HashSet<>()).add(record.memoryId());
+            heldBySegment.add(original + " " + record.memoryId() + "@" + record.version());
         });
         AvroSerde<SegmentCommitted> commits = AvroSerde.of(SegmentCommitted.class);
         long commitEvents = 0;
@@ -142,7 +146,7 @@ public final class InvariantAudit {
                     changed++;
                 }
             }
-            Set<String> held = idsBySegment.getOrDefault(result.getSegmentId(), Set.of());
+            Set<String> held = idsBySegment.getOrDefault(SegmentIds.original(result.getSegmentId()), Set.of());
             for (String id : result.getDeleted()) {
                 if (!held.contains(id) && violations.add(id) && examples.size() < 20) {
                     examples.add("purge result of " + result.getSegmentId() + " deleted " + id + ", which that segment does not verifiably hold");

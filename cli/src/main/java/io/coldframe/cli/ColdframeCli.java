@@ -3,6 +3,7 @@ package io.coldframe.cli;
 import io.coldframe.cli.bench.BenchCommand;
 import io.coldframe.cli.chaos.ChaosCommand;
 import io.coldframe.cli.demo.DemoCommand;
+import io.coldframe.cli.erase.EraseCommand;
 import io.coldframe.cli.gc.GcCommand;
 import io.coldframe.cli.imports.ImportCommand;
 import io.coldframe.cli.mongo.MongoCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
 @Command(name = "coldframe", mixinStandardHelpOptions = true, version = "coldframe 0.1.0",
         description = "Keeps AI-agent memory in MongoDB cheap without ever losing it.",
         subcommands = {DemoCommand.class, SegmentCommand.class, RestoreCommand.class, RulesCommand.class, BenchCommand.class,
-            ChaosCommand.class, GcCommand.class, ScrubCommand.class, UpCommand.class, MongoCommand.class, ImportCommand.class,
+            ChaosCommand.class, GcCommand.class, EraseCommand.class, ScrubCommand.class, UpCommand.class, MongoCommand.class, ImportCommand.class,
             HotCacheCommand.class})
 public final class ColdframeCli {
 

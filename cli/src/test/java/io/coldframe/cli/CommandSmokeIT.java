@@ -61,7 +61,7 @@ class CommandSmokeIT {
     /** Leaf commands run below; compared with the commands the CLI registers. */
     private static final Set<String> COVERED = Set.of("demo", "segment encode", "segment inspect", "segment verify",
             "segment get", "segment cat", "restore", "rules check", "bench segment", "bench tiering", "bench archiver",
-            "bench pipeline", "bench archive-read", "chaos", "gc", "scrub", "up", "mongo init", "import", "hot-cache check",
+            "bench pipeline", "bench archive-read", "chaos", "gc", "erase", "scrub", "up", "mongo init", "import", "hot-cache check",
             "bench hot-cache");
 
     @TempDir
@@ -150,6 +150,32 @@ class CommandSmokeIT {
                     "--delete").out()).contains("1 segments", "1 referenced", "0 removed");
         }
         assertThat(dir.resolve("segments").resolve("smoke-0.mkv")).isRegularFile();
+    }
+
+    @Test
+    @Order(4)
+    void eraseRewritesTheSegmentWithoutTheMemoryAndASecondRunFindsNothing() throws Exception {
+        Path archive = Files.createDirectories(dir.resolve("erase-archive"));
+        for (String file : List.of("smoke-0.mkv", "smoke-0.manifest.json")) {
+            Files.copy(dir.resolve("segments").resolve(file), archive.resolve(file));
+        }
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().start(); EmbeddedMongo mongo = EmbeddedMongo.start()) {
+            Topics topics = new Topics("smoke");
+            kafka.createTopic(topics.catalog(), 1, Map.of("cleanup.policy", "compact"));
+            kafka.createTopic(topics.hot(), 1, Map.of("cleanup.policy", "compact"));
+            kafka.createTopic(topics.warm(), 1, Map.of("cleanup.policy", "compact"));
+            String[] erase = {"erase", "--id", firstId, "--archive-dir", archive.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                    "--topic-prefix", "smoke", "--mongo-uri", mongo.connectionString()};
+            BsonDocument receipt = jsonIn(run(erase).out());
+            assertThat(receipt.getArray("segments")).hasSize(1);
+            assertThat(receipt.getArray("segments").get(0).asDocument().getString("outcome").getValue()).isEqualTo("rewritten");
+            assertThat(receipt.getArray("segments").get(0).asDocument().getInt32("kept").getValue()).isEqualTo(39);
+            try (var files = Files.list(archive)) {
+                assertThat(files.map(f -> f.getFileName().toString())).noneMatch(name -> name.equals("smoke-0.mkv"))
+                        .anyMatch(name -> name.startsWith("smoke-0.rw") && name.endsWith(".mkv"));
+            }
+            assertThat(jsonIn(run(erase).out()).getArray("segments")).isEmpty();
+        }
     }
 
     @Test

@@ -19,11 +19,16 @@ import org.apache.kafka.common.Uuid;
  *
  * <p>Ids written before topic ids were part of them ({@code <topic>-<partition>-<first>-<last>}) still parse, with
  * no topic id.
+ *
+ * <p>A segment rewritten without some of its records (retention, erasure: {@code docs/lifecycle.md}) is
+ * {@code <original id>.rw<16 hex digits>}, the digits naming what was dropped ({@link #rewritten}). It parses as its
+ * original: the same records of the same partition, fewer of them. No archiver id ends that way (they end in an offset).
  */
 public final class SegmentIds {
 
     private static final Pattern CURRENT = Pattern.compile("(.+)-([0-9a-f]{32})-(\\d+)-(\\d+)-(\\d+)");
     private static final Pattern LEGACY = Pattern.compile("(.+)-(\\d+)-(\\d+)-(\\d+)");
+    private static final Pattern REWRITE_SUFFIX = Pattern.compile("\\.rw[0-9a-f]{16}$");
 
     private SegmentIds() {
     }
@@ -49,15 +54,32 @@ public final class SegmentIds {
         return String.format("%016x%016x", topicId.getMostSignificantBits(), topicId.getLeastSignificantBits());
     }
 
-    /** The parts of a segment id, or empty when it is not one coldframe writes (e.g. a segment encoded by hand). */
+    /**
+     * The id of {@code segmentId} rewritten without some records: its original id (a rewrite of a rewrite replaces the
+     * suffix, so ids do not grow) with {@code .rw} and {@code dropHex}, 16 lowercase hex digits of a hash of what was
+     * dropped. The same rewrite gives the same id (a replay stores identical bytes); another drop set another id.
+     */
+    public static String rewritten(String segmentId, String dropHex) {
+        if (!dropHex.matches("[0-9a-f]{16}")) {
+            throw new IllegalArgumentException("a rewrite is named by 16 lowercase hex digits, not " + dropHex);
+        }
+        return original(segmentId) + ".rw" + dropHex;
+    }
+
+    /** The id a segment had before any rewrite: {@code segmentId} itself unless it is a rewrite. */
+    public static String original(String segmentId) {
+        return REWRITE_SUFFIX.matcher(segmentId).replaceFirst("");
+    }
+
+    /** The parts of a segment id (of its original, for a rewrite), or empty when it is not one coldframe writes. */
     public static Optional<Parsed> parse(String segmentId) {
-        Matcher current = CURRENT.matcher(segmentId);
+        Matcher current = CURRENT.matcher(original(segmentId));
         try {
             if (current.matches()) {
                 return Optional.of(new Parsed(current.group(1), current.group(2), Integer.parseInt(current.group(3)),
                         Long.parseLong(current.group(4)), Long.parseLong(current.group(5))));
             }
-            Matcher legacy = LEGACY.matcher(segmentId);
+            Matcher legacy = LEGACY.matcher(original(segmentId));
             if (legacy.matches()) {
                 return Optional.of(new Parsed(legacy.group(1), null, Integer.parseInt(legacy.group(2)),
                         Long.parseLong(legacy.group(3)), Long.parseLong(legacy.group(4))));

@@ -32,4 +32,18 @@ class SegmentIdsTest {
         assertThat(SegmentIds.parse("t-4f1c0e9ab2d34c5e8f60718293a4b5c6-3-0-9").orElseThrow().source())
                 .isEqualTo("t-4f1c0e9ab2d34c5e8f60718293a4b5c6-3");
     }
+
+    @Test
+    void aRewriteKeepsItsOriginalsPlaceAndNeverTakesAnArchiverId() {
+        String original = "coldframe.tier.cold-4f1c0e9ab2d34c5e8f60718293a4b5c6-3-1200-3199";
+        String rewrite = SegmentIds.rewritten(original, "00112233445566ff");
+
+        assertThat(rewrite).isEqualTo(original + ".rw00112233445566ff");
+        assertThat(SegmentIds.parse(rewrite)).isEqualTo(SegmentIds.parse(original));
+        assertThat(SegmentIds.original(rewrite)).isEqualTo(original);
+        // a rewrite of a rewrite replaces the suffix
+        assertThat(SegmentIds.rewritten(rewrite, "ffffffffffffffff")).isEqualTo(original + ".rwffffffffffffffff");
+        assertThat(SegmentIds.original("t-0-0-9")).isEqualTo("t-0-0-9");
+        assertThatThrownBy(() -> SegmentIds.rewritten(original, "XYZ")).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -64,7 +64,8 @@ public interface SegmentStore extends Closeable {
 
     /**
      * Removes a segment: its video first (so it stops being listed), then its manifest. Removing a segment that is not
-     * stored is no error. Only {@code coldframe gc} calls this, and only for segments no catalog entry references.
+     * stored is no error. Only {@code coldframe gc} (for segments no catalog entry references) and the segment rewrite
+     * (for a segment whose records are stored elsewhere and the catalog points there: {@code docs/lifecycle.md}) call this.
      */
     void delete(String segmentId) throws IOException;
 
