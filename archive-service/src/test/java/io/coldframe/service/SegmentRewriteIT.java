@@ -100,7 +100,7 @@ class SegmentRewriteIT {
             for (SegmentManifest.Entry e : manifest.entries()) {
                 SegmentManifest.Block b = manifest.blocks().get(e.blockIndex());
                 CatalogEntry entry = new CatalogEntry(e.memoryId(), "agent-0", e.version(), segmentId, location, e.blockIndex(), b.firstFrame(),
-                        b.lastFrame(), Instant.now(), Instant.ofEpochMilli(archived.get(e.memoryId()).getDateTime("created_at").getValue()));
+                        b.lastFrame(), Instant.now(), Instant.ofEpochMilli(archived.get(e.memoryId()).getDateTime("created_at").getValue()), null);
                 producer.send(new ProducerRecord<>(stack.topics().catalog(), e.memoryId(), CatalogTopology.ENTRIES.encode(entry)));
             }
         }
@@ -189,7 +189,7 @@ class SegmentRewriteIT {
             archiver.initTransactions();
             archiver.beginTransaction();
             CatalogEntry newer = new CatalogEntry(raced, "agent-0", "newer-version", "a-later-segment", "file:///a-later-segment.mkv", 0, 0, 1,
-                    Instant.now(), T0);
+                    Instant.now(), T0, null);
             archiver.send(new ProducerRecord<>(stack.topics().catalog(), raced, CatalogTopology.ENTRIES.encode(newer))).get();
 
             KafkaCatalogUpdates catalog = new KafkaCatalogUpdates(stack.kafkaConnection(), stack.topics().catalog(), Duration.ofSeconds(60));
