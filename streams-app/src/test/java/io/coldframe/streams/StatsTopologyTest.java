@@ -204,6 +204,6 @@ class StatsTopologyTest {
     }
 
     private static ArchivedMemory archived(String id, String agent) {
-        return new ArchivedMemory(id, agent, "v");
+        return new ArchivedMemory(id, agent, "v", null);
     }
 }

@@ -23,7 +23,7 @@ final class InMemoryCatalog implements CatalogUpdates {
         for (SegmentManifest.Entry entry : manifest.entries()) {
             SegmentManifest.Block block = manifest.blocks().get(entry.blockIndex());
             latest.put(entry.memoryId(), new CatalogEntry(entry.memoryId(), "agent-1", entry.version(), segmentId, "file:///" + segmentId,
-                    entry.blockIndex(), block.firstFrame(), block.lastFrame(), java.time.Instant.EPOCH, null));
+                    entry.blockIndex(), block.firstFrame(), block.lastFrame(), java.time.Instant.EPOCH, null, null));
         }
     }
 
