@@ -29,6 +29,7 @@ import io.coldframe.common.MemoryDocuments;
 import io.coldframe.common.MemoryFields;
 import io.coldframe.hotcache.RecentMemories;
 import io.coldframe.schemas.CatalogEntry;
+import io.coldframe.schemas.StatsDimension;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
@@ -68,8 +69,11 @@ final class ArchiveApi {
 
         Map<String, Object> restore(Map<String, Object> request) throws Exception;
 
-        /** Service state, archive reads and the analytics ({@link StatsReport}) of the given period and days. */
-        Map<String, Object> stats(StatsReport.Period period, int days) throws Exception;
+        /**
+         * Service state, archive reads and the analytics ({@link StatsReport}) of the given period and days, broken down
+         * by one dimension unless {@code by} is null.
+         */
+        Map<String, Object> stats(StatsReport.Period period, int days, StatsDimension by) throws Exception;
 
         /** The hot-cache's Redis, when one is configured ({@code redis.url}). */
         default Optional<RecentMemories> recent() {
@@ -102,7 +106,7 @@ final class ArchiveApi {
                     CatalogIndex.JSON.readValue(ctx.body(), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }))));
             config.routes.get("/stats", ctx -> async(ctx, () -> {
                 StatsReport.Period period = StatsReport.period(ctx.queryParam("period"));
-                return backend.stats(period, StatsReport.days(ctx.queryParam("days"), period));
+                return backend.stats(period, StatsReport.days(ctx.queryParam("days"), period), StatsReport.by(ctx.queryParam("by")));
             }));
             // queries between instances: this instance's partitions only
             config.routes.get("/internal/entries/{id}", ctx -> json(ctx, 200,

@@ -289,7 +289,7 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
     }
 
     @Override
-    public Map<String, Object> stats(StatsReport.Period period, int days) throws Exception {
+    public Map<String, Object> stats(StatsReport.Period period, int days, StatsDimension by) throws Exception {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ready", index.ready());
         out.put("state", streams.state().toString());
@@ -319,8 +319,12 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
         }
         agents.remove(CatalogTopology.NO_AGENT);
         long cold = archived.values().stream().mapToLong(Long::longValue).sum();
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
         out.putAll(statsReport.report(index.dailyStats(StatsDimension.ALL), new StatsReport.TierCounts(hot, warm, cold), agents.size(),
-                period, days, LocalDate.now(ZoneOffset.UTC)));
+                period, days, today));
+        if (by != null) {
+            out.put("by", StatsReport.breakdown(index.dailyStats(by), by, today.minusDays(days - 1L), today));
+        }
         return out;
     }
 

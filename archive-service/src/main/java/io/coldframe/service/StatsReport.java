@@ -56,6 +56,78 @@ final class StatsReport {
         }
     }
 
+    /** The dimension a breakdown is asked for ({@code by=agent|type|importance}), or null for none. */
+    static StatsDimension by(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        String name = raw.strip().toUpperCase(Locale.ROOT);
+        if (!name.equals(StatsDimension.ALL.name())) {
+            for (StatsDimension dimension : StatsDimension.values()) {
+                if (dimension.name().equals(name)) {
+                    return dimension;
+                }
+            }
+        }
+        throw new IllegalArgumentException("by must be agent, type or importance, not '" + raw + "'");
+    }
+
+    /**
+     * Per value of one dimension over the days from {@code from} to {@code today}: what entered each tier, the updates,
+     * and (agents) what was archived; values sorted, a memory without one under null.
+     */
+    static Map<String, Object> breakdown(List<DailyStats> cells, StatsDimension dimension, LocalDate from, LocalDate today) {
+        Map<String, Map<String, Object>> byValue = new TreeMap<>();
+        Map<String, Object> none = null;
+        for (DailyStats cell : cells) {
+            if (cell.getDimension() != dimension || cell.getDay().isBefore(from) || cell.getDay().isAfter(today)) {
+                continue;
+            }
+            Map<String, Object> value;
+            if (cell.getValue() == null) {
+                none = none != null ? none : newValue(null);
+                value = none;
+            } else {
+                value = byValue.computeIfAbsent(cell.getValue(), StatsReport::newValue);
+            }
+            if (cell.getTier() == null) {
+                value.merge("archived", cell.getArchived(), (a, b) -> (Long) a + (Long) b);
+            } else {
+                @SuppressWarnings("unchecked")
+                Map<String, Long> tier = (Map<String, Long>) ((Map<String, Object>) value.get("tiers")).get(name(cell.getTier()));
+                tier.merge("entered", cell.getEntered(), Long::sum);
+                tier.merge("entered_bytes", cell.getEnteredBytes(), Long::sum);
+                tier.merge("updated", cell.getUpdated(), Long::sum);
+            }
+        }
+        List<Map<String, Object>> values = new ArrayList<>(byValue.values());
+        if (none != null) {
+            values.add(none);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("dimension", dimension.name().toLowerCase(Locale.ROOT));
+        out.put("from", from.toString());
+        out.put("to", today.toString());
+        out.put("values", values);
+        return out;
+    }
+
+    private static Map<String, Object> newValue(String name) {
+        Map<String, Object> tiers = new LinkedHashMap<>();
+        for (Tier tier : Tier.values()) {
+            Map<String, Long> counts = new LinkedHashMap<>();
+            counts.put("entered", 0L);
+            counts.put("entered_bytes", 0L);
+            counts.put("updated", 0L);
+            tiers.put(name(tier), counts);
+        }
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("value", name);
+        value.put("tiers", tiers);
+        value.put("archived", 0L);
+        return value;
+    }
+
     /** Days covered when none are asked for: a month of days, 12 weeks, a year of months. */
     static int days(String raw, Period period) {
         if (raw == null || raw.isBlank()) {

@@ -253,6 +253,12 @@ class ArchiveServiceIT {
             assertThat(archivedInMonths).isEqualTo(2);
             assertThat(months.path("points").get(months.path("points").size() - 1).path("tiers").path("cold").path("memories").asLong())
                     .isEqualTo(MEMORIES);
+            JsonNode byAgent = json(get(service, "/stats?days=1&by=agent")).path("by");
+            assertThat(byAgent.path("dimension").asText()).isEqualTo("agent");
+            assertThat(byAgent.path("values")).hasSize(1);
+            assertThat(byAgent.path("values").get(0).path("value").asText()).isEqualTo("agent-0");
+            assertThat(byAgent.path("values").get(0).path("archived").asLong()).isEqualTo(99);
+            assertThat(get(service, "/stats?by=rule").statusCode()).isEqualTo(400);
             HttpResponse<String> bad = get(service, "/stats?period=year");
             assertThat(bad.statusCode()).isEqualTo(400);
             assertThat(json(bad).path("error").asText()).contains("period");

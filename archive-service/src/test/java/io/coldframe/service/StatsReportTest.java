@@ -115,6 +115,37 @@ class StatsReportTest {
     }
 
     @Test
+    void aBreakdownSumsOneDimensionsCellsOverTheDaysPerValueWithMemoriesWithoutOneLast() {
+        List<DailyStats> cells = List.of(
+                agent(TODAY, Tier.HOT, "agent-b", 2), agent(TODAY.minusDays(1), Tier.HOT, "agent-b", 3), agent(TODAY, Tier.COLD, "agent-a", 1),
+                agent(TODAY, null, "agent-a", 5), agent(TODAY, Tier.WARM, null, 4),
+                // outside the days asked for, and another dimension
+                agent(TODAY.minusDays(9), Tier.HOT, "agent-b", 100),
+                DailyStats.newBuilder().setDay(TODAY).setTier(Tier.HOT).setDimension(StatsDimension.TYPE).setValue("PLAN").setEntered(7).build());
+        JsonNode by = CatalogIndex.JSON.valueToTree(StatsReport.breakdown(cells, StatsDimension.AGENT, TODAY.minusDays(1), TODAY));
+        assertThat(by.path("dimension").asText()).isEqualTo("agent");
+        JsonNode values = by.path("values");
+        assertThat(values).hasSize(3);
+        assertThat(values.get(0).path("value").asText()).isEqualTo("agent-a");
+        assertThat(values.get(0).path("archived").asLong()).isEqualTo(5);
+        assertThat(values.get(0).path("tiers").path("cold").path("entered").asLong()).isEqualTo(1);
+        assertThat(values.get(1).path("value").asText()).isEqualTo("agent-b");
+        assertThat(values.get(1).path("tiers").path("hot").path("entered").asLong()).isEqualTo(5);
+        assertThat(values.get(1).path("tiers").path("hot").path("entered_bytes").asLong()).isEqualTo(50);
+        assertThat(values.get(2).path("value").isNull()).isTrue();
+        assertThat(values.get(2).path("tiers").path("warm").path("entered").asLong()).isEqualTo(4);
+        assertThat(StatsReport.by(null)).isNull();
+        assertThat(StatsReport.by("importance")).isEqualTo(StatsDimension.IMPORTANCE);
+        assertThatThrownBy(() -> StatsReport.by("all")).hasMessageContaining("by must be");
+        assertThatThrownBy(() -> StatsReport.by("rule")).hasMessageContaining("by must be");
+    }
+
+    private static DailyStats agent(LocalDate day, Tier tier, String agent, long n) {
+        DailyStats.Builder cell = DailyStats.newBuilder().setDay(day).setTier(tier).setDimension(StatsDimension.AGENT).setValue(agent);
+        return tier == null ? cell.setArchived(n).build() : cell.setEntered(n).setEnteredBytes(n * 10).build();
+    }
+
+    @Test
     void badParametersAreRefusedNamingThem() {
         assertThat(StatsReport.period(null)).isEqualTo(StatsReport.Period.DAY);
         assertThat(StatsReport.period("Week")).isEqualTo(StatsReport.Period.WEEK);

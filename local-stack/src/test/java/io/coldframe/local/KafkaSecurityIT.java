@@ -61,6 +61,9 @@ import io.coldframe.common.MemoryDocuments;
 import io.coldframe.common.MemoryFields;
 import io.coldframe.common.Topics;
 import io.coldframe.purger.Purger;
+import io.coldframe.schemas.AvroSerde;
+import io.coldframe.schemas.DailyStats;
+import io.coldframe.schemas.StatsDimension;
 import io.coldframe.purger.PurgerConfig;
 import io.coldframe.store.SegmentStoreConfig;
 import io.coldframe.streams.StreamsApp;
@@ -136,6 +139,13 @@ class KafkaSecurityIT {
                 assertThat(purging.isAlive()).as("purger loop running").isTrue();
                 assertThat(memories.countDocuments()).as("memories left in MongoDB").isZero();
                 assertThat(archiver.archivedTotal()).isEqualTo(MEMORIES);
+                // the tier analytics work as coldframe-streams too: they read the commit events and purge results
+                await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+                    DailyStats archive = archiveCellOfToday(kafka.connection("coldframe-reader"));
+                    assertThat(archive).isNotNull();
+                    assertThat(archive.getArchived()).isEqualTo(MEMORIES);
+                    assertThat(archive.getPurged()).isEqualTo(MEMORIES);
+                });
             } finally {
                 purger.close();
                 archiver.close();
@@ -211,6 +221,31 @@ class KafkaSecurityIT {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(topic, "forged", "forged")).get(20, TimeUnit.SECONDS);
         }
+    }
+
+    /** The latest {@code ALL} archive cell of today on the stats topic, or null. */
+    private static DailyStats archiveCellOfToday(KafkaConnection as) {
+        Properties props = as.properties();
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        AvroSerde<DailyStats> serde = AvroSerde.of(DailyStats.class);
+        DailyStats latest = null;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(TOPICS.statsDaily(), Duration.ofSeconds(20)).stream()
+                    .map(info -> new TopicPartition(TOPICS.statsDaily(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    DailyStats cell = serde.decode(record.value());
+                    if (cell.getTier() == null && cell.getDimension() == StatsDimension.ALL
+                            && cell.getDay().equals(java.time.LocalDate.now(java.time.ZoneOffset.UTC))) {
+                        latest = cell;
+                    }
+                }
+            }
+        }
+        return latest;
     }
 
     private static long countRecords(KafkaConnection as, String topic) {

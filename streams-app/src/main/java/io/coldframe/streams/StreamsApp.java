@@ -28,8 +28,9 @@ import io.coldframe.streams.rules.RuleSet;
  * Entry point of the tiering service: runs the tiering topology and, as an application of its own, the tier analytics
  * ({@link StatsTopology}), both with exactly-once v2, until stopped, and serves the
  * ops endpoint ({@link OpsServer}) at {@code ops.port}: its metrics (tiering, Kafka Streams client, JVM) on
- * {@code GET /metrics}, {@code /health/live} (the Kafka Streams client has not failed or stopped) and
- * {@code /health/ready} (Kafka answers and the client is RUNNING or REBALANCING).
+ * {@code GET /metrics}, {@code /health/live} (the tiering Kafka Streams client has not failed or stopped) and
+ * {@code /health/ready} (Kafka answers, the tiering client is RUNNING or REBALANCING and the analytics have not failed).
+ * Analytics that failed for good never stop tiering: they are logged and fail readiness until the process restarts.
  */
 public final class StreamsApp implements AutoCloseable {
 
@@ -62,11 +63,20 @@ public final class StreamsApp implements AutoCloseable {
                         config.censusPerPunctuation(), metrics, restoreHolds, config.maxChangeBytes()),
                 config.streamsProperties());
         streams.setUncaughtExceptionHandler(config.threadFailures());
-        streams.setStateListener(this::onState);
+        streams.setStateListener((state, previous) -> {
+            if (state == KafkaStreams.State.ERROR) {
+                failed.countDown();
+            }
+        });
         if (config.statsEnabled()) {
             this.stats = new KafkaStreams(StatsTopology.build(config.topics(), config.statsRetention()), config.statsProperties());
             stats.setUncaughtExceptionHandler(config.threadFailures());
-            stats.setStateListener(this::onState);
+            stats.setStateListener((state, previous) -> {
+                if (state == KafkaStreams.State.ERROR) {
+                    LOG.error("the tier analytics ({}) stopped for good; tiering goes on, /health/ready answers 503 until a restart",
+                            config.statsApplicationId());
+                }
+            });
         } else {
             this.stats = null;
         }
@@ -79,28 +89,28 @@ public final class StreamsApp implements AutoCloseable {
         gcMetrics.bindTo(metrics.registry());
     }
 
-    /** Either application failing for good fails the process, so that it is restarted. */
-    private void onState(KafkaStreams.State state, KafkaStreams.State previous) {
-        if (state == KafkaStreams.State.ERROR) {
-            failed.countDown();
-        }
-    }
-
     public void start() {
         int port = config.metricsPort();
         if (port > 0) {
             KafkaHealth kafka = new KafkaHealth(KafkaConnection.from(config));
             try {
-                opsServer = OpsServer.builder("streams-app").scrape(metrics::scrape)
-                        .liveness(() -> !DEAD.contains(streams.state()) && (stats == null || !DEAD.contains(stats.state())))
+                OpsServer.Builder ops = OpsServer.builder("streams-app").scrape(metrics::scrape)
+                        .liveness(() -> !DEAD.contains(streams.state()))
                         .readiness("kafka", kafka)
                         .readiness("streams", timeout -> {
                             KafkaStreams.State state = streams.state();
                             if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
                                 throw new IllegalStateException("Kafka Streams is " + state);
                             }
-                        })
-                        .closing(kafka)
+                        });
+                if (stats != null) {
+                    ops.readiness("analytics", timeout -> {
+                        if (DEAD.contains(stats.state())) {
+                            throw new IllegalStateException("the tier analytics' Kafka Streams is " + stats.state());
+                        }
+                    });
+                }
+                opsServer = ops.closing(kafka)
                         .start(config.getString(CommonConfigKeys.OPS_BIND_ADDRESS), port);
             } catch (IOException e) {
                 // Tiering matters more than its metrics: keep running, readable in-process through metrics().
@@ -162,8 +172,7 @@ public final class StreamsApp implements AutoCloseable {
         if (stopped.getCount() == 0) {
             return 0;
         }
-        LOG.error("Kafka Streams is {} (tier analytics {}): stopped; exiting 1", app.state(),
-                app.stats == null ? "disabled" : app.stats.state());
+        LOG.error("Kafka Streams is {}: tiering stopped; exiting 1", app.state());
         return 1;
     }
 
