@@ -86,9 +86,10 @@ public final class ArchiveServiceConfig extends AbstractConfig {
                 .define(CACHE_READERS, Type.INT, 16, ConfigDef.Range.atLeast(1), Importance.LOW,
                         "Segments whose segment reader stays open between reads (the video opened, its index decoded), least "
                                 + "recently read closed first. Each holds FFmpeg's demuxer and up to a few MiB of decoded frames.")
-                .define(DECODE_THREADS, Type.INT, 2, ConfigDef.Range.between(1, 64), Importance.LOW,
-                        "Threads that QR-decode the frames of a block being read, beside the thread reading the video: a cold "
-                                + "get's latency is mostly this decoding.")
+                .define(DECODE_THREADS, Type.INT, 1, ConfigDef.Range.between(1, 64), Importance.LOW,
+                        "Threads that QR-decode the frames of a block being read, beside the thread reading (and PNG-decoding) "
+                                + "the video: a cold get's latency is mostly these two. One keeps two cores busy; more only help "
+                                + "with more cores.")
                 .define(STREAM_THREADS, Type.INT, 1, ConfigDef.Range.atLeast(1), Importance.LOW,
                         "Kafka Streams threads of the catalog index.")
                 .define(STANDBY_REPLICAS, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.LOW,
