@@ -116,7 +116,9 @@ function bytes(b) {
   const max = Math.max(1, ...bars.map(([, n]) => n));
   bars.forEach(([name, n], i) => {
     chart.appendChild(svg('rect', { x: 0, y: i * 22, width: (n / max * 300).toFixed(1), height: 18, fill: COLORS[i] }));
-    chart.appendChild(svg('text', { x: 4, y: i * 22 + 13, 'font-size': 11, fill: '#1d2430' }, name));
+    // white with a dark outline: readable on every bar colour and on the background past a short bar
+    chart.appendChild(svg('text', { x: 4, y: i * 22 + 13, 'font-size': 11, fill: '#fff', stroke: '#1d2430', 'stroke-width': 3,
+      'paint-order': 'stroke' }, name));
   });
 }
 
