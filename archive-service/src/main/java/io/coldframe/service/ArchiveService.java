@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.utils.AppInfoParser;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.bson.RawBsonDocument;
 import org.slf4j.Logger;
@@ -304,6 +305,17 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
         out.put("archive_reads", reads);
         out.put("store", SegmentStores.describe(config));
         out.put("read_only", writeToken().isEmpty());
+        try {
+            out.putAll(tierStats(period, days, by));
+        } catch (InvalidStateStoreException e) {
+            // starting or rebalancing: the service's own counters above still answer
+            out.put("tiers_unavailable", "the catalog index is not ready (" + e.getMessage() + "); retry shortly");
+        }
+        return out;
+    }
+
+    private Map<String, Object> tierStats(StatsReport.Period period, int days, StatsDimension by) {
+        Map<String, Object> out = new LinkedHashMap<>();
         Map<String, Long> inTiers = index.counts(CatalogTopology.TIER_COUNT_KIND);
         Map<String, Long> archived = index.counts("a");
         Set<String> agents = new TreeSet<>(archived.keySet());

@@ -87,6 +87,7 @@ public final class HotCacheBenchmark {
             kafka.createTopic(topics.segmentsCommitted(), 1, Map.of());
             kafka.createTopic(topics.deadLetter(), 1, Map.of());
             kafka.createTopic(topics.catalog(), 1, Map.of("cleanup.policy", "compact")); // the archive service's index reads it
+            kafka.createTopic(topics.statsDaily(), 1, Map.of("cleanup.policy", "compact")); // and its tier analytics
             log.accept("producing " + memories + " hot memories of " + settings.agents() + " agents ...");
             produce(kafka.bootstrapServers(), topics.hot(), pool, settings);
             log.accept("ingesting into Redis ...");
