@@ -167,6 +167,26 @@ class FixtureConformanceTest {
         }
     }
 
+    @Test
+    void independentSpecReaderDecodesALzma2Segment() throws Exception {
+        List<SegmentRecord> input = TestDocs.memories(11, 60);
+        Path lzma = Files.createDirectories(dir.resolve("lzma2"));
+        SegmentManifest m = new SegmentWriter(SegmentOptions.builder().blockCompression(BlockCompression.LZMA2)
+                .blockTargetBytes(16 * 1024).build()).write(V2, input, lzma);
+        assertThat(m.compression()).isEqualTo("lzma2");
+        List<String[]> records = SpecReaderV2.read(lzma.resolve(V2 + ".mkv"));
+        assertThat(records).hasSize(input.size());
+        for (int i = 0; i < input.size(); i++) {
+            assertThat(records.get(i)[0]).isEqualTo(input.get(i).memoryId());
+            assertThat(Hashes.unhex(records.get(i)[2])).isEqualTo(BsonBytes.of(input.get(i).document()));
+        }
+        try (SegmentReader r = SegmentReader.open(lzma.resolve(V2 + ".mkv"))) {
+            assertThat(r.manifest().compression()).isEqualTo("lzma2");
+            assertThat(r.verify().clean()).isTrue();
+            assertThat(r.records().toList()).hasSize(input.size());
+        }
+    }
+
     private static String lastVersionOf(List<BsonDocument> docs, String memoryId) {
         String v = null;
         for (BsonDocument d : docs) {
