@@ -156,7 +156,7 @@ final class SpecReaderV2 {
             ids.put(r, new String(v, StandardCharsets.UTF_8));
         }
         assertThat(ix.hasRemaining()).isFalse();
-        assertThat(segmentId).isEqualTo("v2-basic");
+        assertThat(segmentId + ".mkv").isEqualTo(video.getFileName().toString());
 
         // 4. blocks, right after the index (all field-pool blocks: transform 1 in the fixture, 2 from today's writer)
         assertThat(Arrays.stream(blocks).allMatch(bl -> bl[0] == 1 || bl[0] == 2)).isTrue();
