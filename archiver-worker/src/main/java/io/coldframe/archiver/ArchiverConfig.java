@@ -24,6 +24,8 @@ import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.RecordSizes;
 import io.coldframe.common.Topics;
 import io.coldframe.common.TransactionalClients;
+import io.coldframe.segment.BlockCompression;
+import io.coldframe.segment.SegmentOptions;
 import io.coldframe.store.SegmentStoreConfig;
 
 /** Configuration of an archiver worker. Every key: default, doc, env override COLDFRAME_&lt;KEY&gt;. */
@@ -38,6 +40,7 @@ public final class ArchiverConfig extends AbstractConfig {
     public static final String SESSION_TIMEOUT_MS = "archiver.session.timeout.ms";
     public static final String REDACTION_POLICY_FILE = "archiver.redaction.policy.file";
     public static final String REDACTION_KEY = "archiver.redaction.key";
+    public static final String SEGMENT_BLOCK_COMPRESSION = "archiver.segment.block.compression";
 
     public static final ConfigDef DEFINITION = RecordSizes.withMaxRecordBytes(
             SegmentStoreConfig.define(CommonConfigKeys.withOps(CommonConfigKeys.withKafka(new ConfigDef()))))
@@ -64,7 +67,12 @@ public final class ArchiverConfig extends AbstractConfig {
             .define(REDACTION_KEY, Type.PASSWORD, "", Importance.MEDIUM,
                     "Secret HMAC key (UTF-8, at least 16 bytes) the redaction policy hashes replaced values with; required with "
                             + REDACTION_POLICY_FILE + ". Keep it in a secret store: with it, a guessed value can be tested "
-                            + "against the archive. Changing it changes the policy's fingerprint.");
+                            + "against the archive. Changing it changes the policy's fingerprint.")
+            .define(SEGMENT_BLOCK_COMPRESSION, Type.STRING, SegmentOptions.DEFAULT_BLOCK_COMPRESSION.configName(),
+                    ConfigDef.ValidString.in(BlockCompression.ZSTD.configName(), BlockCompression.LZMA2.configName()),
+                    Importance.LOW, "How segment blocks are compressed: zstd, or lzma2 (about 4% fewer bytes stored on "
+                            + "text-only chat memories, none saved on memories with embeddings, ~40% more CPU to write; "
+                            + "docs/segment-format.md). Readers read both, whatever this says.");
 
     private final String instanceId;
 
@@ -90,6 +98,11 @@ public final class ArchiverConfig extends AbstractConfig {
 
     BatchLimits batchLimits() {
         return new BatchLimits(getInt(BATCH_MAX_RECORDS), getLong(BATCH_MAX_BYTES), Duration.ofMillis(getLong(BATCH_LINGER_MS)));
+    }
+
+    /** Writer settings of the segments: the library's defaults but for the configured block compression. */
+    SegmentOptions segmentOptions() {
+        return SegmentOptions.builder().blockCompression(BlockCompression.named(getString(SEGMENT_BLOCK_COMPRESSION))).build();
     }
 
     String instanceId() {

@@ -32,7 +32,6 @@ import io.coldframe.common.ops.ServiceLoop;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.CatalogEntry;
 import io.coldframe.schemas.SegmentCommitted;
-import io.coldframe.segment.SegmentOptions;
 import io.coldframe.segment.SegmentWriter;
 import io.coldframe.store.SegmentConflictException;
 import io.coldframe.store.SegmentStore;
@@ -78,7 +77,7 @@ public final class ArchiverWorker implements ServiceLoop {
         config.redactionPolicy().ifPresent(policy -> LOG.info("redacting every memory before archiving it, policy {} from {}",
                 policy.fingerprint(), policy.source()));
         this.store = SegmentStores.create(config);
-        this.archiver = new BatchArchiver(new SegmentWriter(SegmentOptions.defaults()), store,
+        this.archiver = new BatchArchiver(new SegmentWriter(config.segmentOptions()), store,
                 config.stagingDir().resolve(config.instanceId()), listener);
         archiver.clearStaging();
         this.consumer = new KafkaConsumer<>(config.consumerProperties());

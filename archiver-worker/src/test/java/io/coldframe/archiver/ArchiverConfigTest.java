@@ -11,6 +11,8 @@ import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.coldframe.segment.BlockCompression;
+
 class ArchiverConfigTest {
 
     private static final String KEY = "0123456789abcdef0123456789abcdef";
@@ -50,5 +52,19 @@ class ArchiverConfigTest {
         assertThatThrownBy(() -> new ArchiverConfig(Map.of(ArchiverConfig.REDACTION_POLICY_FILE, dir.resolve("absent.yaml").toString(),
                 ArchiverConfig.REDACTION_KEY, KEY)))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("absent.yaml");
+    }
+
+    @Test
+    void segmentsUseZstdUnlessLzma2IsConfigured() {
+        assertThat(new ArchiverConfig(Map.of()).segmentOptions().blockCompression()).isEqualTo(BlockCompression.ZSTD);
+        assertThat(new ArchiverConfig(Map.of(ArchiverConfig.SEGMENT_BLOCK_COMPRESSION, "lzma2")).segmentOptions()
+                .blockCompression()).isEqualTo(BlockCompression.LZMA2);
+    }
+
+    @Test
+    void anUnknownBlockCompressionIsRefusedNamingTheKey() {
+        assertThatThrownBy(() -> new ArchiverConfig(Map.of(ArchiverConfig.SEGMENT_BLOCK_COMPRESSION, "gzip")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(ArchiverConfig.SEGMENT_BLOCK_COMPRESSION);
     }
 }

@@ -254,6 +254,7 @@ public final class SegmentBenchmark {
         r.put("bytes_per_doc", perDoc);
         r.put("codec", options.codec().name());
         r.put("quiet_zone_modules", options.quietZoneModules());
+        r.put("block_compression", options.blockCompression().configName());
         r.put("zstd_level", options.zstdLevel());
         r.put("block_target_bytes", options.blockTargetBytes());
         r.put("threads", options.threads());
@@ -473,8 +474,8 @@ public final class SegmentBenchmark {
                 + "(version 40-L: 1.26x), frame headers, 1-bit PNG in Matroska (together ~1.48x the stream with no quiet zone) "
                 + "and a parity frame per 15 data frames (16/15).");
         notes.add(String.format("The archive is cut into segments of %,d records, the archiver's default batch "
-                + "(archiver.batch.max.records); %s codec, zstd level %s, %s worker threads on %s cores.", per,
-                r.get("codec"), r.get("zstd_level"), r.get("threads"), r.get("cores")));
+                + "(archiver.batch.max.records); %s codec, blocks by %s (zstd level %s), %s worker threads on %s cores.", per,
+                r.get("codec"), r.get("block_compression"), r.get("zstd_level"), r.get("threads"), r.get("cores")));
         notes.add("Measured on a shared 2-core build machine: CPU-time rates are steadier than wall-clock ones, but both "
                 + "vary by 10-30% from run to run with the other work on the machine.");
         notes.add("get_by_id uses a separate archive of many small segments (see get_by_id); small segments cost density "

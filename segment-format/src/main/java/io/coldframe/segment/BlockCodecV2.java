@@ -1,35 +1,35 @@
 package io.coldframe.segment;
 
-import com.github.luben.zstd.Zstd;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * v2 blocks: the bodies of a block, laid out by a transform (0: the v1 body table; 1: {@link
- * FieldPoolBlock}), as one zstd frame, with no envelope: transform, sizes and SHA-256 live in the index
- * (spec section "Blocks (v2)").
+ * FieldPoolBlock}; 2: the same without derivable lengths, which the writer uses), compressed by a {@link
+ * BlockCompression}, with no envelope: transform, codec, sizes and SHA-256 live in the index (spec section V2.4).
  */
 final class BlockCodecV2 {
     static final int TRANSFORM_BODY_TABLE = 0;
     static final int TRANSFORM_STRING_POOL = 1;
+    static final int TRANSFORM_DERIVED_LENGTHS = 2;
 
     private BlockCodecV2() {
     }
 
-    /** A compressed block: its transform, raw size and zstd bytes. */
-    record Packed(int transform, int rawBytes, byte[] compressed) {
+    /** A compressed block: its transform, codec, raw size and compressed bytes. */
+    record Packed(int transform, BlockCompression codec, int rawBytes, byte[] compressed) {
     }
 
-    /** The string-pool form when it round-trips exactly (always, short of a bug), else the plain body table. */
-    static Packed pack(List<byte[]> bodies, int level) {
-        byte[] raw = FieldPoolBlock.encode(bodies);
-        int transform = TRANSFORM_STRING_POOL;
-        if (!sameBodies(FieldPoolBlock.decode(raw), bodies)) {
+    /** Transform 2 when it round-trips exactly (always, short of a bug), else the plain body table. */
+    static Packed pack(List<byte[]> bodies, BlockCompression codec, int zstdLevel) {
+        byte[] raw = FieldPoolBlock.encode(bodies, true);
+        int transform = TRANSFORM_DERIVED_LENGTHS;
+        if (!sameBodies(FieldPoolBlock.decode(raw, true), bodies)) {
             raw = BlockCodec.raw(bodies, new int[bodies.size()]);
             transform = TRANSFORM_BODY_TABLE;
         }
-        return new Packed(transform, raw.length, Zstd.compress(raw, level));
+        return new Packed(transform, codec, raw.length, codec.compress(raw, zstdLevel));
     }
 
     private static boolean sameBodies(List<byte[]> a, List<byte[]> b) {
@@ -46,8 +46,8 @@ final class BlockCodecV2 {
 
     /** The bodies of a raw block. @throws IllegalArgumentException if it is malformed */
     static List<byte[]> bodies(byte[] raw, int transform) {
-        if (transform == TRANSFORM_STRING_POOL) {
-            return FieldPoolBlock.decode(raw);
+        if (transform == TRANSFORM_STRING_POOL || transform == TRANSFORM_DERIVED_LENGTHS) {
+            return FieldPoolBlock.decode(raw, transform == TRANSFORM_DERIVED_LENGTHS);
         }
         int[][] table = BlockCodec.table(raw);
         List<byte[]> out = new ArrayList<>(table[0].length);
@@ -58,7 +58,7 @@ final class BlockCodecV2 {
     }
 
     /**
-     * Checks the compressed bytes against the index and decompresses them.
+     * Checks the compressed bytes against the index and decompresses them with the block's codec.
      *
      * @throws IllegalArgumentException naming what is wrong (the caller adds "block N: ")
      */
@@ -69,18 +69,9 @@ final class BlockCodecV2 {
         if (!Arrays.equals(Hashes.sha256(compressed), info.sha256())) {
             throw new IllegalArgumentException("sha-256 mismatch");
         }
-        if (info.transform() != TRANSFORM_BODY_TABLE && info.transform() != TRANSFORM_STRING_POOL) {
+        if (info.transform() > TRANSFORM_DERIVED_LENGTHS) {
             throw new IllegalArgumentException("unknown block transform " + info.transform());
         }
-        byte[] raw;
-        try {
-            raw = Zstd.decompress(compressed, info.rawBytes());
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("zstd decompression failed: " + e.getMessage(), e);
-        }
-        if (raw.length != info.rawBytes()) {
-            throw new IllegalArgumentException("decompressed to " + raw.length + " bytes, expected " + info.rawBytes());
-        }
-        return raw;
+        return BlockCompression.ofId(info.codec()).decompress(compressed, info.rawBytes());
     }
 }

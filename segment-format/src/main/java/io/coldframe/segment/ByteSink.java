@@ -48,6 +48,14 @@ final class ByteSink {
         buf[size++] = (byte) (v >>> 24);
     }
 
+    /** Overwrites the 4 bytes at {@code pos} (already written) with v, little-endian. */
+    void setIntLE(int pos, int v) {
+        buf[pos] = (byte) v;
+        buf[pos + 1] = (byte) (v >>> 8);
+        buf[pos + 2] = (byte) (v >>> 16);
+        buf[pos + 3] = (byte) (v >>> 24);
+    }
+
     void writeLongLE(long v) {
         writeIntLE((int) v);
         writeIntLE((int) (v >>> 32));

@@ -30,12 +30,26 @@ record SegmentIndex(String segmentId, int zstdLevel, Totals totals, List<BlockIn
     static final int HEADER = 44;
     private static final int INDEX_ZSTD_LEVEL = 19;
 
-    /** One compressed block: its transform (0 = body table as in v1, 1 = string pool), sizes and SHA-256 of the compressed bytes. */
-    record BlockInfo(int transform, int compressedBytes, int rawBytes, int bodyCount, byte[] sha256) {
+    /**
+     * One compressed block: its transform (0 = body table as in v1, 1 = string pool, 2 = string pool without
+     * derivable lengths) and codec (0 = zstd, 1 = LZMA2), stored as one byte (codec x 16 + transform), sizes and
+     * SHA-256 of the compressed bytes.
+     */
+    record BlockInfo(int transform, int codec, int compressedBytes, int rawBytes, int bodyCount, byte[] sha256) {
     }
 
     /** Sizes a reader reports without decoding every block: BSON of all records, of the stored ones, stored bodies. */
     record Totals(long rawBytes, long uniqueRawBytes, long bodyBytes) {
+    }
+
+    /** The blocks' codec as the sidecar names it: {@code lzma2} if any block is LZMA2, else {@code zstd}. */
+    String compressionName() {
+        for (BlockInfo b : blocks) {
+            if (b.codec() == BlockCompression.LZMA2.id()) {
+                return BlockCompression.LZMA2.configName();
+            }
+        }
+        return BlockCompression.ZSTD.configName();
     }
 
     int recordCount() {
@@ -82,7 +96,7 @@ record SegmentIndex(String segmentId, int zstdLevel, Totals totals, List<BlockIn
             out.writeInt(fingerprints.length);
             out.writeInt(blocks.size());
             for (BlockInfo b : blocks) {
-                out.writeByte(b.transform());
+                out.writeByte(b.codec() << 4 | b.transform());
                 out.writeInt(b.compressedBytes());
                 out.writeInt(b.rawBytes());
                 out.writeInt(b.bodyCount());
@@ -158,13 +172,13 @@ record SegmentIndex(String segmentId, int zstdLevel, Totals totals, List<BlockIn
             List<BlockInfo> blocks = new ArrayList<>(blockCount);
             int bodies = 0;
             for (int b = 0; b < blockCount; b++) {
-                int transform = in.readUnsignedByte();
+                int layout = in.readUnsignedByte();
                 int comp2 = in.readInt();
                 int rawB = in.readInt();
                 int count = in.readInt();
                 byte[] sha = new byte[32];
                 in.readFully(sha);
-                blocks.add(new BlockInfo(transform, comp2, rawB, count, sha));
+                blocks.add(new BlockInfo(layout & 0x0f, layout >>> 4, comp2, rawB, count, sha));
                 bodies += count;
             }
             int[] fingerprints = new int[records];

@@ -14,6 +14,11 @@ public final class SegmentOptions {
      */
     public static final int DEFAULT_ZSTD_LEVEL = 17;
     /**
+     * Default block compression: zstd. LZMA2 (preset 6) is the option for density over speed; measured in
+     * docs/segment-format.md section V2.11.
+     */
+    public static final BlockCompression DEFAULT_BLOCK_COMPRESSION = BlockCompression.ZSTD;
+    /**
      * Default uncompressed block size target: bigger blocks compress better (chat memories at level 19: 256 KiB
      * 216.7 B/doc stored, 1 MiB 201.4, the whole segment 196.1, before field pools) but get(id) decodes a whole
      * block (1 MiB of chat memories: ~35 frames, p95 ~30-40 ms on a fresh reader including the index).
@@ -36,6 +41,7 @@ public final class SegmentOptions {
     public static final String FFMPEG_LOG_LEVEL_PROPERTY = "coldframe.segment.ffmpegLogLevel";
 
     private final int zstdLevel;
+    private final BlockCompression blockCompression;
     private final int blockTargetBytes;
     private final VideoCodec codec;
     private final int moduleSizePx;
@@ -49,6 +55,7 @@ public final class SegmentOptions {
 
     private SegmentOptions(Builder b) {
         this.zstdLevel = b.zstdLevel;
+        this.blockCompression = b.blockCompression;
         this.blockTargetBytes = b.blockTargetBytes;
         this.codec = b.codec;
         this.moduleSizePx = b.moduleSizePx;
@@ -72,6 +79,7 @@ public final class SegmentOptions {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.zstdLevel = zstdLevel;
+        b.blockCompression = blockCompression;
         b.blockTargetBytes = blockTargetBytes;
         b.codec = codec;
         b.moduleSizePx = moduleSizePx;
@@ -87,6 +95,11 @@ public final class SegmentOptions {
 
     public int zstdLevel() {
         return zstdLevel;
+    }
+
+    /** How blocks are compressed (default zstd at {@link #zstdLevel()}). */
+    public BlockCompression blockCompression() {
+        return blockCompression;
     }
 
     public int blockTargetBytes() {
@@ -134,7 +147,8 @@ public final class SegmentOptions {
 
     @Override
     public String toString() {
-        return "SegmentOptions{zstdLevel=" + zstdLevel + ", blockTargetBytes=" + blockTargetBytes + ", codec=" + codec
+        return "SegmentOptions{zstdLevel=" + zstdLevel + ", blockCompression=" + blockCompression.configName()
+                + ", blockTargetBytes=" + blockTargetBytes + ", codec=" + codec
                 + ", moduleSizePx=" + moduleSizePx + ", quietZoneModules=" + quietZoneModules + ", maskPattern="
                 + maskPattern + ", threads=" + threads + ", allowLossy=" + allowLossy + ", parityGroupFrames="
                 + parityGroupFrames + ", parityFrames=" + parityFrames + ", writeSidecar=" + writeSidecar + "}";
@@ -142,6 +156,7 @@ public final class SegmentOptions {
 
     public static final class Builder {
         private int zstdLevel = DEFAULT_ZSTD_LEVEL;
+        private BlockCompression blockCompression = DEFAULT_BLOCK_COMPRESSION;
         private int blockTargetBytes = DEFAULT_BLOCK_TARGET_BYTES;
         private VideoCodec codec = VideoCodec.PNG_MONO;
         private int moduleSizePx = 1;
@@ -162,6 +177,12 @@ public final class SegmentOptions {
                 throw new IllegalArgumentException("zstdLevel must be 1..22, got " + level);
             }
             this.zstdLevel = level;
+            return this;
+        }
+
+        /** zstd (default) or LZMA2 for the blocks; readers take each block's codec from the index. */
+        public Builder blockCompression(BlockCompression compression) {
+            this.blockCompression = java.util.Objects.requireNonNull(compression, "blockCompression");
             return this;
         }
 

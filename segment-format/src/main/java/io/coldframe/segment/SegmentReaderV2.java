@@ -197,7 +197,7 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
         byte[] section = assemble(dataPayloads(0, (sectionLength - 1) / FrameV2.PAYLOAD), 0, sectionLength);
         SegmentIndex.Totals t = index.totals();
         return new SegmentManifest(SegmentManifest.FORMAT_VERSION, index.segmentId(), String.format("%04x", segmentHash),
-                video, bytes, sha, "zstd", index.zstdLevel(), streamBytes, t.rawBytes(), t.uniqueRawBytes(),
+                video, bytes, sha, index.compressionName(), index.zstdLevel(), streamBytes, t.rawBytes(), t.uniqueRawBytes(),
                 t.bodyBytes(), compressed, index.bodyCount(), index.recordCount(), k, m,
                 Hashes.hex(Arrays.copyOfRange(section, 12, 44)),
                 () -> blocks, this::entries);

@@ -99,14 +99,14 @@ public final class SegmentWriter {
                 for (Prepared p : blockBodies.get(b)) {
                     list.add(p.body());
                 }
-                return BlockCodecV2.pack(list, options.zstdLevel());
+                return BlockCodecV2.pack(list, options.blockCompression(), options.zstdLevel());
             });
             List<byte[]> compressed = new ArrayList<>(blockCount);
             List<SegmentIndex.BlockInfo> infos = new ArrayList<>(blockCount);
             for (int b = 0; b < blockCount; b++) {
                 BlockCodecV2.Packed p = packed.get(b);
                 compressed.add(p.compressed());
-                infos.add(new SegmentIndex.BlockInfo(p.transform(), p.compressed().length, p.rawBytes(),
+                infos.add(new SegmentIndex.BlockInfo(p.transform(), p.codec().id(), p.compressed().length, p.rawBytes(),
                         blockBodies.get(b).size(), Hashes.sha256(p.compressed())));
             }
             packed.clear();
@@ -120,7 +120,7 @@ public final class SegmentWriter {
                     explicitIds.put(i, prepared.get(i).memoryId());
                 }
             }
-            SegmentIndex index = new SegmentIndex(segmentId, options.zstdLevel(),
+            SegmentIndex index = new SegmentIndex(segmentId, compressionLevel(),
                     new SegmentIndex.Totals(rawTotal, uniqueRaw, bodyBytes), infos, fingerprints, bodyOfRecord,
                     explicitIds);
             byte[] section = index.section();
@@ -183,8 +183,8 @@ public final class SegmentWriter {
                         VideoOut.FRAME_RATE, layout.totalFrames(), options.moduleSizePx(), options.quietZoneModules(),
                         QrCodec.QR_VERSION, QrCodec.EC_LEVEL, options.maskPattern(), FrameV2.SIZE, FrameV2.PAYLOAD);
                 SegmentManifest manifest = new SegmentManifest(SegmentManifest.FORMAT_VERSION, segmentId,
-                        String.format("%04x", FrameV2.segmentIdHash(segmentId)), video, videoBytes, videoSha, "zstd",
-                        options.zstdLevel(), streamLen, rawTotal, uniqueRaw, bodyBytes, compressedTotal,
+                        String.format("%04x", FrameV2.segmentIdHash(segmentId)), video, videoBytes, videoSha,
+                        options.blockCompression().configName(), compressionLevel(), streamLen, rawTotal, uniqueRaw, bodyBytes, compressedTotal,
                         bodyByVersion.size(), records.size(), k, m, Hashes.hex(java.util.Arrays.copyOfRange(section, 12, 44)),
                         () -> blocks, () -> entries);
                 if (options.writeSidecar()) {
@@ -200,6 +200,11 @@ public final class SegmentWriter {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The index's informative level: the zstd level, or the LZMA2 preset. */
+    private int compressionLevel() {
+        return options.blockCompression() == BlockCompression.ZSTD ? options.zstdLevel() : BlockCompression.LZMA2_PRESET;
     }
 
     private static Prepared prepare(SegmentRecord r) {

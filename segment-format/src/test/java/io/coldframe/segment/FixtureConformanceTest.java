@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The committed fixtures (v1 written once by the v1 writer, v2 once by {@link FixtureGenerator}) must keep
+ * The committed fixtures (v1 written once by the v1 writer, v2-basic (transform 1, zstd) and v2-lzma2 (transform
+ * 2, LZMA2) once each by {@link FixtureGenerator}) must keep
  * decoding to exactly the committed documents: through the API, and through independent readers written
  * from docs/segment-format.md alone (zxing's stock reader and Reed-Solomon codec, zstd, the byte layouts).
  * If this fails, a change broke old archives or the spec no longer describes the format.
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FixtureConformanceTest {
     private static final String ID = "v1-basic";
     private static final String V2 = "v2-basic";
+    private static final String V2_LZMA2 = "v2-lzma2";
 
     @TempDir
     static Path dir;
@@ -53,7 +55,8 @@ class FixtureConformanceTest {
     static void copyFixture() throws IOException, URISyntaxException {
         Path src = Path.of(FixtureConformanceTest.class.getResource("/fixtures/" + ID + ".mkv").toURI()).getParent();
         for (String f : List.of(ID + ".mkv", ID + ".manifest.json", ID + ".expected.jsonl", V2 + ".mkv",
-                V2 + ".manifest.json", V2 + ".expected.jsonl")) {
+                V2 + ".manifest.json", V2 + ".expected.jsonl", V2_LZMA2 + ".mkv", V2_LZMA2 + ".manifest.json",
+                V2_LZMA2 + ".expected.jsonl")) {
             Files.copy(src.resolve(f), dir.resolve(f));
         }
         video = dir.resolve(ID + ".mkv");
@@ -164,6 +167,56 @@ class FixtureConformanceTest {
             assertThat(records.get(i)[0]).isEqualTo(input.get(i).memoryId());
             assertThat(records.get(i)[1]).isEqualTo(input.get(i).version());
             assertThat(Hashes.unhex(records.get(i)[2])).isEqualTo(BsonBytes.of(input.get(i).document()));
+        }
+    }
+
+    @Test
+    void theLzma2FixtureOfTransform2DecodesExactlyThroughApiAndSpecReader() throws Exception {
+        List<BsonDocument> want = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve(V2_LZMA2 + ".expected.jsonl"), StandardCharsets.UTF_8)) {
+            want.add(BsonDocument.parse(line));
+        }
+        Path alone = Files.createDirectories(dir.resolve("alone-lzma2")).resolve(V2_LZMA2 + ".mkv");
+        Files.copy(dir.resolve(V2_LZMA2 + ".mkv"), alone);
+        try (SegmentReader r = SegmentReader.open(alone)) {
+            assertThat(r.manifest().segmentId()).isEqualTo(V2_LZMA2);
+            assertThat(r.manifest().compression()).isEqualTo("lzma2");
+            VerificationReport report = r.verify();
+            assertThat(report.problems()).isEmpty();
+            assertThat(report.clean()).isTrue();
+            List<SegmentRecord> all = r.records().toList();
+            List<BsonDocument> distinct = distinctByIdAndVersion(want);
+            assertThat(all).hasSize(distinct.size());
+            for (int i = 0; i < all.size(); i++) {
+                assertRecord(all.get(i), distinct.get(i));
+            }
+        }
+        List<String[]> records = SpecReaderV2.read(dir.resolve(V2_LZMA2 + ".mkv"));
+        assertThat(records).hasSize(want.size());
+        for (int i = 0; i < want.size(); i++) {
+            assertThat(records.get(i)[0]).isEqualTo(want.get(i).getString("memoryId").getValue());
+            assertThat(records.get(i)[1]).isEqualTo(want.get(i).getString("version").getValue());
+            assertThat(Hashes.unhex(records.get(i)[2])).isEqualTo(BsonBytes.of(want.get(i).getDocument("document")));
+        }
+    }
+
+    @Test
+    void independentSpecReaderDecodesALzma2Segment() throws Exception {
+        List<SegmentRecord> input = TestDocs.memories(11, 60);
+        Path lzma = Files.createDirectories(dir.resolve("lzma2"));
+        SegmentManifest m = new SegmentWriter(SegmentOptions.builder().blockCompression(BlockCompression.LZMA2)
+                .blockTargetBytes(16 * 1024).build()).write(V2, input, lzma);
+        assertThat(m.compression()).isEqualTo("lzma2");
+        List<String[]> records = SpecReaderV2.read(lzma.resolve(V2 + ".mkv"));
+        assertThat(records).hasSize(input.size());
+        for (int i = 0; i < input.size(); i++) {
+            assertThat(records.get(i)[0]).isEqualTo(input.get(i).memoryId());
+            assertThat(Hashes.unhex(records.get(i)[2])).isEqualTo(BsonBytes.of(input.get(i).document()));
+        }
+        try (SegmentReader r = SegmentReader.open(lzma.resolve(V2 + ".mkv"))) {
+            assertThat(r.manifest().compression()).isEqualTo("lzma2");
+            assertThat(r.verify().clean()).isTrue();
+            assertThat(r.records().toList()).hasSize(input.size());
         }
     }
 

@@ -14,23 +14,31 @@ import org.bson.json.JsonMode;
 import org.bson.json.JsonWriterSettings;
 
 /**
- * Writes a spec-conformance fixture of the format version this code writes (v2-basic.*: video, sidecar,
- * expected documents) into src/test/resources/fixtures. Run it only when deliberately creating a fixture
- * for a new format version; never regenerate a committed one (v1-basic was written by the v1 writer, which
- * no longer exists): the point of a fixture is that archives written by older code keep decoding.
+ * Writes a spec-conformance fixture of the format version this code writes (video, sidecar, expected
+ * documents) into src/test/resources/fixtures: {@code v2-basic.*} (written with the block transform 1 and zstd
+ * of its time) or, with the argument {@code lzma2}, {@code v2-lzma2.*} (transform 2, LZMA2 blocks). Run it only
+ * when deliberately creating a fixture for a new format version, block transform or codec; never regenerate a
+ * committed one (v1-basic was written by the v1 writer, which no longer exists): the point of a fixture is
+ * that archives written by older code keep decoding.
  *
- * <pre>java -cp target/test-classes:target/classes:$(deps) io.coldframe.segment.FixtureGenerator src/test/resources/fixtures</pre>
+ * <pre>java -cp target/test-classes:target/classes:$(deps) io.coldframe.segment.FixtureGenerator src/test/resources/fixtures [lzma2]</pre>
  */
 public final class FixtureGenerator {
     static final String SEGMENT_ID = "v2-basic";
+    static final String LZMA2_SEGMENT_ID = "v2-lzma2";
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : "src/test/resources/fixtures");
         List<SegmentRecord> records = records();
         // small blocks and parity groups of 4 data + 2 parity frames: several blocks and groups, a short last
         // group and two parity rows, all in a few frames
-        SegmentOptions opts = SegmentOptions.builder().blockTargetBytes(4096).zstdLevel(19).threads(1).parity(6, 2).build();
-        SegmentManifest m = new SegmentWriter(opts).write(SEGMENT_ID, records, dir);
+        SegmentOptions.Builder opts = SegmentOptions.builder().blockTargetBytes(4096).zstdLevel(19).threads(1).parity(6, 2);
+        boolean lzma2 = args.length > 1 && args[1].equals("lzma2");
+        String id = lzma2 ? LZMA2_SEGMENT_ID : SEGMENT_ID;
+        if (lzma2) {
+            opts.blockCompression(BlockCompression.LZMA2);
+        }
+        SegmentManifest m = new SegmentWriter(opts.build()).write(id, records, dir);
         JsonWriterSettings canonical = JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED).build();
         StringBuilder expected = new StringBuilder();
         for (SegmentRecord r : records) {
@@ -38,8 +46,8 @@ public final class FixtureGenerator {
                     .append("version", new BsonString(r.version()))
                     .append("document", r.document()).toJson(canonical)).append('\n');
         }
-        Files.writeString(dir.resolve(SEGMENT_ID + ".expected.jsonl"), expected, StandardCharsets.UTF_8);
-        System.out.println(m + ", video " + Files.size(dir.resolve(SEGMENT_ID + ".mkv")) + " bytes");
+        Files.writeString(dir.resolve(id + ".expected.jsonl"), expected, StandardCharsets.UTF_8);
+        System.out.println(m + ", video " + Files.size(dir.resolve(id + ".mkv")) + " bytes");
     }
 
     static List<SegmentRecord> records() {

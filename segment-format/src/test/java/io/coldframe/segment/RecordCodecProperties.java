@@ -9,7 +9,10 @@ import net.jqwik.api.Provide;
 import org.bson.BsonDocument;
 import org.bson.RawBsonDocument;
 
-/** Any BSON document's exact bytes survive the record body transform and the string-pool block transform. */
+/**
+ * Any BSON document's exact bytes survive the record body transform and the string-pool block transforms (1, and
+ * 2 without derivable lengths).
+ */
 class RecordCodecProperties {
 
     @Property(tries = 400)
@@ -39,13 +42,14 @@ class RecordCodecProperties {
     }
 
     @Property(tries = 300)
-    void blocksOfAnyDocumentsRoundTripThroughTheStringPool(@ForAll("blocks") java.util.List<BsonDocument> docs) {
+    void blocksOfAnyDocumentsRoundTripThroughTheStringPool(@ForAll("blocks") java.util.List<BsonDocument> docs,
+            @ForAll boolean derivedLengths) {
         java.util.List<byte[]> bodies = new java.util.ArrayList<>();
         for (BsonDocument d : docs) {
             bodies.add(RecordCodec.encode(BsonBytes.of(d)));
         }
         bodies.add(bodies.get(0)); // a repeated document: its strings all become references
-        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies));
+        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies, derivedLengths), derivedLengths);
         assertThat(back).hasSameSizeAs(bodies);
         for (int i = 0; i < bodies.size(); i++) {
             assertThat(back.get(i)).isEqualTo(bodies.get(i));
@@ -55,28 +59,60 @@ class RecordCodecProperties {
 
     @Property(tries = 100)
     void aBlockThatCannotBeWalkedKeepsItsBodiesVerbatim(@ForAll("documents") BsonDocument doc,
-            @ForAll byte[] garbage) {
+            @ForAll byte[] garbage, @ForAll boolean derivedLengths) {
         byte[] good = RecordCodec.encode(BsonBytes.of(doc));
         byte[] bad = new byte[garbage.length + 1];
         bad[0] = RecordCodec.KIND_VERBATIM;
         System.arraycopy(garbage, 0, bad, 1, garbage.length);
         java.util.List<byte[]> bodies = java.util.List.of(good, bad, good);
-        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies));
+        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies, derivedLengths), derivedLengths);
         for (int i = 0; i < bodies.size(); i++) {
             assertThat(back.get(i)).isEqualTo(bodies.get(i));
         }
     }
 
     @Property(tries = 200)
-    void uuidLikeStringsRoundTripThroughTheStringPool(@ForAll("uuidish") java.util.List<String> texts) {
+    void uuidLikeStringsRoundTripThroughTheStringPool(@ForAll("uuidish") java.util.List<String> texts,
+            @ForAll boolean derivedLengths) {
         java.util.List<byte[]> bodies = new java.util.ArrayList<>();
         for (String t : texts) {
             bodies.add(RecordCodec.encode(BsonBytes.of(new BsonDocument("memory_id", new org.bson.BsonString(t)))));
         }
-        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies));
+        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies, derivedLengths), derivedLengths);
         for (int i = 0; i < bodies.size(); i++) {
             assertThat(back.get(i)).isEqualTo(bodies.get(i));
         }
+    }
+
+    @Property(tries = 200)
+    void everyValidDocumentIsWalkedWithoutItsLengths(@ForAll("deep") BsonDocument doc,
+            @ForAll("doubleArrays") org.bson.BsonArray embedding) {
+        BsonDocument withArray = doc.clone();
+        withArray.put("nested", new BsonDocument("embedding", embedding).append("after", new org.bson.BsonInt32(1)));
+        for (BsonDocument d : java.util.List.of(doc, withArray)) {
+            byte[] body = RecordCodec.encode(BsonBytes.of(d));
+            byte[] raw = FieldPoolBlock.encode(java.util.List.of(body), true);
+            assertThat(raw[4]).as("a walked skeleton, not the verbatim escape").isEqualTo((byte) 1);
+            assertThat(FieldPoolBlock.decode(raw, true)).containsExactly(body);
+        }
+    }
+
+    @Property(tries = 100)
+    void aLengthPrefixThatIsNotTheLengthRoundTripsExactly(@ForAll("documents") BsonDocument doc,
+            @ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 1000) int lie) {
+        byte[] bson = BsonBytes.of(new BsonDocument("inner", doc));
+        int inner = 4 + 1 + "inner".length() + 1; // the lie goes into the inner document's prefix
+        int len = ByteSink.intLE(bson, inner);
+        bson[inner] = (byte) (len + lie);
+        bson[inner + 1] = (byte) ((len + lie) >>> 8);
+        bson[inner + 2] = (byte) ((len + lie) >>> 16);
+        bson[inner + 3] = (byte) ((len + lie) >>> 24);
+        byte[] body = new byte[bson.length + 1];
+        System.arraycopy(bson, 0, body, 1, bson.length); // kind 0: the BSON as it came
+        byte[] good = RecordCodec.encode(BsonBytes.of(doc));
+        java.util.List<byte[]> bodies = java.util.List.of(good, body, good);
+        byte[] raw = FieldPoolBlock.encode(bodies, true);
+        assertThat(FieldPoolBlock.decode(raw, true)).containsExactlyElementsOf(bodies);
     }
 
     /** Canonical UUIDs (stored as 16 bytes), uppercase ones and near misses (kept as text). */

@@ -134,7 +134,8 @@ final class SpecReaderV2 {
         int[][] blocks = new int[blockCount][];
         List<byte[]> blockSha = new ArrayList<>();
         for (int b = 0; b < blockCount; b++) {
-            blocks[b] = new int[] {ix.get() & 0xff, ix.getInt(), ix.getInt(), ix.getInt()};
+            int layout = ix.get() & 0xff; // codec x 16 + transform
+            blocks[b] = new int[] {layout & 0x0f, ix.getInt(), ix.getInt(), ix.getInt(), layout >>> 4};
             byte[] h = new byte[32];
             ix.get(h);
             blockSha.add(h);
@@ -155,16 +156,16 @@ final class SpecReaderV2 {
             ids.put(r, new String(v, StandardCharsets.UTF_8));
         }
         assertThat(ix.hasRemaining()).isFalse();
-        assertThat(segmentId).isEqualTo("v2-basic");
+        assertThat(segmentId + ".mkv").isEqualTo(video.getFileName().toString());
 
-        // 4. blocks, right after the index (the fixture's are all field-pool blocks; its sessionIds are UUIDs)
-        assertThat(Arrays.stream(blocks).allMatch(bl -> bl[0] == 1)).isTrue();
+        // 4. blocks, right after the index (all field-pool blocks: transform 1 in the fixture, 2 from today's writer)
+        assertThat(Arrays.stream(blocks).allMatch(bl -> bl[0] == 1 || bl[0] == 2)).isTrue();
         for (int b = 0; b < blockCount; b++) {
             byte[] bc = new byte[blocks[b][1]];
             s.get(bc);
             assertThat(sha256(bc)).isEqualTo(blockSha.get(b));
-            byte[] raw = Zstd.decompress(bc, blocks[b][2]);
-            List<byte[]> these = blocks[b][0] == 0 ? bodyTable(raw) : fieldPool(raw);
+            byte[] raw = blocks[b][4] == 0 ? Zstd.decompress(bc, blocks[b][2]) : lzma2(bc, blocks[b][2]);
+            List<byte[]> these = blocks[b][0] == 0 ? bodyTable(raw) : fieldPool(raw, blocks[b][0] == 2);
             assertThat(these).hasSize(blocks[b][3]);
             bodies.addAll(these);
         }
@@ -207,6 +208,16 @@ final class SpecReaderV2 {
         }
     }
 
+    /** Codec 1: a raw LZMA2 stream whose dictionary is the raw block's size (at least 4 KiB). */
+    private static byte[] lzma2(byte[] compressed, int rawBytes) throws Exception {
+        try (java.io.InputStream in = new org.tukaani.xz.LZMA2InputStream(new java.io.ByteArrayInputStream(compressed),
+                Math.max(4096, rawBytes))) {
+            byte[] raw = in.readAllBytes();
+            assertThat(raw).hasSize(rawBytes);
+            return raw;
+        }
+    }
+
     private static List<byte[]> bodyTable(byte[] raw) {
         ByteBuffer b = ByteBuffer.wrap(raw);
         int n = b.getInt();
@@ -223,24 +234,39 @@ final class SpecReaderV2 {
         return out;
     }
 
-    /** Block transform 1: skeletons, then one run per (type, name) of moved values. */
-    private static List<byte[]> fieldPool(byte[] raw) {
+    /**
+     * Block transforms 1 and 2: skeletons, then one run per (type, name) of moved values. Transform 2 has no
+     * skeleton length table and no document length prefixes in the skeletons.
+     */
+    private static List<byte[]> fieldPool(byte[] raw, boolean derived) {
         ByteBuffer b = ByteBuffer.wrap(raw);
         int n = b.getInt();
-        int[] lens = new int[n];
-        for (int i = 0; i < n; i++) {
-            lens[i] = b.getInt();
-        }
+        // pass 1: where the skeletons are, bytes per run in order of first use
+        Pool sizes = new Pool(raw, null, derived);
         List<byte[]> skeletons = new ArrayList<>();
-        for (int len : lens) {
-            byte[] sk = new byte[len];
-            b.get(sk);
-            skeletons.add(sk);
+        if (derived) {
+            for (int i = 0; i < n; i++) {
+                int from = b.position();
+                sizes.body(b);
+                skeletons.add(Arrays.copyOfRange(raw, from, b.position()));
+            }
+        } else {
+            int[] lens = new int[n];
+            for (int i = 0; i < n; i++) {
+                lens[i] = b.getInt();
+            }
+            for (int len : lens) {
+                byte[] sk = new byte[len];
+                b.get(sk);
+                skeletons.add(sk);
+            }
+            for (byte[] sk : skeletons) {
+                ByteBuffer one = ByteBuffer.wrap(sk);
+                sizes.body(one);
+                assertThat(one.hasRemaining()).isFalse();
+            }
         }
         int poolStart = b.position();
-        // pass 1: bytes per run, in order of first use
-        Pool sizes = new Pool(raw, null);
-        skeletons.forEach(sizes::body);
         Map<String, int[]> starts = new LinkedHashMap<>();
         int at = poolStart;
         for (Map.Entry<String, int[]> e : sizes.cursors.entrySet()) {
@@ -248,10 +274,12 @@ final class SpecReaderV2 {
             at += e.getValue()[0];
         }
         assertThat(at).isEqualTo(raw.length);
-        Pool pool = new Pool(raw, starts);
+        Pool pool = new Pool(raw, starts, derived);
         List<byte[]> out = new ArrayList<>();
         for (byte[] sk : skeletons) {
-            out.add(pool.body(sk));
+            ByteBuffer one = ByteBuffer.wrap(sk);
+            out.add(pool.body(one));
+            assertThat(one.hasRemaining()).isFalse();
         }
         return out;
     }
@@ -263,36 +291,67 @@ final class SpecReaderV2 {
         final boolean counting;
         final List<byte[]> strings = new ArrayList<>();
         final Map<String, byte[]> previous = new HashMap<>();
+        final boolean derived;
         ByteBuffer in;
         ByteArrayOutputStream out;
 
-        Pool(byte[] raw, Map<String, int[]> starts) {
+        Pool(byte[] raw, Map<String, int[]> starts, boolean derived) {
             this.raw = raw;
             this.counting = starts == null;
             this.cursors = counting ? new LinkedHashMap<>() : starts;
+            this.derived = derived;
         }
 
-        byte[] body(byte[] skeleton) {
-            if (skeleton[0] == 0) {
-                return Arrays.copyOfRange(skeleton, 1, skeleton.length);
+        /** The body of the skeleton at {@code skeleton}'s position, which is left just past it. */
+        byte[] body(ByteBuffer skeleton) {
+            in = skeleton.order(ByteOrder.LITTLE_ENDIAN);
+            byte skeletonKind = in.get();
+            if (skeletonKind == 0) { // verbatim; transform 2 gives its length as a varint
+                byte[] body = new byte[derived ? (int) varint() : in.remaining()];
+                in.get(body);
+                return body;
             }
-            assertThat(skeleton[0]).isEqualTo((byte) 1);
-            in = ByteBuffer.wrap(skeleton, 1, skeleton.length - 1).order(ByteOrder.LITTLE_ENDIAN);
+            assertThat(skeletonKind).isEqualTo((byte) 1);
             out = new ByteArrayOutputStream();
             int kind = in.get();
             out.write(kind);
             document();
-            assertThat(in.hasRemaining()).isFalse();
             return out.toByteArray();
         }
 
-        private void document() {
-            copy(4);
+        private long varint() {
+            long v = 0;
+            int shift = 0;
+            int c;
+            do {
+                c = in.get() & 0xff;
+                v |= (long) (c & 0x7f) << shift;
+                shift += 7;
+            } while (c >= 0x80);
+            return v;
+        }
+
+        /** Rebuilds one document; returns how many more bytes its packed arrays take as BSON than packed. */
+        private long document() {
+            ByteArrayOutputStream enclosing = out;
+            if (derived) {
+                out = new ByteArrayOutputStream(); // its length prefix goes in front once it is rebuilt
+            } else {
+                copy(4);
+            }
+            long expansion = 0;
             while (true) {
                 int type = in.get() & 0xff;
                 out.write(type);
                 if (type == 0) {
-                    return;
+                    if (derived) {
+                        byte[] doc = out.toByteArray();
+                        out = enclosing;
+                        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN)
+                                .putInt((int) (4 + doc.length + expansion)).array());
+                        out.writeBytes(doc);
+                    }
+                    return expansion;
                 }
                 ByteArrayOutputStream key = new ByteArrayOutputStream();
                 byte ch;
@@ -304,14 +363,7 @@ final class SpecReaderV2 {
                 String run = type + "/" + new String(key.toByteArray(), StandardCharsets.ISO_8859_1);
                 switch (type) {
                     case 0x02 -> {
-                        long v = 0;
-                        int shift = 0;
-                        int c;
-                        do {
-                            c = in.get() & 0xff;
-                            v |= (long) (c & 0x7f) << shift;
-                            shift += 7;
-                        } while (c >= 0x80);
+                        long v = varint();
                         byte[] str;
                         if ((v & 1) == 1) {
                             str = strings.get((int) (v >>> 1));
@@ -339,8 +391,16 @@ final class SpecReaderV2 {
                         previous.put(run, value);
                         out.writeBytes(value);
                     }
-                    case 0x03, 0x04 -> document();
-                    case 0x81, 0x82 -> copy(4 + in.getInt(in.position()) * (type == 0x81 ? 4 : 8));
+                    case 0x03, 0x04 -> expansion += document();
+                    case 0x81, 0x82 -> {
+                        int count = in.getInt(in.position());
+                        long asBson = 5; // an array of doubles keyed "0", "1", ...
+                        for (int i = 0; i < count; i++) {
+                            asBson += 1 + Integer.toString(i).length() + 1 + 8;
+                        }
+                        expansion += asBson - (4 + count * (type == 0x81 ? 4L : 8L));
+                        copy(4 + count * (type == 0x81 ? 4 : 8));
+                    }
                     case 0x01, 0x12 -> copy(8);
                     case 0x0D, 0x0E -> copy(4 + in.getInt(in.position()));
                     case 0x05 -> copy(5 + in.getInt(in.position()));

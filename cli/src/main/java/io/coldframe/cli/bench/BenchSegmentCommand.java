@@ -16,6 +16,7 @@ import io.coldframe.cli.ColdframeCli;
 import io.coldframe.cli.JsonlDocuments;
 import io.coldframe.cli.TerminalProgress;
 import io.coldframe.cli.ToolCommand;
+import io.coldframe.segment.BlockCompression;
 import io.coldframe.segment.SegmentOptions;
 
 import picocli.CommandLine.Command;
@@ -77,6 +78,10 @@ public final class BenchSegmentCommand extends ToolCommand {
             + SegmentOptions.DEFAULT_ZSTD_LEVEL + ").")
     Integer zstdLevel;
 
+    @Option(names = "--block-compression", paramLabel = "CODEC", description = "zstd or lzma2 for the blocks (default: "
+            + "the library's, zstd).")
+    String blockCompression;
+
     @Option(names = "--threads", paramLabel = "N",
             description = "Worker threads of writer and reader (default: the number of cores, at most 4).")
     Integer threads;
@@ -105,6 +110,13 @@ public final class BenchSegmentCommand extends ToolCommand {
         }
         if (threads != null) {
             ob.threads(threads);
+        }
+        if (blockCompression != null) {
+            try {
+                ob.blockCompression(BlockCompression.named(blockCompression));
+            } catch (IllegalArgumentException e) {
+                return fail(USAGE, e.getMessage());
+            }
         }
         SegmentOptions options = ob.build();
         Map<String, SegmentBenchmark.Corpus> corpora = new LinkedHashMap<>();
