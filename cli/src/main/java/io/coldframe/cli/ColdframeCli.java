@@ -9,6 +9,7 @@ import io.coldframe.cli.imports.ImportCommand;
 import io.coldframe.cli.mongo.MongoCommand;
 import io.coldframe.cli.hotcache.HotCacheCommand;
 import io.coldframe.cli.restore.RestoreCommand;
+import io.coldframe.cli.retention.RetentionCommand;
 import io.coldframe.cli.rules.RulesCommand;
 import io.coldframe.cli.scrub.ScrubCommand;
 import io.coldframe.cli.segment.SegmentCommand;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
         description = "Keeps AI-agent memory in MongoDB cheap without ever losing it.",
         subcommands = {DemoCommand.class, SegmentCommand.class, RestoreCommand.class, RulesCommand.class, BenchCommand.class,
             ChaosCommand.class, GcCommand.class, EraseCommand.class, ScrubCommand.class, UpCommand.class, MongoCommand.class, ImportCommand.class,
-            HotCacheCommand.class})
+            HotCacheCommand.class, RetentionCommand.class})
 public final class ColdframeCli {
 
     public static void main(String[] args) {

@@ -62,13 +62,14 @@ class CommandSmokeIT {
     private static final Set<String> COVERED = Set.of("demo", "segment encode", "segment inspect", "segment verify",
             "segment get", "segment cat", "restore", "rules check", "bench segment", "bench tiering", "bench archiver",
             "bench pipeline", "bench archive-read", "chaos", "gc", "erase", "scrub", "up", "mongo init", "import", "hot-cache check",
-            "bench hot-cache");
+            "bench hot-cache", "retention run");
 
     @TempDir
     static Path dir;
 
     private static Path jsonl;
     private static String firstId;
+    private static List<String> ids;
 
     @BeforeAll
     static void corpus() throws IOException {
@@ -78,6 +79,7 @@ class CommandSmokeIT {
         documents.forEach(d -> lines.add(d.toJson(relaxed)));
         jsonl = Files.write(dir.resolve("memories.jsonl"), lines, StandardCharsets.UTF_8);
         firstId = documents.get(0).getObjectId("_id").getValue().toHexString();
+        ids = documents.stream().map(d -> "{\"$oid\": \"" + d.getObjectId("_id").getValue().toHexString() + "\"}").toList();
     }
 
     @Test
@@ -176,6 +178,53 @@ class CommandSmokeIT {
             }
             assertThat(jsonIn(run(erase).out()).getArray("segments")).isEmpty();
         }
+    }
+
+    @Test
+    @Order(5)
+    void retentionExpiresASegmentWhollyPastItAndASecondRunDoesNothing() throws Exception {
+        Path archive = Files.createDirectories(dir.resolve("retention-archive"));
+        for (String file : List.of("smoke-0.mkv", "smoke-0.manifest.json")) {
+            Files.copy(dir.resolve("segments").resolve(file), archive.resolve(file));
+        }
+        Path rules = Files.writeString(dir.resolve("retention-rules.yaml"), "cold: {retain: 12mo}\nrules:\n  - {name: all, tier: COLD}\n");
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().start()) {
+            Topics topics = new Topics("smoke");
+            kafka.createTopic(topics.catalog(), 1, Map.of("cleanup.policy", "compact"));
+            kafka.createTopic(topics.lifecycleAudit(), 1, Map.of());
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+            props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+            Instant longAgo = Instant.now().minus(java.time.Duration.ofDays(800));
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+                for (String id : ids) {
+                    producer.send(new ProducerRecord<>(topics.catalog(), id.getBytes(StandardCharsets.UTF_8), AvroSerde.of(CatalogEntry.class)
+                            .encode(new CatalogEntry(id, "a", "v", "smoke-0", "file:///smoke-0.mkv", 0, 0, 1, longAgo, longAgo, null)))).get();
+                }
+            }
+            String[] retention = {"retention", "run", "--rules", rules.toString(), "--archive-dir", archive.toString(),
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "smoke"};
+
+            BsonDocument dryRun = jsonIn(run(concat(retention, "--dry-run")).out());
+            assertThat(dryRun.getArray("segments").get(0).asDocument().getString("decision").getValue()).isEqualTo("expire");
+            assertThat(archive.resolve("smoke-0.mkv")).isRegularFile();
+
+            BsonDocument report = jsonIn(run(retention).out());
+            assertThat(report.getString("retain").getValue()).isEqualTo("12mo");
+            assertThat(report.getArray("segments")).singleElement().satisfies(segment -> {
+                assertThat(segment.asDocument().getString("outcome").getValue()).isEqualTo("expired");
+                assertThat(segment.asDocument().getInt32("expired_records").getValue()).isEqualTo(40);
+            });
+            assertThat(archive.resolve("smoke-0.mkv")).doesNotExist();
+            assertThat(jsonIn(run(retention).out()).getArray("segments")).isEmpty();
+        }
+    }
+
+    private static String[] concat(String[] args, String... more) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
     }
 
     @Test

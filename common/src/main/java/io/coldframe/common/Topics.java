@@ -50,6 +50,11 @@ public record Topics(String prefix) {
         return prefix + ".stats.daily";
     }
 
+    /** What lifecycle passes did to stored segments ({@code RetentionAction}), keyed by segment id; written by {@code coldframe retention run}. */
+    public String lifecycleAudit() {
+        return prefix + ".lifecycle.audit";
+    }
+
     /** Records no stage could process, with headers naming the source and the reason. */
     public String deadLetter() {
         return prefix + ".deadletter";

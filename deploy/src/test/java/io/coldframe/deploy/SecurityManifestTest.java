@@ -311,6 +311,7 @@ class SecurityManifestTest {
         owners.put(topics.purgeResults(), Set.of("coldframe-purger"));
         owners.put(topics.statsDaily(), Set.of("coldframe-streams"));
         owners.put(topics.deadLetter(), Set.of("coldframe-streams", "coldframe-archiver", "coldframe-purger", "coldframe-hot-cache"));
+        owners.put(topics.lifecycleAudit(), Set.of()); // coldframe retention run, which has no principal yet (docs/lifecycle.md)
         // Every topic the script creates has its owners here.
         Set<String> created = new TreeSet<>();
         Deployment.topicsScript().keySet().forEach(suffix -> created.add(io.coldframe.common.Topics.DEFAULT_PREFIX + "." + suffix));

@@ -32,6 +32,8 @@ public final class RulesCheck {
         text.append("rules: ").append(rules.source()).append(" (").append(rules.rules().size()).append(" rules, ages from ")
                 .append(rules.timestampField()).append(", tags from ").append(rules.tagsField()).append(", fingerprint ")
                 .append(rules.fingerprint(), 0, 12).append(")\n");
+        rules.coldRetention().ifPresent(retain -> text.append("cold retention: ").append(Units.formatPeriod(retain))
+                .append(" from created_at (coldframe retention run)\n"));
         if (!rules.overrides().isEmpty()) {
             text.append("overrides: ").append(String.join("; ", rules.overrides())).append('\n');
         }

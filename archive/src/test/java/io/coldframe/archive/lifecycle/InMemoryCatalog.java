@@ -27,6 +27,15 @@ final class InMemoryCatalog implements CatalogUpdates {
         }
     }
 
+    /** Gives a memory's entry the created_at the tiering engine read, which retention ages it by. */
+    void created(String memoryId, java.time.Instant at) {
+        latest.get(memoryId).setCreatedAt(at);
+    }
+
+    java.util.Collection<CatalogEntry> entries() {
+        return List.copyOf(latest.values());
+    }
+
     void failAfter(int updates) {
         failAfter = updates;
     }

@@ -1,7 +1,9 @@
 package io.coldframe.streams.rules;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Period;
 import java.util.List;
+import java.util.Optional;
 
 import io.coldframe.common.MemoryDocuments;
 import io.coldframe.streams.MemoryFacts;
@@ -18,19 +20,21 @@ public final class RuleSet {
     private final double criticalFrom;
     private final double highFrom;
     private final double mediumFrom;
+    private final Optional<Period> coldRetention;
     private final List<Rule> rules;
     private final List<String> overrides;
     private final String canonical;
     private final String fingerprint;
 
     RuleSet(String source, String timestampField, String tagsField, double criticalFrom, double highFrom, double mediumFrom,
-            List<Rule> rules, List<String> overrides) {
+            Optional<Period> coldRetention, List<Rule> rules, List<String> overrides) {
         this.source = source;
         this.timestampField = timestampField;
         this.tagsField = tagsField;
         this.criticalFrom = criticalFrom;
         this.highFrom = highFrom;
         this.mediumFrom = mediumFrom;
+        this.coldRetention = coldRetention;
         this.rules = List.copyOf(rules);
         this.overrides = List.copyOf(overrides);
         StringBuilder text = new StringBuilder()
@@ -43,6 +47,7 @@ public final class RuleSet {
         for (Rule rule : rules) {
             text.append("  - ").append(rule.canonical()).append('\n');
         }
+        // the retention is left out: it decides what the archive keeps, not tiers (a new one re-tiers nothing)
         this.canonical = text.toString();
         this.fingerprint = MemoryDocuments.sha256Hex(canonical.getBytes(StandardCharsets.UTF_8));
     }
@@ -62,6 +67,14 @@ public final class RuleSet {
 
     public String tagsField() {
         return tagsField;
+    }
+
+    /**
+     * How long the cold tier keeps archived memories, counted from each memory's created_at ({@code cold.retain});
+     * empty: for good. Applied by the retention pass ({@code coldframe retention run}), not by tiering.
+     */
+    public Optional<Period> coldRetention() {
+        return coldRetention;
     }
 
     /** The overrides applied on top of the file, as given ({@code rule.field=value}). */

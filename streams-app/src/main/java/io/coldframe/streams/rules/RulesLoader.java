@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Period;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -42,7 +44,8 @@ public final class RulesLoader {
             "PERFORMANCE", "ERROR", "GOAL", "BELIEF", "PLAN");
 
     private static final Set<String> TOP_LEVEL_KEYS = new LinkedHashSet<>(List.of(
-            "version", "timestamp_field", "tags_field", "importance_score_levels", "rules"));
+            "version", "timestamp_field", "tags_field", "importance_score_levels", "cold", "rules"));
+    private static final Set<String> COLD_KEYS = Set.of("retain");
     private static final Set<String> RULE_KEYS = new LinkedHashSet<>(List.of("name", "description", "when", "tier"));
     private static final Set<String> CONDITION_KEYS = new LinkedHashSet<>(List.of(
             "importance", "importance_score", "type", "agent", "tags_any", "tags_all", "access_count", "size", "age", "idle"));
@@ -115,6 +118,7 @@ public final class RulesLoader {
         String timestampField = fieldName(top, "timestamp_field", "created_at");
         String tagsField = fieldName(top, "tags_field", "tags");
         double[] levels = scoreLevels(top.get("importance_score_levels"));
+        Optional<Period> coldRetention = coldRetention(top.get("cold"));
 
         Object rawRules = top.get("rules");
         if (!(rawRules instanceof List<?> list) || list.isEmpty()) {
@@ -141,7 +145,7 @@ public final class RulesLoader {
             throw fail(ref(last.name(), rules.size()), "when", "the last rule must be a catch-all without 'when', "
                     + "so that every memory gets a tier; add e.g. '- {name: default, tier: COLD}' at the end");
         }
-        return new RuleSet(source, timestampField, tagsField, levels[0], levels[1], levels[2], rules, applied);
+        return new RuleSet(source, timestampField, tagsField, levels[0], levels[1], levels[2], coldRetention, rules, applied);
     }
 
     private Rule rule(Object raw, int position) {
@@ -352,6 +356,27 @@ public final class RulesLoader {
             throw fail(null, key, "expected a document field name, got " + Units.describe(value));
         }
         return name;
+    }
+
+    /** The cold tier's {@code retain}: how long archived memories are kept, counted from their created_at. */
+    private Optional<Period> coldRetention(Object raw) {
+        if (raw == null) {
+            return Optional.empty();
+        }
+        if (!(raw instanceof Map<?, ?>)) {
+            throw fail(null, "cold", "expected a mapping such as {retain: 12mo}, got " + Units.describe(raw));
+        }
+        Map<String, Object> map = stringKeys(raw, null, "cold");
+        checkKeys(map.keySet(), COLD_KEYS, null, "cold.");
+        Object retain = map.get("retain");
+        if (retain == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Units.retentionPeriod(retain));
+        } catch (IllegalArgumentException e) {
+            throw fail(null, "cold.retain", e.getMessage());
+        }
     }
 
     private double[] scoreLevels(Object raw) {

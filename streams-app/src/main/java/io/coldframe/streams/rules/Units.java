@@ -1,6 +1,7 @@
 package io.coldframe.streams.rules;
 
 import java.time.Duration;
+import java.time.Period;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -10,6 +11,7 @@ import java.util.regex.Pattern;
 public final class Units {
 
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
+    private static final Pattern PERIOD_PART = Pattern.compile("(\\d+)(mo|d|w|y)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|kib|mb|mib|gb|gib)?", Pattern.CASE_INSENSITIVE);
 
     private Units() {
@@ -49,6 +51,64 @@ public final class Units {
                     + "' (use a number and a unit ms, s, m, h, d or w, e.g. 7d or 1d12h, or ISO-8601 such as P7D)");
         }
         return total;
+    }
+
+    /**
+     * A calendar period such as a retention: a number and a unit {@code d}, {@code w}, {@code mo} (months) or {@code y},
+     * combinable ({@code 1y6mo}), or ISO-8601 ({@code P1Y}, {@code P12M}); greater than zero. Calendar units, since
+     * "12 months" means the same date a year before, not 360 days. Throws {@link IllegalArgumentException} with what
+     * is expected.
+     */
+    public static Period retentionPeriod(Object value) {
+        String expected = "a retention such as 12mo, 1y, 90d, 8w or 1y6mo (units d, w, mo, y), or ISO-8601 such as P1Y";
+        if (!(value instanceof String text) || text.isBlank()) {
+            throw new IllegalArgumentException("expected " + expected + ", got " + describe(value)
+                    + (value instanceof Number ? " (a unit is required)" : ""));
+        }
+        String trimmed = text.trim();
+        Period period = Period.ZERO;
+        try {
+            if (trimmed.startsWith("P") || trimmed.startsWith("p")) {
+                period = Period.parse(trimmed.toUpperCase(Locale.ROOT));
+            } else {
+                Matcher part = PERIOD_PART.matcher(trimmed);
+                int end = 0;
+                while (part.find() && part.start() == end) {
+                    int amount = Integer.parseInt(part.group(1));
+                    period = switch (part.group(2)) {
+                        case "d" -> period.plusDays(amount);
+                        case "w" -> period.plusDays(Math.multiplyExact(7, amount));
+                        case "mo" -> period.plusMonths(amount);
+                        default -> period.plusYears(amount);
+                    };
+                    end = part.end();
+                }
+                if (end == 0 || end != trimmed.length()) {
+                    throw new IllegalArgumentException("not a retention: '" + trimmed + "' (use " + expected + "; m is not a unit here: months are mo)");
+                }
+            }
+        } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException("not a retention: '" + trimmed + "' (use " + expected + ")");
+        }
+        if (period.isNegative() || period.isZero()) {
+            throw new IllegalArgumentException("retention '" + trimmed + "' must be longer than zero");
+        }
+        return period;
+    }
+
+    /** The rules-file form of a retention period: {@code 1y6mo}, {@code 90d}. */
+    public static String formatPeriod(Period period) {
+        StringBuilder text = new StringBuilder();
+        if (period.getYears() != 0) {
+            text.append(period.getYears()).append('y');
+        }
+        if (period.getMonths() != 0) {
+            text.append(period.getMonths()).append("mo");
+        }
+        if (period.getDays() != 0 || text.length() == 0) {
+            text.append(period.getDays()).append('d');
+        }
+        return text.toString();
     }
 
     /** Bytes of a size: a plain number, or a number with B, KB, MB or GB (binary: 1 KB = 1024 bytes). */

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Period;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -195,5 +196,29 @@ class RulesLoaderTest {
         assertThat(Units.formatDuration(-90_000)).isEqualTo("-1m 30s");
         assertThatThrownBy(() -> Units.durationMillis("7 d")).hasMessageContaining("not a duration");
         assertThatThrownBy(() -> Units.durationMillis("7D")).hasMessageContaining("not a duration");
+    }
+
+    @Test
+    void theColdTierTakesARetentionInCalendarUnits() {
+        assertThat(RulesLoader.fromYaml(MINIMAL, "rules.yaml", "").coldRetention()).isEmpty();
+        assertThat(RulesLoader.fromYaml("cold: {retain: 12mo}\n" + MINIMAL, "rules.yaml", "").coldRetention()).contains(Period.ofMonths(12));
+        assertThat(RulesLoader.fromYaml("cold:\n  retain: 1y6mo\n" + MINIMAL, "rules.yaml", "").coldRetention()).contains(Period.of(1, 6, 0));
+        assertThat(RulesLoader.fromYaml("cold: {retain: 2w3d}\n" + MINIMAL, "rules.yaml", "").coldRetention()).contains(Period.ofDays(17));
+        assertThat(RulesLoader.fromYaml("cold: {retain: P1Y}\n" + MINIMAL, "rules.yaml", "").coldRetention()).contains(Period.ofYears(1));
+        assertThat(Units.formatPeriod(Period.of(1, 6, 3))).isEqualTo("1y6mo3d");
+        // retention decides what the archive keeps, not tiers: the tiering fingerprint is unchanged
+        assertThat(RulesLoader.fromYaml("cold: {retain: 12mo}\n" + MINIMAL, "a", "").fingerprint())
+                .isEqualTo(RulesLoader.fromYaml(MINIMAL, "b", "").fingerprint());
+    }
+
+    @Test
+    void aBadRetentionNamesTheFileAndTheEntry() {
+        RulesException minutes = invalid("cold: {retain: 12m}\n" + MINIMAL);
+        assertThat(minutes.field()).isEqualTo("cold.retain");
+        assertThat(minutes.getMessage()).startsWith("rules.yaml: field cold.retain: not a retention: '12m'").contains("months are mo");
+        assertThat(invalid("cold: {retain: 12}\n" + MINIMAL).getMessage()).contains("field cold.retain").contains("a unit is required");
+        assertThat(invalid("cold: {retain: 0d}\n" + MINIMAL).getMessage()).contains("field cold.retain: retention '0d' must be longer than zero");
+        assertThat(invalid("cold: {retian: 12mo}\n" + MINIMAL).getMessage()).contains("field cold.retian: unknown key 'retian'");
+        assertThat(invalid("cold: 12mo\n" + MINIMAL).getMessage()).contains("field cold: expected a mapping such as {retain: 12mo}");
     }
 }
