@@ -314,7 +314,7 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
         return out;
     }
 
-    private Map<String, Object> tierStats(StatsReport.Period period, int days, StatsDimension by) {
+    private Map<String, Object> tierStats(StatsReport.Period period, int days, StatsDimension by) throws Exception {
         Map<String, Object> out = new LinkedHashMap<>();
         Map<String, Long> inTiers = index.counts(CatalogTopology.TIER_COUNT_KIND);
         Map<String, Long> archived = index.counts("a");
