@@ -15,7 +15,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.coldframe.common.KafkaConnection;
 import io.coldframe.schemas.AvroSerde;
@@ -66,17 +65,8 @@ public final class KafkaRestoreMarks implements Restorer.Marks, AutoCloseable {
     }
 
     private Properties properties() {
-        int timeoutMs = (int) Math.min(Integer.MAX_VALUE / 2, Math.max(1000, timeout.toMillis()));
-        Properties props = kafka.properties();
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "coldframe-restore");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Properties props = AcknowledgedProducers.properties(kafka, "coldframe-restore", timeout);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 2 * timeoutMs);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         return props;
     }
 

@@ -15,15 +15,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.coldframe.archive.AcknowledgedProducers;
 import io.coldframe.archive.ArchiveCatalog;
 import io.coldframe.common.KafkaConnection;
 import io.coldframe.schemas.AvroSerde;
@@ -139,17 +138,7 @@ public final class KafkaCatalogUpdates implements CatalogUpdates {
     }
 
     private Properties producerProperties() {
-        int timeoutMs = (int) Math.min(Integer.MAX_VALUE / 2, Math.max(1000, timeout.toMillis()));
-        Properties props = kafka.properties();
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "coldframe-catalog-updates");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 2 * timeoutMs);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return props;
+        return AcknowledgedProducers.properties(kafka, "coldframe-catalog-updates", timeout);
     }
 
     private static byte[] utf8(String text) {

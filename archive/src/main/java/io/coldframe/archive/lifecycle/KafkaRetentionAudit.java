@@ -3,16 +3,14 @@ package io.coldframe.archive.lifecycle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import io.coldframe.archive.AcknowledgedProducers;
 import io.coldframe.common.KafkaConnection;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.RetentionAction;
@@ -27,17 +25,7 @@ public final class KafkaRetentionAudit implements RetentionPass.AuditLog, AutoCl
 
     public KafkaRetentionAudit(KafkaConnection kafka, String topic, Duration timeout) {
         this.topic = topic;
-        int timeoutMs = (int) Math.min(Integer.MAX_VALUE / 2, Math.max(1000, timeout.toMillis()));
-        Properties props = kafka.properties();
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "coldframe-retention");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 2 * timeoutMs);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        this.producer = new KafkaProducer<>(props);
+        this.producer = new KafkaProducer<>(AcknowledgedProducers.properties(kafka, "coldframe-retention", timeout));
     }
 
     @Override

@@ -12,12 +12,11 @@ import java.util.concurrent.Future;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import io.coldframe.archive.AcknowledgedProducers;
 import io.coldframe.common.KafkaConnection;
 import io.coldframe.common.Topics;
 
@@ -63,16 +62,6 @@ public final class KafkaTierTombstones implements MemoryErasure.TierViews {
     }
 
     private Properties properties() {
-        int timeoutMs = (int) Math.min(Integer.MAX_VALUE / 2, Math.max(1000, timeout.toMillis()));
-        Properties props = kafka.properties();
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "coldframe-erase");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 2 * timeoutMs);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return props;
+        return AcknowledgedProducers.properties(kafka, "coldframe-erase", timeout);
     }
 }
