@@ -1,14 +1,12 @@
 package io.coldframe.archiver;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
+import io.coldframe.common.Directories;
 import io.coldframe.common.MemoryDocuments;
 import io.coldframe.segment.SegmentManifest;
 import io.coldframe.segment.SegmentReader;
@@ -42,7 +40,7 @@ final class BatchArchiver {
     }
 
     StoredSegment archive(String segmentId, List<SegmentRecord> records) throws IOException {
-        Path staging = freshStagingDir(segmentId);
+        Path staging = Directories.fresh(stagingRoot.resolve(segmentId));
         try {
             listener.segmentWriting(segmentId, records.size());
             SegmentManifest manifest = writer.write(segmentId, records, staging);
@@ -54,7 +52,7 @@ final class BatchArchiver {
             listener.segmentStored(segmentId, location);
             return new StoredSegment(location, manifest);
         } finally {
-            deleteRecursively(staging);
+            Directories.deleteRecursively(staging);
         }
     }
 
@@ -63,24 +61,7 @@ final class BatchArchiver {
      * id). Nothing there was ever stored or committed, so nothing there is needed again.
      */
     void clearStaging() throws IOException {
-        deleteRecursively(stagingRoot);
-    }
-
-    private Path freshStagingDir(String segmentId) throws IOException {
-        Path dir = stagingRoot.resolve(segmentId);
-        deleteRecursively(dir);
-        return Files.createDirectories(dir);
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
+        Directories.deleteRecursively(stagingRoot);
     }
 
     private static void verifyReadBack(String segmentId, Path video, List<SegmentRecord> written) throws IOException {

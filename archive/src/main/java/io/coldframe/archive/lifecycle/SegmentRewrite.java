@@ -3,11 +3,9 @@ package io.coldframe.archive.lifecycle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -17,6 +15,7 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.coldframe.common.Directories;
 import io.coldframe.common.MemoryDocuments;
 import io.coldframe.common.SegmentIds;
 import io.coldframe.segment.SegmentManifest;
@@ -132,7 +131,7 @@ public final class SegmentRewrite {
      * identical bytes again and the store keeps what an earlier run stored (and gives its location again).
      */
     private CatalogUpdates.StoredRewrite storeVerified(String oldId, String newId, List<SegmentRecord> kept) throws IOException {
-        Path staging = freshStagingDir(newId);
+        Path staging = Directories.fresh(stagingRoot.resolve(newId));
         try {
             SegmentManifest manifest = writer.write(newId, kept, staging);
             progress.written(oldId, newId, kept.size());
@@ -143,7 +142,7 @@ public final class SegmentRewrite {
             progress.stored(oldId, newId, location);
             return new CatalogUpdates.StoredRewrite(newId, location, manifest);
         } finally {
-            deleteRecursively(staging);
+            Directories.deleteRecursively(staging);
         }
     }
 
@@ -186,22 +185,5 @@ public final class SegmentRewrite {
         StringBuilder text = new StringBuilder(oldSegmentId).append('\n');
         dropped.forEach(key -> text.append(key).append('\n'));
         return MemoryDocuments.sha256Hex(text.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
-    }
-
-    private Path freshStagingDir(String segmentId) throws IOException {
-        Path dir = stagingRoot.resolve(segmentId);
-        deleteRecursively(dir);
-        return Files.createDirectories(dir);
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 }

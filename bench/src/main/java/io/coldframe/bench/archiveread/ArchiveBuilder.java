@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -28,6 +26,7 @@ import org.bson.BsonDocument;
 
 import io.coldframe.archiver.ArchiverConfig;
 import io.coldframe.archiver.CatalogEntries;
+import io.coldframe.common.Directories;
 import io.coldframe.common.MemoryDocuments;
 import io.coldframe.common.MemoryFields;
 import io.coldframe.common.SegmentIds;
@@ -171,7 +170,7 @@ final class ArchiveBuilder {
                     .build();
             return new Segment(commit, manifest, createdAt, manifestBytes);
         } finally {
-            deleteRecursively(dir);
+            Directories.deleteRecursively(dir);
         }
     }
 
@@ -227,16 +226,5 @@ final class ArchiveBuilder {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 }
