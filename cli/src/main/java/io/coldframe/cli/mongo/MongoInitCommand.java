@@ -20,10 +20,10 @@ import com.mongodb.client.MongoCollection;
 
 import io.coldframe.cli.DurationArgument;
 import io.coldframe.cli.MongoOptions;
+import io.coldframe.cli.ServiceRules;
 import io.coldframe.cli.ToolCommand;
 import io.coldframe.common.CommonConfigKeys;
 import io.coldframe.purger.MemoryIndexes;
-import io.coldframe.streams.StreamsAppConfig;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,7 +77,7 @@ public final class MongoInitCommand extends ToolCommand {
             throw new Failure(USAGE, "unknown configuration key " + key);
         });
         Map<String, String> pairs = new HashMap<>(config);
-        pairs.put(MemoryIndexes.TIMESTAMP_FIELD, timestampField != null ? timestampField : rulesTimestampField());
+        pairs.put(MemoryIndexes.TIMESTAMP_FIELD, timestampField != null ? timestampField : ServiceRules.load(rules).timestampField());
         if (ttlField != null) {
             pairs.put(MemoryIndexes.TTL_FIELD, ttlField);
         }
@@ -104,22 +104,6 @@ public final class MongoInitCommand extends ToolCommand {
                 return fail(FAILED, MemoryIndexes.problems(findings));
             }
             return OK;
-        }
-    }
-
-    /** The timestamp field of the rules the tiering service would run: --rules, else its environment, else the defaults. */
-    private String rulesTimestampField() {
-        Map<String, Object> explicit = new HashMap<>();
-        if (rules != null) {
-            if (!Files.isRegularFile(rules)) {
-                throw new Failure(USAGE, "rules file not found: " + rules);
-            }
-            explicit.put(StreamsAppConfig.RULES_FILE, rules.toString());
-        }
-        try {
-            return StreamsAppConfig.load(explicit).rules().timestampField();
-        } catch (ConfigException e) {
-            throw new Failure(USAGE, "invalid rules: " + e.getMessage());
         }
     }
 }

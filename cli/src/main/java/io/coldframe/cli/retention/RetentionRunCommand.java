@@ -1,12 +1,10 @@
 package io.coldframe.cli.retention;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.Period;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +22,7 @@ import io.coldframe.archive.lifecycle.RetentionPass;
 import io.coldframe.archive.lifecycle.RewriteProgress;
 import io.coldframe.archive.lifecycle.SegmentRewrite;
 import io.coldframe.archiver.ArchiverConfig;
+import io.coldframe.cli.ServiceRules;
 import io.coldframe.cli.StoreOptions;
 import io.coldframe.cli.ToolCommand;
 import io.coldframe.common.KafkaConnection;
@@ -32,7 +31,6 @@ import io.coldframe.segment.SegmentOptions;
 import io.coldframe.segment.SegmentWriter;
 import io.coldframe.store.SegmentStore;
 import io.coldframe.store.SegmentStores;
-import io.coldframe.streams.StreamsAppConfig;
 import io.coldframe.streams.rules.RuleSet;
 import io.coldframe.streams.rules.Units;
 
@@ -67,7 +65,7 @@ public final class RetentionRunCommand extends ToolCommand {
 
     @Override
     protected int run() throws Exception {
-        RuleSet ruleSet = rules();
+        RuleSet ruleSet = ServiceRules.load(rules);
         Period retain = ruleSet.coldRetention().orElseThrow(() -> new Failure(USAGE, "the rules (" + ruleSet.source()
                 + ") give the cold tier no retention: add e.g. 'cold: {retain: 12mo}' (docs/tiering.md)"));
         ArchiverConfig archiver = store.archiverConfig(RetentionConfig.DEFINITION.names());
@@ -89,22 +87,6 @@ public final class RetentionRunCommand extends ToolCommand {
                     .run(catalog.entries(), Units.formatPeriod(retain), cutoff, dryRun);
             out().println(JSON.writeValueAsString(reportJson(report, ruleSet.source(), topics)));
             return OK;
-        }
-    }
-
-    /** The rules the tiering service would run: --rules, else its environment, else the defaults. */
-    private RuleSet rules() {
-        Map<String, Object> explicit = new HashMap<>();
-        if (rules != null) {
-            if (!Files.isRegularFile(rules)) {
-                throw new Failure(USAGE, "rules file not found: " + rules);
-            }
-            explicit.put(StreamsAppConfig.RULES_FILE, rules.toString());
-        }
-        try {
-            return StreamsAppConfig.load(explicit).rules();
-        } catch (ConfigException e) {
-            throw new Failure(USAGE, "invalid rules: " + e.getMessage());
         }
     }
 
