@@ -27,6 +27,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.bson.BsonDocument;
+import org.bson.BsonString;
 import org.bson.json.JsonMode;
 import org.bson.json.JsonWriterSettings;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,6 +36,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
 
 import io.coldframe.common.Topics;
 import io.coldframe.hotcache.HotKeys;
@@ -177,6 +181,17 @@ class CommandSmokeIT {
                         .anyMatch(name -> name.startsWith("smoke-0.rw") && name.endsWith(".mkv"));
             }
             assertThat(jsonIn(run(erase).out()).getArray("segments")).isEmpty();
+
+            try (MongoClient client = MongoClients.create(mongo.connectionString())) {
+                client.getDatabase("coldframe").getCollection("memories", BsonDocument.class)
+                        .insertOne(BsonDocument.parse("{_id: 'agent-doc', agent_id: 'smoke-agent'}"));
+            }
+            String[] eraseAgent = {"erase", "--agent", "smoke-agent", "--archive-dir", archive.toString(), "--bootstrap-servers",
+                    kafka.bootstrapServers(), "--topic-prefix", "smoke", "--mongo-uri", mongo.connectionString()};
+            BsonDocument agentReceipt = jsonIn(run(eraseAgent).out());
+            assertThat(agentReceipt.getArray("memory_ids")).containsExactly(new BsonString("\"agent-doc\""));
+            assertThat(agentReceipt.getDocument("mongodb").getNumber("deleted").longValue()).isEqualTo(1);
+            assertThat(jsonIn(run(eraseAgent).out()).getArray("memory_ids")).isEmpty();
         }
     }
 

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -13,8 +15,10 @@ import org.bson.BsonDocument;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoCollection;
 
 import io.coldframe.archive.MemoryIdInput;
+import io.coldframe.archive.lifecycle.AgentMemoryIds;
 import io.coldframe.archive.lifecycle.KafkaCatalogUpdates;
 import io.coldframe.archive.lifecycle.KafkaTierTombstones;
 import io.coldframe.archive.lifecycle.MemoryErasure;
@@ -47,16 +51,22 @@ import picocli.CommandLine.Option;
         footer = {"", "Exit codes: 0 erased (or nothing left to erase); 1 a step failed (run it again); 2 usage error.",
                 "", "Examples:",
                 "  coldframe erase --id 65f0a1b2c3d4e5f6a7b8c9d0 --archive-dir /srv/archive --mongo-uri \"$MONGODB_URI\"",
-                "  coldframe erase --id mem-42 --id mem-43 --dry-run"})
+                "  coldframe erase --id mem-42 --id mem-43 --dry-run",
+                "  coldframe erase --agent agent-7 --s3-bucket coldframe --mongo-uri \"$MONGODB_URI\""})
 public final class EraseCommand extends ToolCommand {
 
     private static final ConfigDef MONGO = CommonConfigKeys.withMongo(new ConfigDef());
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    @Option(names = "--id", paramLabel = "ID", required = true,
+    @Option(names = "--id", paramLabel = "ID",
             description = "A memory id (repeatable): canonical Extended JSON of _id ('{\"$oid\": \"65f0...\"}', '\"mem-1\"'), "
                     + "or 24 hex digits (an ObjectId), or plain text (a string id). Exactly that id is erased.")
     List<String> ids = new ArrayList<>();
+
+    @Option(names = "--agent", paramLabel = "AGENT",
+            description = "Every memory of this agent (repeatable; field agent_id): its documents in MongoDB and the memories the "
+                    + "archive catalog holds for it, each with every archived version.")
+    List<String> agents = new ArrayList<>();
 
     @Mixin
     MongoOptions mongoOptions;
@@ -74,20 +84,30 @@ public final class EraseCommand extends ToolCommand {
         KafkaConnection kafka = KafkaConnection.from(archiver);
         Topics topics = archiver.topics();
         Duration timeout = store.kafkaTimeout;
-        List<String> memoryIds = ids.stream().map(MemoryIdInput::canonical).distinct().toList();
+        if (ids.isEmpty() && agents.isEmpty()) {
+            throw new Failure(USAGE, "name what to erase: --id ID and/or --agent AGENT (each repeatable)");
+        }
         try (SegmentStore segments = SegmentStores.create(archiver); MongoClient client = mongoOptions.client(mongo)) {
+            MongoCollection<BsonDocument> collection = MongoOptions.collection(client, mongo, BsonDocument.class);
+            Set<String> memoryIds = new TreeSet<>();
+            ids.stream().map(MemoryIdInput::canonical).forEach(memoryIds::add);
+            if (!agents.isEmpty()) {
+                memoryIds.addAll(new AgentMemoryIds(collection, AgentMemoryIds.catalog(kafka, topics, timeout)).of(agents));
+            }
             SegmentRewrite rewrite = new SegmentRewrite(segments, new KafkaCatalogUpdates(kafka, topics.catalog(), timeout),
                     new SegmentWriter(SegmentOptions.defaults()), archiver.stagingDir().resolve("erase"), RewriteProgress.NONE);
-            MemoryErasure erasure = new MemoryErasure(segments, rewrite, MongoOptions.collection(client, mongo, BsonDocument.class),
-                    new KafkaTierTombstones(kafka, topics, timeout));
+            MemoryErasure erasure = new MemoryErasure(segments, rewrite, collection, new KafkaTierTombstones(kafka, topics, timeout));
             MemoryErasure.Receipt receipt = erasure.erase(memoryIds, dryRun);
-            out().println(JSON.writeValueAsString(receiptJson(receipt, MongoOptions.describe(mongo), topics)));
+            out().println(JSON.writeValueAsString(receiptJson(receipt, agents, MongoOptions.describe(mongo), topics)));
             return OK;
         }
     }
 
-    private static Map<String, Object> receiptJson(MemoryErasure.Receipt receipt, String collection, Topics topics) {
+    private static Map<String, Object> receiptJson(MemoryErasure.Receipt receipt, List<String> agents, String collection, Topics topics) {
         Map<String, Object> json = new LinkedHashMap<>();
+        if (!agents.isEmpty()) {
+            json.put("agents", agents);
+        }
         json.put("memory_ids", receipt.memoryIds());
         json.put("dry_run", receipt.dryRun());
         Map<String, Object> mongo = new LinkedHashMap<>();
