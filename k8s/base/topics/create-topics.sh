@@ -54,5 +54,7 @@ topic purge.results      1 cleanup.policy=delete  retention.ms=$((30 * day))  ma
 topic deadletter         1 cleanup.policy=delete  retention.ms=$((30 * day))  max.message.bytes=67108864
 topic stats.daily        1 cleanup.policy=compact,delete  retention.ms=$((400 * day))  max.message.bytes=67108864
 topic lifecycle.audit    1 cleanup.policy=delete  retention.ms=$((400 * day))  max.message.bytes=67108864
+topic erasure.requests   1 cleanup.policy=delete  retention.ms=$((30 * day))  max.message.bytes=67108864
+topic erasure.receipts   1 cleanup.policy=delete  retention.ms=$((400 * day))  max.message.bytes=67108864
 
 "$kafka_topics" --bootstrap-server "$bootstrap" "${command_config[@]}" --describe --topic "$prefix\..*" | grep -v '^\s*Topic:.*Partition:' || true

@@ -22,9 +22,13 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.bson.BsonDocument;
 import org.bson.BsonString;
@@ -192,6 +196,29 @@ class CommandSmokeIT {
             assertThat(agentReceipt.getArray("memory_ids")).containsExactly(new BsonString("\"agent-doc\""));
             assertThat(agentReceipt.getDocument("mongodb").getNumber("deleted").longValue()).isEqualTo(1);
             assertThat(jsonIn(run(eraseAgent).out()).getArray("memory_ids")).isEmpty();
+
+            kafka.createTopic(topics.erasureRequests(), 1, Map.of());
+            kafka.createTopic(topics.erasureReceipts(), 1, Map.of());
+            try (MongoClient client = MongoClients.create(mongo.connectionString())) {
+                client.getDatabase("coldframe").getCollection("memories", BsonDocument.class)
+                        .insertOne(BsonDocument.parse("{_id: 'requested', agent_id: 'smoke-agent'}"));
+            }
+            try (ShippedCli.Running follower = new ShippedCli(dir).start("erase", "--follow-requests", "--archive-dir", archive.toString(),
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "smoke", "--mongo-uri", mongo.connectionString())) {
+                follower.awaitLine("following smoke.erasure.requests", Duration.ofSeconds(60));
+                Properties producerProps = new Properties();
+                producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+                producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+                producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+                try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps)) {
+                    producer.send(new ProducerRecord<>(topics.erasureRequests(), "req-1".getBytes(StandardCharsets.UTF_8),
+                            "{\"request_id\": \"req-1\", \"agents\": [\"smoke-agent\"]}".getBytes(StandardCharsets.UTF_8))).get();
+                }
+                BsonDocument requestReceipt = BsonDocument.parse(firstRecord(kafka, topics.erasureReceipts()));
+                assertThat(requestReceipt.getString("request_id").getValue()).isEqualTo("req-1");
+                assertThat(requestReceipt.getArray("memory_ids")).containsExactly(new BsonString("\"requested\""));
+                assertThat(requestReceipt.getDocument("mongodb").getNumber("deleted").longValue()).isEqualTo(1);
+            }
         }
     }
 
@@ -402,6 +429,24 @@ class CommandSmokeIT {
     }
 
     // ------------------------------------------------------------------------------------------------
+
+    /** The value of the first record of partition 0 of {@code topic}, awaited for up to a minute. */
+    private static String firstRecord(EmbeddedKafka kafka, String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            consumer.assign(List.of(new TopicPartition(topic, 0)));
+            consumer.seekToBeginning(consumer.assignment());
+            List<String> values = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
+                return !values.isEmpty();
+            });
+            return values.get(0);
+        }
+    }
 
     private static ShippedCli.Result run(String... args) throws IOException, InterruptedException {
         return new ShippedCli(dir).run(args);

@@ -55,6 +55,16 @@ public record Topics(String prefix) {
         return prefix + ".lifecycle.audit";
     }
 
+    /** Erasure requests ({@code coldframe erase --follow-requests} erases what each names), keyed by request id. */
+    public String erasureRequests() {
+        return prefix + ".erasure.requests";
+    }
+
+    /** One receipt per processed erasure request, keyed by request id: where each memory was removed from. */
+    public String erasureReceipts() {
+        return prefix + ".erasure.receipts";
+    }
+
     /** Records no stage could process, with headers naming the source and the reason. */
     public String deadLetter() {
         return prefix + ".deadletter";

@@ -322,6 +322,8 @@ public final class LocalStack implements AutoCloseable {
             list.add(topic(topics.purgeResults(), otherPartitions, Map.of()));
             list.add(topic(topics.deadLetter(), otherPartitions, Map.of()));
             list.add(topic(topics.lifecycleAudit(), otherPartitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(java.time.Duration.ofDays(400).toMillis()))));
+            list.add(topic(topics.erasureRequests(), otherPartitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(java.time.Duration.ofDays(30).toMillis()))));
+            list.add(topic(topics.erasureReceipts(), otherPartitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(java.time.Duration.ofDays(400).toMillis()))));
             list.add(topic(topics.statsDaily(), otherPartitions, Map.of("cleanup.policy", "compact,delete",
                     TopicConfig.RETENTION_MS_CONFIG, Long.toString(java.time.Duration.ofDays(400).toMillis()))));
             return list;

@@ -1,13 +1,17 @@
 package io.coldframe.cli.erase;
 
+import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.bson.BsonDocument;
@@ -18,7 +22,10 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 
 import io.coldframe.archive.MemoryIdInput;
+import io.coldframe.archive.AcknowledgedProducers;
 import io.coldframe.archive.lifecycle.AgentMemoryIds;
+import io.coldframe.archive.lifecycle.ErasureReceipts;
+import io.coldframe.archive.lifecycle.ErasureRequests;
 import io.coldframe.archive.lifecycle.KafkaCatalogUpdates;
 import io.coldframe.archive.lifecycle.KafkaTierTombstones;
 import io.coldframe.archive.lifecycle.MemoryErasure;
@@ -77,63 +84,59 @@ public final class EraseCommand extends ToolCommand {
     @Option(names = "--dry-run", description = "Find where the memories are; change nothing.")
     boolean dryRun;
 
+    @Option(names = "--follow-requests", description = "Instead of --id/--agent: erase what each request on <prefix>.erasure.requests "
+            + "names, answer it with a receipt on <prefix>.erasure.receipts, and go on until interrupted (docs/lifecycle.md).")
+    boolean followRequests;
+
     @Override
     protected int run() throws Exception {
+        if (followRequests == (!ids.isEmpty() || !agents.isEmpty())) {
+            throw new Failure(USAGE, followRequests ? "--follow-requests takes its ids and agents from the requests, not from --id/--agent"
+                    : "name what to erase: --id ID and/or --agent AGENT (each repeatable), or --follow-requests");
+        }
         ArchiverConfig archiver = store.archiverConfig(MONGO.names());
         AbstractConfig mongo = mongoOptions.config(MONGO, store.config());
         KafkaConnection kafka = KafkaConnection.from(archiver);
         Topics topics = archiver.topics();
         Duration timeout = store.kafkaTimeout;
-        if (ids.isEmpty() && agents.isEmpty()) {
-            throw new Failure(USAGE, "name what to erase: --id ID and/or --agent AGENT (each repeatable)");
-        }
         try (SegmentStore segments = SegmentStores.create(archiver); MongoClient client = mongoOptions.client(mongo)) {
             MongoCollection<BsonDocument> collection = MongoOptions.collection(client, mongo, BsonDocument.class);
-            Set<String> memoryIds = new TreeSet<>();
-            ids.stream().map(MemoryIdInput::canonical).forEach(memoryIds::add);
-            if (!agents.isEmpty()) {
-                memoryIds.addAll(new AgentMemoryIds(collection, AgentMemoryIds.catalog(kafka, topics, timeout)).of(agents));
-            }
             SegmentRewrite rewrite = new SegmentRewrite(segments, new KafkaCatalogUpdates(kafka, topics.catalog(), timeout),
                     new SegmentWriter(SegmentOptions.defaults()), archiver.stagingDir().resolve("erase"), RewriteProgress.NONE);
             MemoryErasure erasure = new MemoryErasure(segments, rewrite, collection, new KafkaTierTombstones(kafka, topics, timeout));
-            MemoryErasure.Receipt receipt = erasure.erase(memoryIds, dryRun);
-            out().println(JSON.writeValueAsString(receiptJson(receipt, agents, MongoOptions.describe(mongo), topics)));
+            AgentMemoryIds agentMemories = new AgentMemoryIds(collection, AgentMemoryIds.catalog(kafka, topics, timeout));
+            String described = MongoOptions.describe(mongo);
+            ErasureRequests.Eraser eraser = (requestIds, requestAgents) -> {
+                Set<String> memoryIds = new TreeSet<>();
+                requestIds.stream().map(MemoryIdInput::canonical).forEach(memoryIds::add);
+                if (!requestAgents.isEmpty()) {
+                    memoryIds.addAll(agentMemories.of(requestAgents));
+                }
+                return ErasureReceipts.json(erasure.erase(memoryIds, dryRun), requestAgents, described, topics);
+            };
+            if (followRequests) {
+                return follow(kafka, topics, timeout, eraser);
+            }
+            out().println(JSON.writeValueAsString(eraser.erase(ids, agents)));
             return OK;
         }
     }
 
-    private static Map<String, Object> receiptJson(MemoryErasure.Receipt receipt, List<String> agents, String collection, Topics topics) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        if (!agents.isEmpty()) {
-            json.put("agents", agents);
+    private int follow(KafkaConnection kafka, Topics topics, Duration timeout, ErasureRequests.Eraser eraser) throws InterruptedException {
+        try (Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(ErasureRequests.consumerProperties(kafka, topics, timeout));
+             Producer<byte[], byte[]> producer = new KafkaProducer<>(AcknowledgedProducers.properties(kafka, "coldframe-erasure", timeout))) {
+            consumer.subscribe(List.of(topics.erasureRequests()));
+            ErasureRequests requests = new ErasureRequests(consumer, producer, topics, eraser, Clock.systemUTC());
+            err().println("following " + topics.erasureRequests() + ", receipts on " + topics.erasureReceipts() + " (Ctrl-C ends)");
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    requests.processOnce(Duration.ofSeconds(1));
+                } catch (IOException e) {
+                    err().println(e.getMessage() + " (retrying in 5 s)");
+                    Thread.sleep(5_000);
+                }
+            }
+            return OK;
         }
-        json.put("memory_ids", receipt.memoryIds());
-        json.put("dry_run", receipt.dryRun());
-        Map<String, Object> mongo = new LinkedHashMap<>();
-        mongo.put("collection", collection);
-        mongo.put(receipt.dryRun() ? "found" : "deleted", receipt.mongoDocuments());
-        json.put("mongodb", mongo);
-        json.put("tier_views_tombstoned", receipt.tierViews());
-        List<Map<String, Object>> segments = new ArrayList<>();
-        if (receipt.dryRun()) {
-            receipt.segmentsFound().forEach(id -> segments.add(Map.of("segment", id, "outcome", "found")));
-        }
-        for (SegmentRewrite.Result result : receipt.rewrites()) {
-            Map<String, Object> segment = new LinkedHashMap<>();
-            segment.put("segment", result.oldSegmentId());
-            segment.put("outcome", result.outcome().name().toLowerCase());
-            result.newSegmentId().ifPresent(id -> segment.put("new_segment", id));
-            segment.put("kept", result.kept());
-            segment.put("dropped", result.dropped());
-            segments.add(segment);
-        }
-        json.put("segments", segments);
-        json.put("catalog", receipt.rewrites().isEmpty() ? "unchanged"
-                : topics.catalog() + ": tombstones where a memory's latest entry lay in a rewritten segment");
-        json.put("still_held_until_retention", List.of(topics.changes() + " (change events with the full document)",
-                "the tiering state and its changelog topics (until MongoDB's delete reaches the tiering engine)",
-                topics.cold() + " (cold tier records)", topics.deadLetter() + " (records a stage could not process)"));
-        return json;
     }
 }
