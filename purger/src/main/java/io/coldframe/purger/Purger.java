@@ -190,15 +190,21 @@ public final class Purger implements ServiceLoop {
             return deadLetter(record, null, "undecodable", "record " + record.topic() + "-" + record.partition() + "@" + record.offset()
                     + ", field value: " + e.getMessage());
         }
-        // Only a segment that is stored, byte for byte the committed one, and holds every id@version may be purged.
-        String problem = untilAnswered(commit, "confirm segment " + commit.getSegmentId() + " in the store", () -> segmentCheck.problem(commit));
-        if (problem != null) {
-            return deadLetter(record, commit, "segment-unconfirmed", problem + "; nothing deleted");
+        // Only a segment that is stored, byte for byte the committed one (or its verified rewrite), and holds the
+        // id@version may be purged.
+        SegmentCheck.Confirmation confirmation = untilAnswered(commit, "confirm segment " + commit.getSegmentId() + " in the store",
+                () -> segmentCheck.confirm(commit));
+        if (confirmation.problem() != null) {
+            return deadLetter(record, commit, "segment-unconfirmed", confirmation.problem() + "; nothing deleted");
         }
-        listener.beforeDelete(commit.getSegmentId(), commit.getMemories().size());
+        if (!confirmation.segmentId().equals(commit.getSegmentId())) {
+            LOG.info("segment {} was rewritten as {} before its purge: purging the {} memories it kept, not the {} it dropped (erased or "
+                    + "past retention)", commit.getSegmentId(), confirmation.segmentId(), confirmation.held().size(), confirmation.dropped().size());
+        }
+        listener.beforeDelete(commit.getSegmentId(), confirmation.held().size());
         PurgeOutcome outcome;
         try {
-            outcome = untilAnswered(commit, "purge segment " + commit.getSegmentId(), () -> deleter().purge(commit.getMemories(),
+            outcome = untilAnswered(commit, "purge segment " + commit.getSegmentId(), () -> deleter().purge(confirmation.held(),
                     candidates -> restoreMarks.restoredAfter(candidates, commit.getCommittedAt())));
         } catch (PermanentPurgeException e) {
             return deadLetter(record, commit, "delete-rejected", e.getMessage());

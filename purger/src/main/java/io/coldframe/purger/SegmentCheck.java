@@ -8,12 +8,15 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.coldframe.common.SegmentIds;
 import io.coldframe.schemas.ArchivedMemory;
 import io.coldframe.schemas.SegmentCommitted;
 import io.coldframe.segment.SegmentFormatException;
@@ -31,10 +34,90 @@ import io.coldframe.store.SegmentStore;
  */
 final class SegmentCheck {
 
+    /**
+     * What a commit may delete: the memories {@code held} by the stored segment {@code segmentId} (the committed one, or
+     * its rewrite), or nothing, with the {@code problem}. {@code dropped} are the commit's memories a rewrite left out
+     * (erased or past retention): the segment no longer holds them, so the purger must not delete them.
+     */
+    record Confirmation(String segmentId, List<ArchivedMemory> held, List<ArchivedMemory> dropped, String problem) {
+        static Confirmation refused(String segmentId, String problem) {
+            return new Confirmation(segmentId, List.of(), List.of(), problem);
+        }
+    }
+
     private final SegmentStore store;
 
     SegmentCheck(SegmentStore store) {
         this.store = store;
+    }
+
+    /**
+     * Confirms the commit's segment as {@link #problem} does; a segment no longer stored is confirmed in its stored
+     * rewrite ({@link SegmentIds#rewritten}: retention or erasure replaced it before the purger came to its commit), for
+     * the memories the rewrite kept at exactly the committed version. The rewrite's stored video must hash to what its
+     * own index describes; the rewrite verified every record before it was stored.
+     *
+     * @throws IOException when the store did not answer (retry)
+     */
+    Confirmation confirm(SegmentCommitted commit) throws IOException {
+        String segmentId = commit.getSegmentId();
+        String problem = problem(commit);
+        if (problem == null) {
+            return new Confirmation(segmentId, commit.getMemories(), List.of(), null);
+        }
+        if (store.contains(segmentId)) {
+            return Confirmation.refused(segmentId, problem);
+        }
+        List<String> rewrites = store.list().stream()
+                .filter(id -> !id.equals(segmentId) && SegmentIds.original(id).equals(SegmentIds.original(segmentId))).sorted().toList();
+        List<String> refusals = new ArrayList<>();
+        for (String rewrite : rewrites) {
+            Confirmation confirmation = inRewrite(commit, rewrite);
+            if (confirmation.problem() == null) {
+                return confirmation;
+            }
+            refusals.add(confirmation.problem());
+        }
+        return Confirmation.refused(segmentId, problem + (refusals.isEmpty() ? ", nor is any rewrite of it" : "; its rewrites: " + String.join("; ", refusals)));
+    }
+
+    private Confirmation inRewrite(SegmentCommitted commit, String rewrite) throws IOException {
+        Path video;
+        try {
+            video = store.fetch(rewrite);
+        } catch (NoSuchFileException e) {
+            return Confirmation.refused(rewrite, "rewrite " + rewrite + " is gone: " + e.getMessage());
+        }
+        String stored = sha256(video);
+        try (SegmentReader reader = SegmentReader.open(video)) {
+            SegmentManifest manifest = reader.manifest();
+            if (!stored.equals(manifest.videoSha256())) {
+                return Confirmation.refused(rewrite, "stored video of rewrite " + rewrite + " hashes to " + stored + ", its index describes "
+                        + manifest.videoSha256());
+            }
+            Map<String, Set<String>> recorded = versions(manifest);
+            List<ArchivedMemory> held = new ArrayList<>();
+            List<ArchivedMemory> dropped = new ArrayList<>();
+            for (ArchivedMemory memory : commit.getMemories()) {
+                (recorded.getOrDefault(memory.getId(), Set.of()).contains(heldVersion(memory)) ? held : dropped).add(memory);
+            }
+            return new Confirmation(rewrite, held, dropped, null);
+        } catch (SegmentFormatException e) {
+            return Confirmation.refused(rewrite, "rewrite " + rewrite + " does not open: " + e.getMessage());
+        }
+    }
+
+    private static Map<String, Set<String>> versions(SegmentManifest manifest) {
+        Map<String, Set<String>> recorded = new HashMap<>();
+        for (SegmentManifest.Entry entry : manifest.entries()) {
+            recorded.computeIfAbsent(entry.memoryId(), id -> new HashSet<>()).add(entry.version());
+        }
+        return recorded;
+    }
+
+    /** The version the segment holds for a memory: under a redaction policy the redacted form's. */
+    private static String heldVersion(ArchivedMemory memory) {
+        return memory.getStoredVersion() != null ? memory.getStoredVersion() : memory.getVersion();
     }
 
     /**
@@ -62,12 +145,9 @@ final class SegmentCheck {
             if (!commit.getSha256().equals(manifest.videoSha256())) {
                 return "the index of " + segmentId + " describes video " + manifest.videoSha256() + ", the commit says " + commit.getSha256();
             }
-            Map<String, Set<String>> recorded = new HashMap<>();
-            for (SegmentManifest.Entry entry : manifest.entries()) {
-                recorded.computeIfAbsent(entry.memoryId(), id -> new HashSet<>()).add(entry.version());
-            }
+            Map<String, Set<String>> recorded = versions(manifest);
             for (ArchivedMemory memory : commit.getMemories()) {
-                String held = memory.getStoredVersion() != null ? memory.getStoredVersion() : memory.getVersion();
+                String held = heldVersion(memory);
                 if (!recorded.getOrDefault(memory.getId(), Set.of()).contains(held)) {
                     return "segment " + segmentId + " does not hold " + memory.getId() + "@" + held
                             + (held.equals(memory.getVersion()) ? "" : " (the redacted form of version " + memory.getVersion() + ")");

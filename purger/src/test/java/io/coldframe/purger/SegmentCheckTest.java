@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.coldframe.common.MemoryDocuments;
+import io.coldframe.common.SegmentIds;
 import io.coldframe.schemas.ArchivedMemory;
 import io.coldframe.schemas.SegmentCommitted;
 import io.coldframe.segment.SegmentManifest;
@@ -75,6 +76,62 @@ class SegmentCheckTest {
         Files.delete(dir.resolve("archive").resolve(SEGMENT + LocalDirectorySegmentStore.VIDEO_SUFFIX));
 
         assertThat(check.problem(commit(sha256, memory("\"m2\"", other, null)))).contains("is not in the store");
+    }
+
+    @Test
+    void aSegmentRewrittenBeforeThePurgeIsConfirmedInItsRewriteForTheRecordsTheRewriteKept() throws Exception {
+        String rewrite = SegmentIds.rewritten(SEGMENT, "0123456789abcdef");
+        storeRewriteHolding(rewrite, SegmentRecord.of("\"m2\"", other));
+        deleteOriginal();
+
+        SegmentCheck.Confirmation confirmation = check.confirm(commit(sha256, memory("\"m1\"", original, redacted), memory("\"m2\"", other, null)));
+
+        assertThat(confirmation.problem()).isNull();
+        assertThat(confirmation.segmentId()).isEqualTo(rewrite);
+        assertThat(confirmation.held()).extracting(ArchivedMemory::getId).containsExactly("\"m2\"");
+        assertThat(confirmation.dropped()).extracting(ArchivedMemory::getId).containsExactly("\"m1\"");
+    }
+
+    @Test
+    void aStoredSegmentIsConfirmedAsItIsWithEveryMemoryHeld() throws Exception {
+        SegmentCheck.Confirmation confirmation = check.confirm(commit(sha256, memory("\"m2\"", other, null)));
+
+        assertThat(confirmation.problem()).isNull();
+        assertThat(confirmation.segmentId()).isEqualTo(SEGMENT);
+        assertThat(confirmation.held()).hasSize(1);
+        assertThat(confirmation.dropped()).isEmpty();
+    }
+
+    @Test
+    void aRewriteWhoseStoredVideoIsNotTheOneItsIndexDescribesConfirmsNothing() throws Exception {
+        String rewrite = SegmentIds.rewritten(SEGMENT, "0123456789abcdef");
+        storeRewriteHolding(rewrite, SegmentRecord.of("\"m2\"", other));
+        deleteOriginal();
+        Path video = dir.resolve("archive").resolve(rewrite + LocalDirectorySegmentStore.VIDEO_SUFFIX);
+        byte[] bytes = Files.readAllBytes(video);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(video, bytes);
+
+        assertThat(check.confirm(commit(sha256, memory("\"m2\"", other, null))).problem())
+                .contains("is not in the store").contains(rewrite).contains("hashes to");
+    }
+
+    @Test
+    void withoutTheSegmentAndWithoutARewriteNothingIsConfirmed() throws Exception {
+        deleteOriginal();
+
+        assertThat(check.confirm(commit(sha256, memory("\"m2\"", other, null))).problem()).contains("is not in the store");
+    }
+
+    private void storeRewriteHolding(String rewrite, SegmentRecord... records) throws Exception {
+        Path staging = dir.resolve("rewrite-staging");
+        SegmentManifest manifest = new SegmentWriter(SegmentOptions.defaults()).write(rewrite, List.of(records), staging);
+        store.store(rewrite, staging.resolve(rewrite + LocalDirectorySegmentStore.VIDEO_SUFFIX),
+                staging.resolve(rewrite + LocalDirectorySegmentStore.MANIFEST_SUFFIX), manifest.videoSha256());
+    }
+
+    private void deleteOriginal() throws Exception {
+        store.delete(SEGMENT);
     }
 
     private static ArchivedMemory memory(String id, BsonDocument document, BsonDocument stored) {
