@@ -95,9 +95,10 @@ public final class RetentionPass {
                     : (double) expired / entries.size() >= minExpiredShare ? Decision.REWRITE : Decision.LEAVE;
             Optional<SegmentRewrite.Result> result = Optional.empty();
             if (!dryRun && decision != Decision.LEAVE) {
-                SegmentRewrite.Result done = rewrite.rewrite(segmentId, record -> expiredIds.contains(record.memoryId()));
-                result = Optional.of(done);
-                audit(done, retain, cutoff);
+                // Audited before the catalog moves off the segment: a crash after the move leaves nothing for a later pass
+                // to find, so an event sent after it could be lost; one sent before is at worst sent again by the re-run.
+                result = Optional.of(rewrite.rewrite(segmentId, record -> expiredIds.contains(record.memoryId()),
+                        planned -> audit(planned, retain, cutoff)));
             }
             actions.add(new SegmentAction(segmentId, decision, expired, entries.size(), result));
         }

@@ -91,8 +91,25 @@ public final class SegmentRewrite {
         this.progress = progress;
     }
 
+    /**
+     * Told what a rewrite is about to do once its new segment is stored, before the catalog moves: after that no
+     * later run sees the old segment again, so what must not be lost (an audit event) is written here; a failure
+     * stops the rewrite with nothing of the old segment deleted. A re-run after a crash tells it again.
+     */
+    @FunctionalInterface
+    public interface BeforeCatalogMove {
+        BeforeCatalogMove NONE = result -> { };
+
+        void about(Result result) throws IOException;
+    }
+
     /** Rewrites {@code segmentId} without the records {@code drop} accepts. */
     public Result rewrite(String segmentId, Predicate<SegmentRecord> drop) throws IOException {
+        return rewrite(segmentId, drop, BeforeCatalogMove.NONE);
+    }
+
+    /** Rewrites {@code segmentId} without the records {@code drop} accepts, telling {@code beforeMove} first. */
+    public Result rewrite(String segmentId, Predicate<SegmentRecord> drop, BeforeCatalogMove beforeMove) throws IOException {
         if (!store.contains(segmentId)) {
             return new Result(segmentId, Outcome.NOT_STORED, Optional.empty(), 0, List.of());
         }
@@ -109,21 +126,25 @@ public final class SegmentRewrite {
             return new Result(segmentId, Outcome.UNCHANGED, Optional.empty(), kept.size(), List.of());
         }
         if (kept.isEmpty()) {
+            Result expired = new Result(segmentId, Outcome.EXPIRED, Optional.empty(), 0, List.copyOf(dropped));
+            beforeMove.about(expired);
             catalog.publish(new CatalogUpdates.Change(segmentId, Optional.empty()));
             progress.catalogPublished(segmentId);
             store.delete(segmentId);
             progress.oldDeleted(segmentId);
             LOG.info("segment {} expired: all {} records dropped", segmentId, dropped.size());
-            return new Result(segmentId, Outcome.EXPIRED, Optional.empty(), 0, List.copyOf(dropped));
+            return expired;
         }
         String newId = SegmentIds.rewritten(segmentId, dropHash(segmentId, dropped));
         CatalogUpdates.StoredRewrite rewrite = storeVerified(segmentId, newId, kept);
+        Result rewritten = new Result(segmentId, Outcome.REWRITTEN, Optional.of(newId), kept.size(), List.copyOf(dropped));
+        beforeMove.about(rewritten);
         catalog.publish(new CatalogUpdates.Change(segmentId, Optional.of(rewrite)));
         progress.catalogPublished(segmentId);
         store.delete(segmentId);
         progress.oldDeleted(segmentId);
         LOG.info("segment {} rewritten as {}: {} records kept, {} dropped", segmentId, newId, kept.size(), dropped.size());
-        return new Result(segmentId, Outcome.REWRITTEN, Optional.of(newId), kept.size(), List.copyOf(dropped));
+        return rewritten;
     }
 
     /**

@@ -175,4 +175,40 @@ class RetentionPassTest {
         fixture.assertCompleted(Set.of(id(0), id(1)), rewritten);
         assertThat(audited).singleElement().extracting(RetentionAction::getSegmentId).isEqualTo(OLD);
     }
+
+    @Test
+    void aCrashAfterTheCatalogMovedStillLeavesTheAuditEvent() throws IOException {
+        fixture.catalog.created(id(0), BEFORE);
+        fixture.catalog.created(id(1), BEFORE);
+        RewriteProgress crash = new RewriteProgress() {
+            @Override
+            public void catalogPublished(String oldSegmentId) {
+                throw new IllegalStateException("killed after the catalog moved off " + oldSegmentId);
+            }
+        };
+
+        assertThatThrownBy(() -> pass(0.25, crash).run(fixture.catalog.entries(), "12mo", CUTOFF, false)).hasMessageContaining("killed");
+
+        // The catalog no longer references the old segment: no later pass sees it again, so the event must be out already.
+        assertThat(audited).singleElement().satisfies(event -> {
+            assertThat(event.getSegmentId()).isEqualTo(OLD);
+            assertThat(event.getAction()).isEqualTo(RetentionOutcome.REWRITTEN);
+        });
+        run(0.25, false);
+        assertThat(audited).hasSize(1);
+    }
+
+    @Test
+    void anAuditLogThatCannotBeWrittenStopsThePassBeforeTheCatalogMoves() throws IOException {
+        fixture.catalog.created(id(0), BEFORE);
+        fixture.catalog.created(id(1), BEFORE);
+        RetentionPass failingAudit = new RetentionPass(fixture.store, fixture.rewrite(RewriteProgress.NONE), event -> {
+            throw new IOException("audit topic unreachable");
+        }, 0.25);
+
+        assertThatThrownBy(() -> failingAudit.run(fixture.catalog.entries(), "12mo", CUTOFF, false)).hasMessageContaining("unreachable");
+
+        assertThat(fixture.store.list()).contains(OLD);
+        assertThat(fixture.catalog.entries()).anySatisfy(entry -> assertThat(entry.getSegmentId()).isEqualTo(OLD));
+    }
 }
