@@ -69,6 +69,17 @@ acl coldframe-purger   transactionalId coldframe-purger-                prefix  
 acl coldframe-restore  topic           coldframe.catalog                literal Read Describe
 acl coldframe-restore  topic           coldframe.restores               literal Read Write Describe
 
+# coldframe erase and retention run (operators; erase --follow-requests): the second writer of the catalog (tombstones
+# and entries moved to a rewritten segment), tombstones on the hot and warm tier views, the audit and receipt topics.
+acl coldframe-lifecycle topic          coldframe.catalog                literal Read Write Describe
+acl coldframe-lifecycle topic          coldframe.tier.hot               literal Write Describe
+acl coldframe-lifecycle topic          coldframe.tier.warm              literal Write Describe
+acl coldframe-lifecycle topic          coldframe.lifecycle.audit        literal Write Describe
+acl coldframe-lifecycle topic          coldframe.erasure.requests       literal Read Describe
+acl coldframe-lifecycle topic          coldframe.erasure.receipts       literal Write Describe
+acl coldframe-lifecycle topic          coldframe.deadletter             literal Write Describe
+acl coldframe-lifecycle group          coldframe-erasure                literal Read Describe
+
 # archive-service: indexes the catalog and the hot/warm tiers, reads the daily stats for GET /stats (Kafka Streams, at-least-once), tails dead letters,
 # reads consumer lag for its health score, and publishes restore marks for POST /restore (a restore actor).
 acl coldframe-service  topic           coldframe.catalog                literal Read Describe

@@ -302,16 +302,19 @@ class SecurityManifestTest {
         Set<Acl> acls = strimziAcls();
         Map<String, Set<String>> owners = new LinkedHashMap<>();
         owners.put(topics.segmentsCommitted(), Set.of("coldframe-archiver"));
-        owners.put(topics.catalog(), Set.of("coldframe-archiver"));
+        owners.put(topics.catalog(), Set.of("coldframe-archiver", "coldframe-lifecycle")); // erase and retention move entries
         owners.put(topics.restores(), Set.of("coldframe-restore", "coldframe-service"));
         owners.put(topics.changes(), Set.of("coldframe-connect"));
-        owners.put(topics.hot(), Set.of("coldframe-streams"));
-        owners.put(topics.warm(), Set.of("coldframe-streams"));
+        owners.put(topics.hot(), Set.of("coldframe-streams", "coldframe-lifecycle")); // erase: tombstones
+        owners.put(topics.warm(), Set.of("coldframe-streams", "coldframe-lifecycle"));
         owners.put(topics.cold(), Set.of("coldframe-streams"));
         owners.put(topics.purgeResults(), Set.of("coldframe-purger"));
         owners.put(topics.statsDaily(), Set.of("coldframe-streams"));
-        owners.put(topics.deadLetter(), Set.of("coldframe-streams", "coldframe-archiver", "coldframe-purger", "coldframe-hot-cache"));
-        owners.put(topics.lifecycleAudit(), Set.of()); // coldframe retention run, which has no principal yet (docs/lifecycle.md)
+        owners.put(topics.deadLetter(), Set.of("coldframe-streams", "coldframe-archiver", "coldframe-purger", "coldframe-hot-cache",
+                "coldframe-lifecycle"));
+        owners.put(topics.lifecycleAudit(), Set.of("coldframe-lifecycle"));
+        owners.put(topics.erasureRequests(), Set.of()); // the system that files requests: the operator grants it (docs/lifecycle.md)
+        owners.put(topics.erasureReceipts(), Set.of("coldframe-lifecycle"));
         // Every topic the script creates has its owners here.
         Set<String> created = new TreeSet<>();
         Deployment.topicsScript().keySet().forEach(suffix -> created.add(io.coldframe.common.Topics.DEFAULT_PREFIX + "." + suffix));

@@ -74,14 +74,14 @@ import io.coldframe.streams.StreamsAppConfig;
  * with the ACLs of the deployed model (compose/secure/create-acls.sh, which SecurityManifestTest keeps equal to the
  * Strimzi KafkaUsers). The streams app, the archiver and the purger each run with their own credentials, given
  * through the documented {@code kafka.*} keys, and archive and purge memories end to end; other principals cannot
- * write commit events or catalog entries, and a client without (valid) credentials gets nowhere.
+ * write commit events or catalog entries (but the lifecycle tools' principal), and a client without (valid) credentials gets nowhere.
  */
 class KafkaSecurityIT {
 
     private static final Path ACL_SCRIPT = Path.of("..", "compose", "secure", "create-acls.sh");
     private static final Topics TOPICS = Topics.withDefaultPrefix();
     private static final List<String> PRINCIPALS = List.of("coldframe-connect", "coldframe-streams", "coldframe-archiver",
-            "coldframe-purger", "coldframe-restore", "coldframe-reader");
+            "coldframe-purger", "coldframe-restore", "coldframe-lifecycle", "coldframe-reader");
     /** Authenticates, but no ACL names it. */
     private static final String OUTSIDER = "outsider";
     private static final int MEMORIES = 6;
@@ -159,6 +159,17 @@ class KafkaSecurityIT {
             // ... but nobody except the archivers writes commit events or catalog entries: the purger would delete on a forged one.
             for (String intruder : List.of("coldframe-purger", "coldframe-streams", "coldframe-reader", OUTSIDER)) {
                 for (String topic : List.of(TOPICS.segmentsCommitted(), TOPICS.catalog())) {
+                    assertThatThrownBy(() -> send(kafka.connection(intruder), topic)).as(intruder + " writing " + topic)
+                            .hasCauseInstanceOf(TopicAuthorizationException.class);
+                }
+            }
+            // coldframe erase and retention run, as coldframe-lifecycle, write what they must (catalog entries moved or
+            // tombstoned, tier view tombstones, audit events, erasure receipts); nobody else writes audit events or receipts.
+            for (String topic : List.of(TOPICS.catalog(), TOPICS.hot(), TOPICS.warm(), TOPICS.lifecycleAudit(), TOPICS.erasureReceipts())) {
+                send(kafka.connection("coldframe-lifecycle"), topic);
+            }
+            for (String intruder : List.of("coldframe-purger", "coldframe-reader", OUTSIDER)) {
+                for (String topic : List.of(TOPICS.lifecycleAudit(), TOPICS.erasureReceipts())) {
                     assertThatThrownBy(() -> send(kafka.connection(intruder), topic)).as(intruder + " writing " + topic)
                             .hasCauseInstanceOf(TopicAuthorizationException.class);
                 }
