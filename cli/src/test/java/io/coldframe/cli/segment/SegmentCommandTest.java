@@ -123,6 +123,20 @@ class SegmentCommandTest {
     }
 
     @Test
+    void encodeWritesLzma2BlocksWhenAskedAndRefusesAnUnknownCompression() {
+        Run lzma = run("encode", jsonl.toString(), "--out", dir.toString(), "--id", "lzma", "--block-compression", "lzma2");
+        assertThat(lzma.exit()).as(lzma.err()).isZero();
+        assertThat(lzma.out()).contains("verified OK").contains("63 records");
+        BsonDocument first = documents.get(0);
+        Run get = run("get", dir.resolve("lzma.mkv").toString(), first.getObjectId("_id").getValue().toHexString());
+        assertThat(get.out()).isEqualTo(MemoryDocuments.toCanonicalJson(first) + System.lineSeparator());
+
+        Run bad = run("encode", jsonl.toString(), "--out", dir.toString(), "--id", "bad", "--block-compression", "brotli");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("block compression must be zstd or lzma2, got brotli");
+    }
+
+    @Test
     void inspectSummarisesTheManifest() {
         Run r = run("inspect", pristine.resolve("corpus.mkv").toString(), "--blocks");
         assertThat(r.exit()).as(r.err()).isZero();
