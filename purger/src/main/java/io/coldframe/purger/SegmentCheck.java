@@ -55,7 +55,8 @@ final class SegmentCheck {
      * Confirms the commit's segment as {@link #problem} does; a segment no longer stored is confirmed in its stored
      * rewrite ({@link SegmentIds#rewritten}: retention or erasure replaced it before the purger came to its commit), for
      * the memories the rewrite kept at exactly the committed version. The rewrite's stored video must hash to what its
-     * own index describes; the rewrite verified every record before it was stored.
+     * own index describes; the rewrite verified every record before it was stored, and deletes the original only after
+     * the catalog moved to the rewrite, so a rewrite found here is one the catalog points at, or a later rewrite of it.
      *
      * @throws IOException when the store did not answer (retry)
      */

@@ -21,8 +21,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 
-import io.coldframe.archive.MemoryIdInput;
 import io.coldframe.archive.AcknowledgedProducers;
+import io.coldframe.archive.MemoryIdInput;
 import io.coldframe.archive.lifecycle.AgentMemoryIds;
 import io.coldframe.archive.lifecycle.ErasureReceipts;
 import io.coldframe.archive.lifecycle.ErasureRequests;
@@ -93,6 +93,9 @@ public final class EraseCommand extends ToolCommand {
         if (followRequests == (!ids.isEmpty() || !agents.isEmpty())) {
             throw new Failure(USAGE, followRequests ? "--follow-requests takes its ids and agents from the requests, not from --id/--agent"
                     : "name what to erase: --id ID and/or --agent AGENT (each repeatable), or --follow-requests");
+        }
+        if (followRequests && dryRun) {
+            throw new Failure(USAGE, "--follow-requests answers requests with receipts of what was erased: it takes no --dry-run");
         }
         ArchiverConfig archiver = store.archiverConfig(MONGO.names());
         AbstractConfig mongo = mongoOptions.config(MONGO, store.config());
