@@ -88,7 +88,7 @@ public final class ArchiveService implements AutoCloseable, ArchiveApi.Backend {
         this.store = SegmentStores.create(config);
         this.reader = new ArchiveReader(store, Path.of(config.getString(ArchiveServiceConfig.CACHE_DIR)),
                 config.getLong(ArchiveServiceConfig.CACHE_BLOCK_BYTES), config.getInt(ArchiveServiceConfig.CACHE_SEGMENTS),
-                config.getInt(ArchiveServiceConfig.CACHE_READERS), config.getInt(ArchiveServiceConfig.DECODE_THREADS));
+                config.getInt(ArchiveServiceConfig.CACHE_READERS), config.decodeThreads());
         this.mongo = new MongoReads(config.getPassword(CommonConfigKeys.MONGODB_URI).value(),
                 config.getString(CommonConfigKeys.MONGODB_DATABASE), config.getString(CommonConfigKeys.MONGODB_COLLECTION));
         this.statsReport = new StatsReport(config.getDouble(ArchiveServiceConfig.STATS_GZIP_RATIO));

@@ -80,16 +80,15 @@ public final class ArchiveServiceConfig extends AbstractConfig {
                         new ConfigDef.NonEmptyString(), Importance.LOW,
                         "Directory of the partial (sparse) copies of segment videos and their manifests.")
                 .define(CACHE_BLOCK_BYTES, Type.LONG, 256L << 20, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
-                        "Bound of the cache of recently decoded blocks, in decoded BSON bytes.")
+                        "Bound of the cache of recently decoded blocks, in bytes of their decompressed record bodies.")
                 .define(CACHE_SEGMENTS, Type.INT, 1024, ConfigDef.Range.atLeast(1), Importance.LOW,
                         "Segments whose manifest and frame index are kept.")
                 .define(CACHE_READERS, Type.INT, 16, ConfigDef.Range.atLeast(1), Importance.LOW,
                         "Segments whose segment reader stays open between reads (the video opened, its index decoded), least "
-                                + "recently read closed first. Each holds FFmpeg's demuxer and up to a few MiB of decoded frames.")
-                .define(DECODE_THREADS, Type.INT, 1, ConfigDef.Range.between(1, 64), Importance.LOW,
-                        "Threads that QR-decode the frames of a block being read, beside the thread reading (and PNG-decoding) "
-                                + "the video: a cold get's latency is mostly these two. One keeps two cores busy; more only help "
-                                + "with more cores.")
+                                + "recently read closed first. Each holds its video open and up to a few MiB of decoded frames.")
+                .define(DECODE_THREADS, Type.INT, 0, ConfigDef.Range.between(0, 64), Importance.LOW,
+                        "Threads that PNG- and QR-decode the frames of a block being read, while one more thread reads the "
+                                + "frames' bytes: a cold get's latency is mostly this decoding. 0: one per core.")
                 .define(STREAM_THREADS, Type.INT, 1, ConfigDef.Range.atLeast(1), Importance.LOW,
                         "Kafka Streams threads of the catalog index.")
                 .define(STANDBY_REPLICAS, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.LOW,
@@ -103,5 +102,11 @@ public final class ArchiveServiceConfig extends AbstractConfig {
 
     public Topics topics() {
         return new Topics(getString(CommonConfigKeys.TOPIC_PREFIX));
+    }
+
+    /** {@link #DECODE_THREADS}, with 0 resolved to one per core. */
+    public int decodeThreads() {
+        int configured = getInt(DECODE_THREADS);
+        return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
     }
 }

@@ -19,10 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.coldframe.schemas.CatalogEntry;
+import io.coldframe.segment.BlockRecords;
 import io.coldframe.segment.SegmentManifest;
 import io.coldframe.segment.SegmentOptions;
 import io.coldframe.segment.SegmentReader;
 import io.coldframe.segment.SegmentRecord;
+import io.coldframe.segment.VideoFrameIndex;
 import io.coldframe.store.SegmentStore;
 
 /**
@@ -32,10 +34,10 @@ import io.coldframe.store.SegmentStore;
  * ordinary {@link SegmentReader} then reads (it seeks by the container's cues, so it touches only those frames) and
  * checks as always: every frame header, block hash and record version.
  *
- * <p>Decoded blocks are kept in a bounded LRU cache (every record of the block), so a get from a recently read block
- * costs no fetch and no decode. The segment readers of the most recently read segments stay open (a bounded LRU too),
- * so a later block of such a segment is read without opening the video and decoding its index again. Thread-safe;
- * reads of the same segment are serialized.
+ * <p>Decoded blocks are kept in a bounded LRU cache (the block's decompressed bodies; a record is decoded and checked
+ * when it is asked for), so a get from a recently read block costs no fetch and no frame decode. The segment readers of
+ * the most recently read segments stay open (a bounded LRU too), so a later block of such a segment is read without
+ * opening the video and decoding its index again. Thread-safe; reads of the same segment are serialized.
  */
 public final class ArchiveReader implements AutoCloseable {
 
@@ -63,7 +65,7 @@ public final class ArchiveReader implements AutoCloseable {
     private final LinkedHashMap<String, Segment> openReaders = new LinkedHashMap<>(16, 0.75f, true);
     private final AtomicLong readersOpened = new AtomicLong();
     private final Map<String, Segment> segments;
-    private final LinkedHashMap<String, Map<String, SegmentRecord>> blocks = new LinkedHashMap<>(64, 0.75f, true);
+    private final LinkedHashMap<String, BlockRecords> blocks = new LinkedHashMap<>(64, 0.75f, true);
     private final Map<String, Long> blockBytes = new HashMap<>();
     private final Map<String, Object> segmentLocks = new ConcurrentHashMap<>();
     private long cachedBytes;
@@ -74,7 +76,7 @@ public final class ArchiveReader implements AutoCloseable {
 
     /**
      * @param cacheDir where sparse copies of videos and manifests are kept (created if missing)
-     * @param maxCachedBlockBytes bound of the decoded-block cache, in decoded BSON bytes
+     * @param maxCachedBlockBytes bound of the decoded-block cache, in bytes of decompressed record bodies
      * @param maxSegments segments whose manifest and frame index are kept open
      * @param maxOpenReaders segments whose segment reader is kept open between reads
      * @param decodeThreads threads that QR-decode a block's frames while the video is read
@@ -110,14 +112,13 @@ public final class ArchiveReader implements AutoCloseable {
     public Optional<Read> read(String segmentId, String memoryId, int blockIndex, int firstFrame, int lastFrame) throws IOException {
         gets.incrementAndGet();
         String blockKey = segmentId + '\u0000' + blockIndex;
-        Map<String, SegmentRecord> block;
+        BlockRecords block;
         synchronized (blocks) {
             block = blocks.get(blockKey);
         }
         if (block != null) {
             cacheHits.incrementAndGet();
-            SegmentRecord record = block.get(memoryId);
-            return Optional.ofNullable(record).map(r -> new Read(r, segmentId, blockIndex, firstFrame, lastFrame, true, 0));
+            return block.get(memoryId).map(r -> new Read(r, segmentId, blockIndex, firstFrame, lastFrame, true, 0));
         }
         synchronized (segmentLocks.computeIfAbsent(segmentId, id -> new Object())) {
             synchronized (blocks) {
@@ -133,14 +134,13 @@ public final class ArchiveReader implements AutoCloseable {
             } else {
                 cacheHits.incrementAndGet();
             }
-            SegmentRecord record = block.get(memoryId);
             long bytes = fetched;
-            return Optional.ofNullable(record).map(r -> new Read(r, segmentId, blockIndex, firstFrame, lastFrame, bytes == 0, bytes));
+            return block.get(memoryId).map(r -> new Read(r, segmentId, blockIndex, firstFrame, lastFrame, bytes == 0, bytes));
         }
     }
 
-    private void cache(String blockKey, Map<String, SegmentRecord> block) {
-        long size = block.values().stream().mapToLong(r -> (r.document() instanceof org.bson.RawBsonDocument raw ? raw.getByteBuffer().remaining() : 1024)).sum();
+    private void cache(String blockKey, BlockRecords block) {
+        long size = block.bytes();
         synchronized (blocks) {
             blocks.put(blockKey, block);
             blockBytes.put(blockKey, size);
@@ -365,15 +365,15 @@ public final class ArchiveReader implements AutoCloseable {
         }
 
         /**
-         * Every record of a block, read from the (sparse) video and checked by the segment reader; of several versions of
+         * The records of a block, read from the (sparse) video and checked by the segment reader; of several versions of
          * one memory in the block, the last (the catalog points a memory at the block of its latest version). Reads with
          * the segment's open reader when {@code reuse} allows, else with a fresh one that stays open for later blocks.
          */
-        Map<String, SegmentRecord> decodeBlock(int blockIndex, int lastFrame, boolean reuse) throws IOException {
+        BlockRecords decodeBlock(int blockIndex, int lastFrame, boolean reuse) throws IOException {
             SegmentReader kept = reader;
             if (kept != null && reuse) {
                 try {
-                    Map<String, SegmentRecord> out = byMemoryId(kept.block(blockIndex));
+                    BlockRecords out = kept.blockRecords(blockIndex);
                     readerAt = whole ? -1 : index.frameEnd(lastFrame);
                     return out;
                 } catch (IOException e) {
@@ -387,7 +387,7 @@ public final class ArchiveReader implements AutoCloseable {
             SegmentReader fresh = SegmentReader.open(video, readOptions);
             readersOpened.incrementAndGet();
             try {
-                Map<String, SegmentRecord> out = byMemoryId(fresh.block(blockIndex));
+                BlockRecords out = fresh.blockRecords(blockIndex);
                 reader = fresh;
                 readerAt = whole ? -1 : index.frameEnd(lastFrame);
                 keepOpen(this);
@@ -396,14 +396,6 @@ public final class ArchiveReader implements AutoCloseable {
                 fresh.close();
                 throw e;
             }
-        }
-
-        private static Map<String, SegmentRecord> byMemoryId(List<SegmentRecord> records) {
-            Map<String, SegmentRecord> out = new HashMap<>();
-            for (SegmentRecord record : records) {
-                out.put(record.memoryId(), record);
-            }
-            return out;
         }
 
         /** Closes the open reader, from any thread: its next use fails and is retried with a fresh reader. */

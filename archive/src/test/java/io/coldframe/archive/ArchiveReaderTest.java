@@ -17,6 +17,7 @@ import io.coldframe.segment.SegmentManifest;
 import io.coldframe.segment.SegmentOptions;
 import io.coldframe.segment.SegmentRecord;
 import io.coldframe.segment.SegmentWriter;
+import io.coldframe.segment.VideoFrameIndex;
 import io.coldframe.store.LocalDirectorySegmentStore;
 import io.coldframe.store.SegmentStore;
 

@@ -230,6 +230,28 @@ final class QrCodec {
     /**
      * Decodes an 8-bit gray image. @return the frame bytes, or null if no method could read the QR code
      */
+    /** The packed layout last used by {@link #decode(FramePixels)}: every frame of a video has the same row stride. */
+    private volatile QrSymbol.PackedLayout packed;
+
+    /**
+     * Decodes a frame's pixels: packed 1-bit pixels of this codec's geometry by sampling their bits directly (the fast
+     * grid read, trusted only if the frame CRC checks out), anything else, or a frame that fails that, as 8-bit gray.
+     */
+    Decoded decode(FramePixels pixels) {
+        if (pixels instanceof MonoImage mono && mono.width() == side && mono.height() == side) {
+            QrSymbol.PackedLayout layout = packed;
+            if (layout == null || layout.stride() != mono.stride()) {
+                layout = symbol.packedLayout(moduleSize, quietZone, mono.stride());
+                packed = layout;
+            }
+            byte[] fast = symbol.read(mono, layout);
+            if (fast != null && intact(fast)) {
+                return new Decoded(fast, Method.GRID_FAST);
+            }
+        }
+        return decode(pixels.gray());
+    }
+
     Decoded decode(GrayImage img) {
         if (img.width() == side && img.height() == side) {
             boolean[] dark = sampleGrid(img);

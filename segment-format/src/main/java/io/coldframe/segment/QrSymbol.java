@@ -225,6 +225,69 @@ final class QrSymbol {
             }
             raw[i] = (byte) v;
         }
+        return content(raw);
+    }
+
+    /**
+     * Where each data bit of the symbol lies in packed 1-bit rows ({@link MonoImage}) of a given row stride: its bit
+     * index from the image's offset (byte {@code i >>> 3}, bit {@code 7 - (i & 7)}), and a pattern that, XORed over the
+     * rows, turns every data module's pixel into its data bit (a dark pixel is 0; the mask is undone at once).
+     */
+    record PackedLayout(int stride, char[] bitAt, byte[] unmask) {
+    }
+
+    /** The packed layout for frames of this module size, quiet zone and row stride. */
+    PackedLayout packedLayout(int moduleSize, int quietZone, int stride) {
+        int bits = dataTotal * 8;
+        int[] at = new int[bits];
+        int half = moduleSize / 2;
+        int last = 0;
+        for (int b = 0; b < bits; b++) {
+            int px = (quietZone + order[b] % size) * moduleSize + half;
+            int py = (quietZone + order[b] / size) * moduleSize + half;
+            at[b] = (py * stride + (px >> 3)) * 8 + (px & 7);
+            last = Math.max(last, at[b]);
+        }
+        if (last > Character.MAX_VALUE) {
+            throw new IllegalArgumentException("frames of " + stride + " bytes per row are too large for the packed fast path");
+        }
+        char[] bitAt = new char[bits];
+        byte[] unmask = new byte[(last >>> 3) + 1];
+        for (int b = 0; b < bits; b++) {
+            bitAt[b] = (char) at[b];
+            // data bit = dark XOR mask = (pixel XOR 1) XOR mask
+            if (!invert[b]) {
+                unmask[at[b] >>> 3] |= (byte) (0x80 >>> (at[b] & 7));
+            }
+        }
+        return new PackedLayout(stride, bitAt, unmask);
+    }
+
+    /** As {@link #read(boolean[])}, sampling the modules straight from packed 1-bit rows laid out as {@code layout}. */
+    byte[] read(MonoImage image, PackedLayout layout) {
+        byte[] unmask = layout.unmask();
+        byte[] bits = new byte[unmask.length];
+        byte[] pixels = image.bits();
+        int base = image.offset();
+        for (int i = 0; i < bits.length; i++) {
+            bits[i] = (byte) (pixels[base + i] ^ unmask[i]);
+        }
+        char[] bitAt = layout.bitAt();
+        byte[] raw = new byte[dataTotal];
+        int bit = 0;
+        for (int i = 0; i < dataTotal; i++) {
+            int v = 0;
+            for (int k = 0; k < 8; k++, bit++) {
+                int at = bitAt[bit];
+                v = (v << 1) | ((bits[at >>> 3] >>> (7 - (at & 7))) & 1);
+            }
+            raw[i] = (byte) v;
+        }
+        return content(raw);
+    }
+
+    /** The byte-mode content of the data codewords, or null if they do not start with a byte-mode segment that fits. */
+    private byte[] content(byte[] raw) {
         int d0 = raw[dataIndex[0]] & 0xff;
         int d1 = raw[dataIndex[1]] & 0xff;
         int d2 = raw[dataIndex[2]] & 0xff;

@@ -20,7 +20,7 @@ public record SegmentFrame(String segmentId, int index, int width, int height, b
         if (index < 0 || index > FrameV2.MAX_POSITION) {
             throw new IllegalArgumentException("frame must be 0.." + FrameV2.MAX_POSITION + ", not " + index);
         }
-        try (VideoIn in = new VideoIn(video, index + 1)) {
+        try (VideoIn in = VideoIn.open(video, index + 1)) {
             in.seek(index);
             VideoIn.Read read = in.next();
             if (read == null || read.position() != index) {

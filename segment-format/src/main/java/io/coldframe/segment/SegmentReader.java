@@ -24,6 +24,28 @@ public final class SegmentReader implements AutoCloseable {
 
         List<SegmentRecord> block(int blockIndex) throws IOException;
 
+        /** A block's records, decoded when asked for; by default all of them, decoded at once. */
+        default BlockRecords blockRecords(int blockIndex) throws IOException {
+            java.util.Map<String, SegmentRecord> byId = new java.util.HashMap<>();
+            long bytes = 0;
+            for (SegmentRecord record : block(blockIndex)) {
+                byId.put(record.memoryId(), record); // the last version written wins
+                bytes += record.document() instanceof org.bson.RawBsonDocument raw ? raw.getByteBuffer().remaining() : 1024;
+            }
+            long held = bytes;
+            return new BlockRecords() {
+                @Override
+                public Optional<SegmentRecord> get(String memoryId) {
+                    return Optional.ofNullable(byId.get(memoryId));
+                }
+
+                @Override
+                public long bytes() {
+                    return held;
+                }
+            };
+        }
+
         VerificationReport verify();
 
         int framesDecoded();
@@ -95,6 +117,16 @@ public final class SegmentReader implements AutoCloseable {
      */
     public List<SegmentRecord> block(int blockIndex) throws IOException {
         return impl.block(blockIndex);
+    }
+
+    /**
+     * As {@link #block}, but decoding each record only when it is asked for: a get from a block just read costs the
+     * frames and decompression of the block and the decode of one record, not of every record in it.
+     *
+     * @throws SegmentFormatException if the block is damaged beyond repair, or there is no such block
+     */
+    public BlockRecords blockRecords(int blockIndex) throws IOException {
+        return impl.blockRecords(blockIndex);
     }
 
     /**

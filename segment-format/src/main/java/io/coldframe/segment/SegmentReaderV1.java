@@ -219,7 +219,8 @@ final class SegmentReaderV1 implements SegmentReader.Impl {
         }
         Map<Integer, String> failures = new HashMap<>();
         for (int attempt = 0; attempt < 2 && missing > 0; attempt++) {
-            VideoIn in = video();
+            // a second look goes through FFmpeg, which may still decode a frame the direct reader refused
+            VideoIn in = attempt == 0 ? video() : ffmpegVideo();
             int target = attempt == 0 ? from : Math.max(0, from - 16);
             if (in.position() > target || target - in.position() > SEEK_IF_AHEAD_BY || attempt > 0) {
                 in.seek(target);
@@ -297,11 +298,11 @@ final class SegmentReaderV1 implements SegmentReader.Impl {
 
     /** QR-decodes one frame and checks its header against this segment; never throws for bad data. */
     private FrameResult decodeFrame(VideoIn.Read r) {
-        if (r.image() == null) {
+        if (r.pixels() == null) {
             return new FrameResult(r.position(), -1, null, r.error());
         }
         framesDecoded.incrementAndGet();
-        QrCodec.Decoded d = qr.decode(r.image());
+        QrCodec.Decoded d = qr.decode(r.pixels());
         if (d == null) {
             return new FrameResult(r.position(), -1, null, "QR not decodable");
         }
@@ -356,7 +357,7 @@ final class SegmentReaderV1 implements SegmentReader.Impl {
             Set<Integer> reportedFrames = new HashSet<>();
             VideoIn in;
             try {
-                in = new VideoIn(videoFile, manifest.frameCount());
+                in = VideoIn.open(videoFile, manifest.frameCount());
             } catch (SegmentFormatException e) {
                 problems.add("video: " + e.getMessage());
                 return new VerificationReport(manifest.segmentId(), false, 0, 0, problems);
@@ -549,9 +550,19 @@ final class SegmentReaderV1 implements SegmentReader.Impl {
         return framesDecoded.get();
     }
 
+    private VideoIn ffmpegVideo() throws SegmentFormatException {
+        if (!(video instanceof FfmpegVideoIn)) {
+            if (video != null) {
+                video.close();
+            }
+            video = VideoIn.ffmpeg(videoFile, manifest.frameCount());
+        }
+        return video;
+    }
+
     private VideoIn video() throws SegmentFormatException {
         if (video == null) {
-            video = new VideoIn(videoFile, manifest.frameCount());
+            video = VideoIn.open(videoFile, manifest.frameCount());
         }
         return video;
     }

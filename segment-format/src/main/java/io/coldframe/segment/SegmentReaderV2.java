@@ -78,7 +78,7 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
     }
 
     static SegmentReaderV2 open(Path videoFile, SegmentManifest sidecar, int threads) throws IOException {
-        VideoIn in = new VideoIn(videoFile, sidecar == null ? 0 : sidecar.frameCount());
+        VideoIn in = VideoIn.open(videoFile, sidecar == null ? 0 : sidecar.frameCount());
         try {
             SegmentReaderV2 r = probe(videoFile, sidecar, threads, in);
             r.readIndex();
@@ -278,6 +278,64 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
         return out;
     }
 
+    @Override
+    public synchronized BlockRecords blockRecords(int blockIndex) throws IOException {
+        ensureOpen();
+        if (blockIndex < 0 || blockIndex >= firstBodyOfBlock.length - 1) {
+            throw damaged("there is no block " + blockIndex, null);
+        }
+        List<byte[]> bodies = blockBodies(blockIndex);
+        List<Integer> inBlock = new ArrayList<>();
+        for (int r = 0; r < index.recordCount(); r++) {
+            if (blockOfBody(index.bodyOfRecord()[r]) == blockIndex) {
+                inBlock.add(r);
+            }
+        }
+        return new LazyBlock(blockIndex, bodies, inBlock.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** A block's bodies and which of the segment's records they hold; records decode on demand. */
+    private final class LazyBlock implements BlockRecords {
+        private final int block;
+        private final List<byte[]> bodies;
+        private final int[] records;
+        private final long bytes;
+
+        LazyBlock(int block, List<byte[]> bodies, int[] records) {
+            this.block = block;
+            this.bodies = bodies;
+            this.records = records;
+            this.bytes = bodies.stream().mapToLong(b -> b.length).sum();
+        }
+
+        @Override
+        public Optional<SegmentRecord> get(String memoryId) throws IOException {
+            int fp = SegmentIndex.fingerprint(memoryId);
+            for (int i = records.length - 1; i >= 0; i--) { // the last version written wins
+                int r = records[i];
+                String explicit = index.explicitIds().get(r);
+                if (index.fingerprints()[r] != fp || explicit != null && !explicit.equals(memoryId)) {
+                    continue;
+                }
+                Decoded d;
+                try {
+                    d = decodeRecord(r, bodies, index.bodyOfRecord()[r] - firstBodyOfBlock[block], block);
+                } catch (IllegalArgumentException e) {
+                    throw damaged("record #" + r + " (block " + block + "): " + e.getMessage(), e);
+                }
+                if (d.memoryId().equals(memoryId)) {
+                    return Optional.of(new SegmentRecord(d.memoryId(), d.version(), new RawBsonDocument(d.bson())));
+                }
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        public long bytes() {
+            return bytes;
+        }
+    }
+
     private List<SegmentManifest.Entry> entries() throws IOException {
         List<SegmentManifest.Entry> out = new ArrayList<>(index.recordCount());
         synchronized (this) {
@@ -450,7 +508,8 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
     private Map<Integer, FrameResult> readPositions(int first, int last) throws IOException {
         Map<Integer, FrameResult> out = new HashMap<>();
         for (int attempt = 0; attempt < 2; attempt++) {
-            VideoIn in = video();
+            // a second look goes through FFmpeg, which may still decode a frame the direct reader refused
+            VideoIn in = attempt == 0 ? video() : ffmpegVideo();
             int target = attempt == 0 ? first : Math.max(0, first - 16);
             if (attempt > 0 || in.position() > target || target - in.position() > SEEK_IF_AHEAD_BY) {
                 in.seek(target);
@@ -500,11 +559,11 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
 
     /** QR-decodes one frame and checks its header against this segment; never throws for bad data. */
     FrameResult decodeFrame(VideoIn.Read r) {
-        if (r.image() == null) {
+        if (r.pixels() == null) {
             return new FrameResult(r.position(), null, r.error());
         }
         framesDecoded.incrementAndGet();
-        QrCodec.Decoded d = qr.decode(r.image());
+        QrCodec.Decoded d = qr.decode(r.pixels());
         if (d == null) {
             return new FrameResult(r.position(), null, "QR not decodable");
         }
@@ -579,9 +638,19 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
         return List.copyOf(repairs);
     }
 
+    private VideoIn ffmpegVideo() throws SegmentFormatException {
+        if (!(video instanceof FfmpegVideoIn)) {
+            if (video != null) {
+                video.close();
+            }
+            video = VideoIn.ffmpeg(videoFile, layout.totalFrames());
+        }
+        return video;
+    }
+
     private VideoIn video() throws SegmentFormatException {
         if (video == null) {
-            video = new VideoIn(videoFile, layout.totalFrames());
+            video = VideoIn.open(videoFile, layout.totalFrames());
         }
         return video;
     }

@@ -33,7 +33,7 @@ final class SegmentVerifierV2 {
         try {
             checkFile();
             Map<Integer, SegmentReaderV2.FrameResult> frames = new HashMap<>();
-            try (VideoIn in = new VideoIn(reader.videoFile(), layout.totalFrames())) {
+            try (VideoIn in = VideoIn.open(reader.videoFile(), layout.totalFrames())) {
                 framesRead = readAll(in, frames);
             } catch (SegmentFormatException e) {
                 problems.add("video: " + e.getMessage());

@@ -1,135 +1,107 @@
 package io.coldframe.segment;
 
-
 import java.io.Closeable;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.Frame;
+import java.util.function.Supplier;
 
 /**
- * Reads frames of a segment video as 8-bit gray copies. Frames are always asked for as GRAY8: javacv
- * hands back garbage when asked for monob directly, and gray also covers FFV1/x264/MJPEG.
- * Positions are the grabber's idea of the frame index; callers confirm them with the frame headers.
+ * Reads the frames of a segment video in order, as 8-bit gray images. Positions are the source's idea of the frame
+ * index; callers confirm them with the frame headers.
  */
-final class VideoIn implements Closeable {
-    private final Path file;
-    private final FFmpegFrameGrabber grabber;
-    private int expectedFrames;
-    private int position;
-    private int consecutiveErrors;
-    private int resyncsLeft = 64;
+interface VideoIn extends Closeable {
 
-    /** @param expectedFrames frames the manifest promises (0 if unknown): lets reading skip past damage */
-    VideoIn(Path file, int expectedFrames) throws SegmentFormatException {
-        FfmpegLog.init();
-        this.file = file;
-        this.expectedFrames = expectedFrames;
-        grabber = new FFmpegFrameGrabber(file.toFile());
-        grabber.setImageMode(org.bytedeco.javacv.FrameGrabber.ImageMode.GRAY); // GRAY8 out, without the "pixel_format" input option javacv then complains about
-        grabber.setOption("threads", "1");
-        try {
-            grabber.start();
-        } catch (Exception e) {
-            close();
-            throw new SegmentFormatException("cannot open segment video " + file + ": " + e.getMessage(), e);
+    /**
+     * Result of reading one frame position: an image, or why there is none. The image may be decoded only when first
+     * asked for, on the asking thread: a reader hands frames to decoding threads as fast as it reads their bytes.
+     */
+    final class Read {
+        private final int position;
+        private Supplier<FramePixels> decode;
+        private FramePixels pixels;
+        private GrayImage image;
+        private String error;
+
+        Read(int position, GrayImage image, String error) {
+            this.position = position;
+            this.pixels = image;
+            this.image = image;
+            this.error = error;
         }
+
+        /** A frame whose pixels {@code decode} makes, or refuses with an IllegalArgumentException saying why. */
+        static Read deferred(int position, Supplier<FramePixels> decode) {
+            Read read = new Read(position, null, null);
+            read.decode = decode;
+            return read;
+        }
+
+        int position() {
+            return position;
+        }
+
+        /** The frame's pixels as decoded (packed 1-bit or 8-bit gray), or null if unreadable. */
+        synchronized FramePixels pixels() {
+            resolve();
+            return pixels;
+        }
+
+        /** The frame as 8-bit gray, or null if unreadable. */
+        synchronized GrayImage image() {
+            resolve();
+            if (image == null && pixels != null) {
+                image = pixels.gray();
+            }
+            return image;
+        }
+
+        synchronized String error() {
+            resolve();
+            return error;
+        }
+
+        private void resolve() {
+            if (decode != null) {
+                try {
+                    pixels = decode.get();
+                } catch (IllegalArgumentException e) {
+                    error = "video frame unreadable (" + e.getMessage() + ")";
+                }
+                decode = null;
+            }
+        }
+    }
+
+    /**
+     * A reader for {@code file}: the container's own cues and a PNG decoder in Java when the video is laid out as the
+     * segment writer lays it out, else FFmpeg.
+     *
+     * @param expectedFrames frames the manifest promises (0 if unknown): lets FFmpeg's reading skip past damage
+     */
+    static VideoIn open(Path file, int expectedFrames) throws SegmentFormatException {
+        VideoIn direct = MatroskaPngVideoIn.openIfReadable(file);
+        return direct != null ? direct : ffmpeg(file, expectedFrames);
+    }
+
+    /** A reader through FFmpeg: any codec, and containers too damaged for the direct reader. */
+    static VideoIn ffmpeg(Path file, int expectedFrames) throws SegmentFormatException {
+        return new FfmpegVideoIn(file, expectedFrames);
     }
 
     /** Frames the video should hold, once known (a v2 reader learns it from the index after opening). */
-    void expect(int frames) {
-        expectedFrames = frames;
-    }
+    void expect(int frames);
 
     /** FFmpeg's name of the video codec (png, ffv1, h264, mjpeg). */
-    String codecName() {
-        return grabber.getVideoCodecName();
-    }
+    String codecName();
 
     /** Index of the frame the next {@link #next()} returns. */
-    int position() {
-        return position;
-    }
-
-    /** Result of reading one frame position: an image, or why there is none. */
-    record Read(int position, GrayImage image, String error) {
-    }
+    int position();
 
     /** The next frame, or null at the end of the video. Never throws for damaged frames. */
-    Read next() {
-        Read r = grabOne();
-        if (r != null) {
-            return r;
-        }
-        // javacv reports damaged container data as the end of the stream. While frames are still
-        // expected, skip past the damage by seeking to the following frames (every frame is a keyframe
-        // in its own Matroska cluster, and the Cues index at the end of the file locates them).
-        int failedSeeks = 0;
-        while (position + 1 < expectedFrames && resyncsLeft > 0 && failedSeeks < 4) {
-            resyncsLeft--;
-            int target = position + 1;
-            try {
-                grabber.setVideoFrameNumber(target);
-            } catch (Exception e) {
-                failedSeeks++;
-                position = target;
-                continue;
-            }
-            position = target;
-            r = grabOne();
-            if (r != null) {
-                return r;
-            }
-            failedSeeks++;
-        }
-        return null;
-    }
+    Read next();
 
-    private Read grabOne() {
-        int pos = position;
-        try {
-            Frame f = grabber.grabImage();
-            if (f == null) {
-                return null;
-            }
-            consecutiveErrors = 0;
-            position++;
-            return new Read(pos, copy(f), null);
-        } catch (Exception e) {
-            // a damaged packet: the frame counts as lost at this position; give up after a long run
-            if (++consecutiveErrors > 16) {
-                return null;
-            }
-            position++;
-            return new Read(pos, null, "video frame unreadable (" + e.getMessage() + ")");
-        }
-    }
-
-    void seek(int frame) throws SegmentFormatException {
-        try {
-            grabber.setVideoFrameNumber(frame);
-            position = frame;
-        } catch (Exception e) {
-            throw new SegmentFormatException("seeking to frame " + frame + " of " + file + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    private static GrayImage copy(Frame f) {
-        ByteBuffer b = ((ByteBuffer) f.image[0]).duplicate();
-        b.position(0);
-        int stride = f.imageStride;
-        int n = Math.min(b.remaining(), stride * f.imageHeight);
-        byte[] data = new byte[stride * f.imageHeight];
-        b.get(data, 0, n);
-        return new GrayImage(f.imageWidth, f.imageHeight, stride, data);
-    }
+    /** Makes {@code frame} the next frame read. */
+    void seek(int frame) throws SegmentFormatException;
 
     @Override
-    public void close() {
-        try {
-            grabber.release();
-        } catch (Exception ignored) {
-            // nothing to release
-        }
-    }
+    void close();
 }

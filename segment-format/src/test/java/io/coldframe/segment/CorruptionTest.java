@@ -250,7 +250,7 @@ class CorruptionTest {
         SegmentManifest.Video v = manifest.video();
         QrCodec qr = QrCodec.of(v.maskPattern(), v.moduleSizePx(), v.quietZoneModules());
         List<byte[]> frames = new ArrayList<>();
-        try (VideoIn in = new VideoIn(video, 0)) {
+        try (VideoIn in = VideoIn.open(video, 0)) {
             VideoIn.Read r;
             while ((r = in.next()) != null) {
                 frames.add(qr.decode(r.image()).bytes());

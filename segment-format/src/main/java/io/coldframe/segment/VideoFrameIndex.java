@@ -1,4 +1,4 @@
-package io.coldframe.archive;
+package io.coldframe.segment;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -44,6 +44,8 @@ public final class VideoFrameIndex {
 
     private final long videoSize;
     private final long[] clusterStart;
+    /** Each frame's presentation time, in the container's timestamp units (its cue time). */
+    private final long[] frameTime;
     /** One past the last byte of each frame's cluster (frames sharing a cluster share its end). */
     private final long[] clusterEnd;
     private final long clustersEnd;
@@ -51,9 +53,11 @@ public final class VideoFrameIndex {
     private final long tailStart;
     private final long metadataBytesRead;
 
-    private VideoFrameIndex(long videoSize, long[] clusterStart, long clustersEnd, long headEnd, long tailStart, long metadataBytesRead) {
+    private VideoFrameIndex(long videoSize, long[] clusterStart, long[] frameTime, long clustersEnd, long headEnd, long tailStart,
+            long metadataBytesRead) {
         this.videoSize = videoSize;
         this.clusterStart = clusterStart;
+        this.frameTime = frameTime;
         this.clustersEnd = clustersEnd;
         this.clusterEnd = new long[clusterStart.length];
         long end = clustersEnd;
@@ -80,7 +84,7 @@ public final class VideoFrameIndex {
         long read = 0;
         byte[] head = bytes.read(0, (int) Math.min(HEAD_PROBE, videoSize));
         read += head.length;
-        Cursor c = new Cursor(head, 0);
+        EbmlCursor c = new EbmlCursor(head, 0);
         if (c.id() != EBML) {
             throw new IOException("not a Matroska file (no EBML header)");
         }
@@ -117,7 +121,7 @@ public final class VideoFrameIndex {
         read += tail.length;
         Window window = new Window(bytes, tailFrom, tail);
         byte[] cuesHead = window.read(cuesStart, 16);
-        Cursor h = new Cursor(cuesHead, 0);
+        EbmlCursor h = new EbmlCursor(cuesHead, 0);
         if (h.id() != CUES) {
             throw new IOException("no Cues element at " + cuesStart);
         }
@@ -125,7 +129,7 @@ public final class VideoFrameIndex {
         int cuesHeader = h.pos;
         byte[] cues = window.read(cuesStart + cuesHeader, (int) cuesSize);
         List<long[]> points = new ArrayList<>();
-        Cursor p = new Cursor(cues, 0);
+        EbmlCursor p = new EbmlCursor(cues, 0);
         while (p.pos < cues.length) {
             long id = p.id();
             long size = p.size();
@@ -159,6 +163,7 @@ public final class VideoFrameIndex {
         }
         points.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
         long[] starts = points.stream().mapToLong(point -> point[1]).toArray();
+        long[] times = points.stream().mapToLong(point -> point[0]).toArray();
         // FFmpeg's muxer opens a new cluster at a keyframe only when the open one holds over 4 KiB: a frame that
         // compresses below that shares its cluster with the next, and both cue points name that cluster
         for (int i = 1; i < starts.length; i++) {
@@ -171,14 +176,14 @@ public final class VideoFrameIndex {
         }
         long last = starts[starts.length - 1];
         byte[] lastHead = window.read(last, 16);
-        Cursor l = new Cursor(lastHead, 0);
+        EbmlCursor l = new EbmlCursor(lastHead, 0);
         if (l.id() != CLUSTER) {
             throw new IOException("no cluster at " + last);
         }
         long lastSize = l.size();
         long clustersEnd = last + l.pos + lastSize;
         long tailStart = Math.min(clustersEnd, cuesStart);
-        return new VideoFrameIndex(videoSize, starts, clustersEnd, firstCluster, tailStart, read + window.extraBytesRead);
+        return new VideoFrameIndex(videoSize, starts, times, clustersEnd, firstCluster, tailStart, read + window.extraBytesRead);
     }
 
     /** Bytes already read from {@code start}; a read outside them goes to the video. */
@@ -206,7 +211,7 @@ public final class VideoFrameIndex {
     }
 
     private static long seekPosition(byte[] buf, int from, long size, long wanted) throws IOException {
-        Cursor c = new Cursor(buf, from);
+        EbmlCursor c = new EbmlCursor(buf, from);
         int end = (int) Math.min(buf.length, from + size);
         while (c.pos < end) {
             long id = c.id();
@@ -248,6 +253,11 @@ public final class VideoFrameIndex {
         return clusterStart[frame];
     }
 
+    /** Frame {@code frame}'s presentation time (its cluster's timestamp plus its block's offset), in container units. */
+    public long frameTime(int frame) {
+        return frameTime[frame];
+    }
+
     /** One past the last byte of frame {@code frame}'s cluster. */
     public long frameEnd(int frame) {
         return clusterEnd[frame];
@@ -272,69 +282,5 @@ public final class VideoFrameIndex {
     public String toString() {
         return "VideoFrameIndex{" + clusterStart.length + " frames, head " + headEnd + " B, tail from " + tailStart + " of " + videoSize
                 + ", first clusters " + Arrays.toString(Arrays.copyOf(clusterStart, Math.min(3, clusterStart.length))) + "}";
-    }
-
-    /** EBML reading over a byte array. */
-    private static final class Cursor {
-        final byte[] buf;
-        int pos;
-
-        Cursor(byte[] buf, int pos) {
-            this.buf = buf;
-            this.pos = pos;
-        }
-
-        /** An element id, marker bits kept (as the Matroska spec writes ids). */
-        long id() throws IOException {
-            int first = byteAt(pos) & 0xFF;
-            int length = Integer.numberOfLeadingZeros(first) - 23;
-            if (length < 1 || length > 4) {
-                throw new IOException("bad EBML id at " + pos);
-            }
-            long v = 0;
-            for (int i = 0; i < length; i++) {
-                v = (v << 8) | (byteAt(pos + i) & 0xFF);
-            }
-            pos += length;
-            return v;
-        }
-
-        /** An element size; an unknown size (all ones) is returned as the rest of the buffer. */
-        long size() throws IOException {
-            int first = byteAt(pos) & 0xFF;
-            int length = Integer.numberOfLeadingZeros(first) - 23;
-            if (length < 1 || length > 8) {
-                throw new IOException("bad EBML size at " + pos);
-            }
-            long v = first & (0xFF >> length);
-            boolean allOnes = v == (0xFF >> length);
-            for (int i = 1; i < length; i++) {
-                int b = byteAt(pos + i) & 0xFF;
-                allOnes &= b == 0xFF;
-                v = (v << 8) | b;
-            }
-            pos += length;
-            return allOnes ? buf.length - pos : v;
-        }
-
-        long uint(long size) throws IOException {
-            long v = 0;
-            for (int i = 0; i < size; i++) {
-                v = (v << 8) | (byteAt(pos + i) & 0xFF);
-            }
-            pos += (int) size;
-            return v;
-        }
-
-        void skip(long size) {
-            pos = (int) Math.min(buf.length, pos + size);
-        }
-
-        private byte byteAt(int i) throws IOException {
-            if (i >= buf.length) {
-                throw new IOException("EBML element runs past the bytes read (" + buf.length + ")");
-            }
-            return buf[i];
-        }
     }
 }
