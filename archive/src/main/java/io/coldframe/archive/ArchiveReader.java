@@ -13,6 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
@@ -49,6 +53,13 @@ public final class ArchiveReader implements AutoCloseable {
      * I/O buffer. Frames there that were holes then are read by a fresh reader, never from that stale buffer.
      */
     private static final long READ_AHEAD_BYTES = 64 * 1024;
+    /**
+     * Bytes read from the start of a video on its segment's first get: the container head and, for the archiver's
+     * segments (2,000 memories), the frames of the segment's index, so they need no request of their own.
+     */
+    private static final int HEAD_BYTES = 192 * 1024;
+    /** Bytes read from the end of a video on its segment's first get: the cues and what lies just before them. */
+    private static final int TAIL_BYTES = 64 * 1024;
 
     /** A record read, and where from. */
     public record Read(SegmentRecord record, String segmentId, int blockIndex, int firstFrame, int lastFrame, boolean cached,
@@ -73,6 +84,12 @@ public final class ArchiveReader implements AutoCloseable {
     private final AtomicLong metadataBytesFetched = new AtomicLong();
     private final AtomicLong gets = new AtomicLong();
     private final AtomicLong cacheHits = new AtomicLong();
+    /** Store requests made side by side (a segment's first metadata reads, a block's frames beside the index frames). */
+    private final ExecutorService fetches = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "archive-reader-fetch");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /**
      * @param cacheDir where sparse copies of videos and manifests are kept (created if missing)
@@ -207,6 +224,25 @@ public final class ArchiveReader implements AutoCloseable {
             segments.values().forEach(Segment::delete);
             segments.clear();
         }
+        fetches.shutdownNow();
+    }
+
+    /** A fetch's bytes, its failure rethrown as it was. */
+    private static <T> T join(Future<T> fetch) throws IOException {
+        try {
+            return fetch.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while fetching from the segment store");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException(e.getCause());
+        }
     }
 
     /** Keeps {@code segment}'s reader open, closing the least recently used beyond the bound. */
@@ -243,6 +279,9 @@ public final class ArchiveReader implements AutoCloseable {
             Path dir = Files.createDirectories(cacheDir.resolve("segments"));
             this.video = dir.resolve(segmentId + ".mkv");
             this.manifestFile = SegmentManifest.pathBeside(video);
+            // the manifest, the video's head (container head and the index frames) and its tail (cues) in one round trip
+            Future<byte[]> head = fetches.submit(() -> store.readVideoRange(segmentId, 0, HEAD_BYTES));
+            Future<byte[]> tail = fetches.submit(() -> store.readVideoTail(segmentId, TAIL_BYTES));
             Path fetchedManifest = store.fetchManifest(segmentId);
             metadataBytesFetched.addAndGet(Files.size(fetchedManifest));
             if (!fetchedManifest.equals(manifestFile)) {
@@ -257,6 +296,9 @@ public final class ArchiveReader implements AutoCloseable {
             try (RandomAccessFile file = new RandomAccessFile(video.toFile(), "rw")) {
                 file.setLength(size);
                 SparseCopy copy = new SparseCopy(file);
+                copy.put(0, join(head));
+                byte[] tailBytes = join(tail);
+                copy.put(size - tailBytes.length, tailBytes);
                 built = locateFrames(copy, size);
                 if (built != null) {
                     // what the index was read from (head, cues, tail) lands in the copy as it is fetched
@@ -307,12 +349,6 @@ public final class ArchiveReader implements AutoCloseable {
             return k > 0 ? lastData + (lastData / k) * manifest.parityFrames() : lastData;
         }
 
-        private void copy(RandomAccessFile file, long offset, long length) throws IOException {
-            byte[] bytes = store.readVideoRange(segmentId, offset, Math.toIntExact(length));
-            file.seek(offset);
-            file.write(bytes);
-        }
-
         /** Fetches the frames first..last not yet present; returns the bytes fetched. */
         long ensureFrames(int first, int last) throws IOException {
             if (whole) {
@@ -321,25 +357,36 @@ public final class ArchiveReader implements AutoCloseable {
             int from = first <= lastHeadFrame + READ_FROM_START_BELOW ? 0 : first;
             // the video decoder probes the first frame when it opens the video, and a v2 reader reads the index there
             int[][] ranges = present.get(0) || from == 0 ? new int[][] {{from, last}} : new int[][] {{0, lastHeadFrame}, {from, last}};
+            List<int[]> missing = new ArrayList<>();
+            for (int[] range : ranges) {
+                int a = range[0];
+                int b = Math.min(range[1], index.frameCount() - 1);
+                while (a <= b && present.get(a)) {
+                    a++;
+                }
+                while (b >= a && present.get(b)) {
+                    b--;
+                }
+                if (a <= b) {
+                    missing.add(new int[] {a, b});
+                }
+            }
+            // side by side: the index frames (when the head did not hold them) and the block's (splitting the block's
+            // range into parallel parts made gets slower against the in-JVM S3 server on 2 cores)
+            List<Future<byte[]>> reads = new ArrayList<>();
+            for (int[] range : missing) {
+                long start = index.frameStart(range[0]);
+                int length = Math.toIntExact(index.frameEnd(range[1]) - start);
+                reads.add(fetches.submit(() -> store.readVideoRange(segmentId, start, length)));
+            }
             long fetched = 0;
             try (RandomAccessFile file = new RandomAccessFile(video.toFile(), "rw")) {
-                for (int[] range : ranges) {
-                    int a = range[0];
-                    int b = Math.min(range[1], index.frameCount() - 1);
-                    while (a <= b && present.get(a)) {
-                        a++;
-                    }
-                    while (b >= a && present.get(b)) {
-                        b--;
-                    }
-                    if (a > b) {
-                        continue;
-                    }
-                    long start = index.frameStart(a);
-                    long end = index.frameEnd(b);
-                    copy(file, start, end - start);
-                    fetched += end - start;
-                    present.set(a, b + 1);
+                for (int i = 0; i < missing.size(); i++) {
+                    byte[] bytes = join(reads.get(i));
+                    file.seek(index.frameStart(missing.get(i)[0]));
+                    file.write(bytes);
+                    fetched += bytes.length;
+                    present.set(missing.get(i)[0], missing.get(i)[1] + 1);
                 }
             }
             framesBytesFetched.addAndGet(fetched);
@@ -416,8 +463,20 @@ public final class ArchiveReader implements AutoCloseable {
                 this.file = file;
             }
 
+            /** Bytes of the video: from the copy when fetched before, else from the store. */
             byte[] fetch(long offset, int length) throws IOException {
-                byte[] bytes = store.readVideoRange(segmentId, offset, length);
+                long end = Math.min(offset + length, file.length());
+                if (holds(offset, end)) {
+                    byte[] held = new byte[(int) (end - offset)];
+                    file.seek(offset);
+                    file.readFully(held);
+                    return held;
+                }
+                return put(offset, store.readVideoRange(segmentId, offset, length));
+            }
+
+            /** Places bytes fetched from the store at their offset in the copy. */
+            byte[] put(long offset, byte[] bytes) throws IOException {
                 file.seek(offset);
                 file.write(bytes);
                 fetched.add(new long[] {offset, offset + bytes.length});

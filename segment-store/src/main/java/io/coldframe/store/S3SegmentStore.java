@@ -288,9 +288,21 @@ public final class S3SegmentStore implements SegmentStore {
         if (length == 0) {
             return new byte[0];
         }
+        return readVideo(segmentId, "bytes=" + offset + "-" + (offset + length - 1));
+    }
+
+    @Override
+    public byte[] readVideoTail(String segmentId, int length) throws IOException {
+        checkId(segmentId);
+        if (length < 0) {
+            throw new IllegalArgumentException("tail of " + length + " bytes");
+        }
+        return length == 0 ? new byte[0] : readVideo(segmentId, "bytes=-" + length);
+    }
+
+    private byte[] readVideo(String segmentId, String range) throws IOException {
         String key = videoKey(segmentId);
-        GetObjectRequest request = GetObjectRequest.builder().bucket(bucket).key(key)
-                .range("bytes=" + offset + "-" + (offset + length - 1)).build();
+        GetObjectRequest request = GetObjectRequest.builder().bucket(bucket).key(key).range(range).build();
         try (ResponseInputStream<GetObjectResponse> object = s3.getObject(request)) {
             return object.readAllBytes();
         } catch (NoSuchKeyException e) {

@@ -98,6 +98,18 @@ public interface SegmentStore extends Closeable {
     /** Size in bytes of the stored video. */
     long videoSize(String segmentId) throws IOException;
 
+    /**
+     * The last {@code length} bytes of the stored video (all of it when shorter): where a container keeps its index.
+     * By default its size, then a range; S3 asks for the suffix in one request.
+     *
+     * @throws java.nio.file.NoSuchFileException when no video of that id is stored
+     */
+    default byte[] readVideoTail(String segmentId, int length) throws IOException {
+        long size = videoSize(segmentId);
+        long from = Math.max(0, size - length);
+        return readVideoRange(segmentId, from, (int) (size - from));
+    }
+
     /** Releases what the store holds open (clients, connections); a local directory holds nothing. */
     @Override
     default void close() throws IOException {

@@ -118,7 +118,12 @@ class S3SegmentStoreIT {
             assertThat(checksum).isEqualTo(S3SegmentStore.base64Sha256(manifest.videoSha256()));
 
             Path video = store.fetch(segmentId);
-            assertThat(MemoryDocuments.sha256Hex(Files.readAllBytes(video))).isEqualTo(manifest.videoSha256());
+            byte[] bytes = Files.readAllBytes(video);
+            assertThat(MemoryDocuments.sha256Hex(bytes)).isEqualTo(manifest.videoSha256());
+            // ranged reads: a range, the tail in one suffix request, a tail longer than the video
+            assertThat(store.readVideoRange(segmentId, 100, 50)).isEqualTo(java.util.Arrays.copyOfRange(bytes, 100, 150));
+            assertThat(store.readVideoTail(segmentId, 300)).isEqualTo(java.util.Arrays.copyOfRange(bytes, bytes.length - 300, bytes.length));
+            assertThat(store.readVideoTail(segmentId, bytes.length + 10)).isEqualTo(bytes);
             try (SegmentReader reader = SegmentReader.open(video)) {
                 assertThat(reader.verify().ok()).isTrue();
                 for (SegmentRecord expected : records) {
