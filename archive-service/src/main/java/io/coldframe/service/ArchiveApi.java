@@ -153,9 +153,27 @@ final class ArchiveApi {
             return;
         }
         String memoryId = MemoryDocuments.idOf(id);
-        ctx.future(() -> backend.mongo().byId(id).thenCompose(found -> CompletableFuture.supplyAsync(
-                () -> found.isPresent() ? inMongo(ctx, memoryId, found.get()) : archived(ctx, memoryId), backend.pool()))
+        // the archive is read beside MongoDB's lookup, not after it: a get of an archived memory costs the slower of the
+        // two, not their sum; for a memory MongoDB holds the archive's answer is dropped (a catalog miss, or a block read
+        // while the memory's purge is pending)
+        CompletableFuture<ArchiveLookup> fromArchive = CompletableFuture.supplyAsync(() -> lookUpArchive(memoryId), backend.pool());
+        ctx.future(() -> backend.mongo().byId(id).thenCompose(found -> found.isPresent()
+                ? CompletableFuture.supplyAsync(() -> inMongo(ctx, memoryId, found.get()), backend.pool())
+                : fromArchive.thenApplyAsync(lookup -> archived(ctx, memoryId, lookup), backend.pool()))
                 .exceptionally(e -> failed(ctx, e)));
+    }
+
+    /** What the archive holds for a memory id: its catalog entry and record, or why reading failed. */
+    private record ArchiveLookup(Optional<CatalogEntry> entry, Optional<ArchiveReader.Read> read, Exception failure) {
+    }
+
+    private ArchiveLookup lookUpArchive(String memoryId) {
+        try {
+            Optional<CatalogEntry> entry = backend.index().byId(memoryId);
+            return new ArchiveLookup(entry, entry.isEmpty() ? Optional.empty() : backend.reader().read(entry.get()), null);
+        } catch (Exception e) {
+            return new ArchiveLookup(Optional.empty(), Optional.empty(), e);
+        }
     }
 
     private Object inMongo(Context ctx, String memoryId, RawBsonDocument document) {
@@ -182,13 +200,16 @@ final class ArchiveApi {
         return backend.index().byId(memoryId).isPresent() ? TIER_COLD : TIER_PENDING;
     }
 
-    private Object archived(Context ctx, String memoryId) {
+    private Object archived(Context ctx, String memoryId, ArchiveLookup lookup) {
         try {
-            Optional<CatalogEntry> entry = backend.index().byId(memoryId);
+            if (lookup.failure() != null) {
+                throw lookup.failure();
+            }
+            Optional<CatalogEntry> entry = lookup.entry();
             if (entry.isEmpty()) {
                 return error(ctx, 404, "memory " + memoryId + " is neither in MongoDB nor in the archive catalog");
             }
-            Optional<ArchiveReader.Read> read = backend.reader().read(entry.get());
+            Optional<ArchiveReader.Read> read = lookup.read();
             if (read.isEmpty()) {
                 return error(ctx, 404, "memory " + memoryId + " is in the catalog (segment " + entry.get().getSegmentId()
                         + ") but not in that segment");
