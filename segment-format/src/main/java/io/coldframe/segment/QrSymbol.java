@@ -233,7 +233,7 @@ final class QrSymbol {
      * index from the image's offset (byte {@code i >>> 3}, bit {@code 7 - (i & 7)}), and a pattern that, XORed over the
      * rows, turns every data module's pixel into its data bit (a dark pixel is 0; the mask is undone at once).
      */
-    record PackedLayout(int stride, char[] bitAt, byte[] unmask) {
+    record PackedLayout(int stride, int[] bitAt, byte[] unmask) {
     }
 
     /** The packed layout for frames of this module size, quiet zone and row stride. */
@@ -248,19 +248,14 @@ final class QrSymbol {
             at[b] = (py * stride + (px >> 3)) * 8 + (px & 7);
             last = Math.max(last, at[b]);
         }
-        if (last > Character.MAX_VALUE) {
-            throw new IllegalArgumentException("frames of " + stride + " bytes per row are too large for the packed fast path");
-        }
-        char[] bitAt = new char[bits];
         byte[] unmask = new byte[(last >>> 3) + 1];
         for (int b = 0; b < bits; b++) {
-            bitAt[b] = (char) at[b];
             // data bit = dark XOR mask = (pixel XOR 1) XOR mask
             if (!invert[b]) {
                 unmask[at[b] >>> 3] |= (byte) (0x80 >>> (at[b] & 7));
             }
         }
-        return new PackedLayout(stride, bitAt, unmask);
+        return new PackedLayout(stride, at, unmask);
     }
 
     /** As {@link #read(boolean[])}, sampling the modules straight from packed 1-bit rows laid out as {@code layout}. */
@@ -272,7 +267,7 @@ final class QrSymbol {
         for (int i = 0; i < bits.length; i++) {
             bits[i] = (byte) (pixels[base + i] ^ unmask[i]);
         }
-        char[] bitAt = layout.bitAt();
+        int[] bitAt = layout.bitAt();
         byte[] raw = new byte[dataTotal];
         int bit = 0;
         for (int i = 0; i < dataTotal; i++) {

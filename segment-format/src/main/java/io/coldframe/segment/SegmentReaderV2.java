@@ -33,8 +33,11 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
     private static final int CACHED_BLOCKS = 4;
     private static final int CACHED_FRAMES = 64;
     private static final int PROBE_FRAMES = 32;
-    /** Frames read (and queued for decoding) before their results are looked at. */
-    private static final int READ_AHEAD_FRAMES = 64;
+    /**
+     * Frames read (and queued for decoding) before their results are looked at: a whole default block (~125-170
+     * frames), so the decoders never wait for the reading thread between batches.
+     */
+    private static final int READ_AHEAD_FRAMES = 256;
 
     private final Path videoFile;
     private final SegmentManifest sidecar;

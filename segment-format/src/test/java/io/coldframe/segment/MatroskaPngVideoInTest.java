@@ -55,6 +55,27 @@ class MatroskaPngVideoInTest {
     }
 
     @Test
+    void largerModulesAndAQuietZoneReadTheSameWay() throws IOException {
+        Path other = Files.createDirectories(dir.resolve("wide"));
+        SegmentManifest wide = new SegmentWriter(SegmentOptions.builder().moduleSizePx(3).quietZoneModules(4).build())
+                .write("wide", TestDocs.memories(8, 6), other);
+        Path wideVideo = other.resolve("wide.mkv");
+        QrCodec qr = QrCodec.of(wide.video().maskPattern(), 3, 4);
+        List<VideoIn.Read> direct = readAll(MatroskaPngVideoIn.openIfReadable(wideVideo));
+        List<VideoIn.Read> ffmpeg = readAll(VideoIn.ffmpeg(wideVideo, wide.frameCount()));
+        assertThat(direct).hasSize(wide.frameCount());
+        for (int i = 0; i < direct.size(); i++) {
+            assertThat(pixels(direct.get(i).image())).as("frame %d", i).isEqualTo(pixels(ffmpeg.get(i).image()));
+            QrCodec.Decoded packed = qr.decode(direct.get(i).pixels());
+            assertThat(packed.method()).isEqualTo(QrCodec.Method.GRID_FAST);
+            assertThat(packed.bytes()).isEqualTo(qr.decode(ffmpeg.get(i).image()).bytes());
+        }
+        try (SegmentReader reader = SegmentReader.open(wideVideo)) {
+            assertThat(reader.verify().clean()).isTrue();
+        }
+    }
+
+    @Test
     void seeksToAnyFrame() throws IOException {
         try (VideoIn in = MatroskaPngVideoIn.openIfReadable(video); VideoIn ffmpeg = VideoIn.ffmpeg(video, manifest.frameCount())) {
             int target = manifest.frameCount() - 3;
