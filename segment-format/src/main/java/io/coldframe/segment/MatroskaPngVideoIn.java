@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 final class MatroskaPngVideoIn implements VideoIn {
     private static final Logger LOG = LoggerFactory.getLogger(MatroskaPngVideoIn.class);
-    private static final long CLUSTER = 0x1F43B675L;
     private static final long CRC_32 = 0xBFL;
     private static final long TIMESTAMP = 0xE7L;
     private static final long SIMPLE_BLOCK = 0xA3L;
@@ -105,7 +104,7 @@ final class MatroskaPngVideoIn implements VideoIn {
     /** Offset and length of the frame data of the block presented at {@code time} in a cluster. */
     private static int[] blockOf(byte[] cluster, long time) throws IOException {
         EbmlCursor c = new EbmlCursor(cluster, 0);
-        if (c.id() != CLUSTER) {
+        if (c.id() != VideoFrameIndex.CLUSTER) {
             throw new IOException("no cluster where the cues place it");
         }
         long size = c.size();

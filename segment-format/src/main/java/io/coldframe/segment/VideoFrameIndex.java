@@ -30,7 +30,8 @@ public final class VideoFrameIndex {
     private static final long SEEK_ID = 0x53ABL;
     private static final long SEEK_POSITION = 0x53ACL;
     private static final long CUES = 0x1C53BB6BL;
-    private static final long CLUSTER = 0x1F43B675L;
+    /** Matroska Cluster element id; {@link MatroskaPngVideoIn} reads the clusters this index locates. */
+    static final long CLUSTER = 0x1F43B675L;
     private static final long CUE_POINT = 0xBBL;
     private static final long CUE_TIME = 0xB3L;
     private static final long CUE_TRACK_POSITIONS = 0xB7L;
