@@ -55,10 +55,12 @@ class ArchiverConfigTest {
     }
 
     @Test
-    void segmentsUseZstdUnlessLzma2IsConfigured() {
-        assertThat(new ArchiverConfig(Map.of()).segmentOptions().blockCompression()).isEqualTo(BlockCompression.ZSTD);
+    void segmentsUseZstdWithBzip2TextUnlessAnotherCodecIsConfigured() {
+        assertThat(new ArchiverConfig(Map.of()).segmentOptions().blockCompression()).isEqualTo(BlockCompression.ZSTD_BZIP2);
         assertThat(new ArchiverConfig(Map.of(ArchiverConfig.SEGMENT_BLOCK_COMPRESSION, "lzma2")).segmentOptions()
                 .blockCompression()).isEqualTo(BlockCompression.LZMA2);
+        assertThat(new ArchiverConfig(Map.of(ArchiverConfig.SEGMENT_BLOCK_COMPRESSION, "zstd")).segmentOptions()
+                .blockCompression()).isEqualTo(BlockCompression.ZSTD);
     }
 
     @Test

@@ -6,13 +6,15 @@ import java.util.List;
 
 /**
  * v2 blocks: the bodies of a block, laid out by a transform (0: the v1 body table; 1: {@link
- * FieldPoolBlock}; 2: the same without derivable lengths, which the writer uses), compressed by a {@link
- * BlockCompression}, with no envelope: transform, codec, sizes and SHA-256 live in the index (spec section V2.4).
+ * FieldPoolBlock}; 2: the same without derivable lengths; 3: also strings as pieces of earlier ones and a text
+ * section, which the writer uses), compressed by a {@link BlockCompression}, with no envelope: transform, codec,
+ * sizes and SHA-256 live in the index (spec section V2.4).
  */
 final class BlockCodecV2 {
     static final int TRANSFORM_BODY_TABLE = 0;
     static final int TRANSFORM_STRING_POOL = 1;
     static final int TRANSFORM_DERIVED_LENGTHS = 2;
+    static final int TRANSFORM_PIECES = 3;
 
     private BlockCodecV2() {
     }
@@ -21,15 +23,22 @@ final class BlockCodecV2 {
     record Packed(int transform, BlockCompression codec, int rawBytes, byte[] compressed) {
     }
 
-    /** Transform 2 when it round-trips exactly (always, short of a bug), else the plain body table. */
+    /**
+     * Transform 3 when it round-trips exactly (always, short of a bug), else the plain body table. A block
+     * without a text section is compressed by zstd alone when {@code codec} is {@link BlockCompression#ZSTD_BZIP2}.
+     */
     static Packed pack(List<byte[]> bodies, BlockCompression codec, int zstdLevel) {
-        byte[] raw = FieldPoolBlock.encode(bodies, true);
-        int transform = TRANSFORM_DERIVED_LENGTHS;
-        if (!sameBodies(FieldPoolBlock.decode(raw, true), bodies)) {
+        FieldPoolBlock.Laid laid = FieldPoolBlock.layOut(bodies, TRANSFORM_PIECES);
+        byte[] raw = laid.raw();
+        int transform = TRANSFORM_PIECES;
+        int textStart = laid.textStart();
+        if (!sameBodies(FieldPoolBlock.decode(raw, TRANSFORM_PIECES), bodies)) {
             raw = BlockCodec.raw(bodies, new int[bodies.size()]);
             transform = TRANSFORM_BODY_TABLE;
+            textStart = raw.length;
         }
-        return new Packed(transform, codec, raw.length, codec.compress(raw, zstdLevel));
+        BlockCompression used = codec == BlockCompression.ZSTD_BZIP2 && textStart == raw.length ? BlockCompression.ZSTD : codec;
+        return new Packed(transform, used, raw.length, used.compress(raw, zstdLevel, textStart));
     }
 
     private static boolean sameBodies(List<byte[]> a, List<byte[]> b) {
@@ -46,8 +55,8 @@ final class BlockCodecV2 {
 
     /** The bodies of a raw block. @throws IllegalArgumentException if it is malformed */
     static List<byte[]> bodies(byte[] raw, int transform) {
-        if (transform == TRANSFORM_STRING_POOL || transform == TRANSFORM_DERIVED_LENGTHS) {
-            return FieldPoolBlock.decode(raw, transform == TRANSFORM_DERIVED_LENGTHS);
+        if (transform >= TRANSFORM_STRING_POOL && transform <= TRANSFORM_PIECES) {
+            return FieldPoolBlock.decode(raw, transform);
         }
         int[][] table = BlockCodec.table(raw);
         List<byte[]> out = new ArrayList<>(table[0].length);
@@ -69,7 +78,7 @@ final class BlockCodecV2 {
         if (!Arrays.equals(Hashes.sha256(compressed), info.sha256())) {
             throw new IllegalArgumentException("sha-256 mismatch");
         }
-        if (info.transform() > TRANSFORM_DERIVED_LENGTHS) {
+        if (info.transform() > TRANSFORM_PIECES) {
             throw new IllegalArgumentException("unknown block transform " + info.transform());
         }
         return BlockCompression.ofId(info.codec()).decompress(compressed, info.rawBytes());

@@ -61,6 +61,15 @@ final class ByteSink {
         writeIntLE((int) (v >>> 32));
     }
 
+    /** Unsigned LEB128: 7 bits per byte, low bits first, the high bit set on every byte but the last. */
+    void writeVarint(long v) {
+        while ((v & ~0x7fL) != 0) {
+            write((int) (v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        write((int) v);
+    }
+
     void writeIntBE(int v) {
         ensure(4);
         buf[size++] = (byte) (v >>> 24);

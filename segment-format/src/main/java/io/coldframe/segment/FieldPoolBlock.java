@@ -35,9 +35,32 @@ import java.util.Map;
  * counted at their BSON size). Valid BSON always has derivable prefixes; a body with one that is not its
  * length is stored verbatim, so it still round-trips byte for byte. Measured on chat memories: 94.75 ->
  * 92.32 B per memory of compressed blocks at zstd 17.
+ *
+ * <p>Transform 3 (what the writer uses) adds two things: a new string that contains whole earlier strings
+ * (a context joining the previous turns) is stored as pieces, references to them and literal bytes; and the
+ * runs of long text go last, behind a list of them after the body count, so that codec 2 compresses them
+ * apart with bzip2. String codes: odd = reference, 0 = UUID, 4 x L = L - 1 bytes, 4 x c + 2 = c pieces.
  */
 final class FieldPoolBlock {
+    /** Transform 3: the shortest earlier string that becomes a piece of a later one. */
+    static final int PIECE_MIN = 16;
+    /** Transform 3: earlier strings with the same first 8 bytes tried at each position, most recent first. */
+    private static final int PIECE_CANDIDATES = 8;
+    /** Transform 3: a string run goes to the text section from this many bytes ... */
+    static final int TEXT_RUN_MIN_BYTES = 1024;
+    /** ... when its moved values (strings and literal pieces) are this long on average: prose, not ids or labels. */
+    static final int TEXT_MEAN_MIN_BYTES = 24;
+
     private FieldPoolBlock() {
+    }
+
+    /** The 8 bytes of {@code b} at {@code i}, little-endian: the key under which strings are found as pieces. */
+    private static long prefix(byte[] b, int i) {
+        long v = 0;
+        for (int k = 7; k >= 0; k--) {
+            v = v << 8 | (b[i + k] & 0xff);
+        }
+        return v;
     }
 
     /** Width of the values that move into XOR-delta columns: ObjectId, UTC datetime, timestamp; else 0. */
@@ -105,32 +128,61 @@ final class FieldPoolBlock {
         return ByteBuffer.wrap(key);
     }
 
-    /** The raw block for these bodies: transform 2 if {@code derivedLengths}, else transform 1. */
-    static byte[] encode(List<byte[]> bodies, boolean derivedLengths) {
-        Encoder enc = new Encoder(derivedLengths);
+    /** A raw block and where its text section starts (the block's length when it has none). */
+    record Laid(byte[] raw, int textStart) {
+    }
+
+    /** The raw block of transform 1, 2 or 3 for these bodies (transform 3 with a text section where one pays). */
+    static byte[] encode(List<byte[]> bodies, int transform) {
+        return layOut(bodies, transform).raw();
+    }
+
+    /**
+     * The raw block of transform 1, 2 or 3 for these bodies; transform 3 moves the runs of long text to a
+     * section at the end, which the block's codec may compress apart (codec 2).
+     */
+    static Laid layOut(List<byte[]> bodies, int transform) {
+        if (transform < 1 || transform > 3) {
+            throw new IllegalArgumentException("not a field pool transform: " + transform);
+        }
+        boolean derivedLengths = transform >= 2;
+        Encoder enc = new Encoder(derivedLengths, transform == 3);
         ByteSink skeletons = new ByteSink(1 << 16);
-        skeletons.writeIntBE(bodies.size());
         int[] lengths = new int[bodies.size()];
         for (int i = 0; i < bodies.size(); i++) {
             byte[] skeleton = enc.skeleton(bodies.get(i));
             lengths[i] = skeleton.length;
             skeletons.write(skeleton);
         }
-        byte[] pool = enc.pool();
-        byte[] table = skeletons.toByteArray();
-        int lengthTable = derivedLengths ? 0 : 4 * lengths.length;
-        byte[] raw = new byte[table.length + lengthTable + pool.length];
-        System.arraycopy(table, 0, raw, 0, 4);
-        for (int i = 0; i < lengthTable / 4; i++) {
-            ByteSink.putIntBE(raw, 4 + 4 * i, lengths[i]);
+        ByteSink head = new ByteSink(64);
+        head.writeIntBE(bodies.size());
+        if (!derivedLengths) {
+            for (int length : lengths) {
+                head.writeIntBE(length);
+            }
         }
-        System.arraycopy(table, 4, raw, 4 + lengthTable, table.length - 4);
-        System.arraycopy(pool, 0, raw, table.length + lengthTable, pool.length);
-        return raw;
+        Pool pool = enc.pool();
+        if (transform == 3) {
+            head.writeVarint(pool.textRuns().length);
+            for (int run : pool.textRuns()) {
+                head.writeVarint(run);
+            }
+        }
+        int before = head.size() + skeletons.size();
+        byte[] raw = new byte[before + pool.bytes().length];
+        System.arraycopy(head.toByteArray(), 0, raw, 0, head.size());
+        System.arraycopy(skeletons.toByteArray(), 0, raw, head.size(), skeletons.size());
+        System.arraycopy(pool.bytes(), 0, raw, before, pool.bytes().length);
+        return new Laid(raw, before + pool.textStart());
     }
 
-    /** The bodies of a transform 1 or 2 raw block. @throws IllegalArgumentException if it is malformed */
-    static List<byte[]> decode(byte[] raw, boolean derivedLengths) {
+    /** The pool: its bytes, the ordinals (in order of first use) of the runs in its text section, where that starts. */
+    private record Pool(byte[] bytes, int[] textRuns, int textStart) {
+    }
+
+    /** The bodies of a transform 1, 2 or 3 raw block. @throws IllegalArgumentException if it is malformed */
+    static List<byte[]> decode(byte[] raw, int transform) {
+        boolean derivedLengths = transform >= 2;
         try {
             int n = ByteSink.intBE(raw, 0);
             long table = derivedLengths ? 0 : 4L * n;
@@ -138,9 +190,13 @@ final class FieldPoolBlock {
                 throw new IllegalArgumentException("skeleton table of " + n + " entries does not fit the block");
             }
             // pass 1 finds the skeletons and measures each name's pool; pass 2 rebuilds the bodies reading the pools
-            Decoder sizes = new Decoder(raw, null, derivedLengths);
-            int[] starts = new int[n];
+            Decoder sizes = new Decoder(raw, null, transform);
             int p = (int) (4 + table);
+            int[] textRuns = transform == 3 ? sizes.textRuns(p) : new int[0];
+            if (transform == 3) {
+                p = sizes.end();
+            }
+            int[] starts = new int[n];
             for (int i = 0; i < n; i++) {
                 int length = derivedLengths ? -1 : ByteSink.intBE(raw, 4 + 4 * i);
                 if (!derivedLengths && (length < 1 || (long) p + length > raw.length)) {
@@ -150,7 +206,7 @@ final class FieldPoolBlock {
                 sizes.body(p, length);
                 p = sizes.end();
             }
-            Decoder dec = new Decoder(raw, sizes.poolStarts(p), derivedLengths);
+            Decoder dec = new Decoder(raw, sizes.poolStarts(p, textRuns), transform);
             List<byte[]> bodies = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 bodies.add(dec.body(starts[i], derivedLengths ? -1 : ByteSink.intBE(raw, 4 + 4 * i)));
@@ -170,23 +226,51 @@ final class FieldPoolBlock {
         private final Map<ByteBuffer, Integer> ordinals = new HashMap<>();
         /** Last value of each column, for the XOR delta. */
         private Map<ByteBuffer, byte[]> previous = new HashMap<>();
+        /** Values moved into each string run (strings and literal pieces): with its bytes, what marks a run as text. */
+        private final Map<ByteBuffer, int[]> literals = new HashMap<>();
         private final boolean derivedLengths;
+        /** Transform 3: new strings may be pieces, the text of every string so far is kept by ordinal for that. */
+        private final boolean pieces;
+        private final List<byte[]> texts = new ArrayList<>();
+        /** Ordinals of the strings of at least {@link #PIECE_MIN} bytes, by their first 8 bytes. */
+        private final Map<Long, List<Integer>> byPrefix = new HashMap<>();
         private byte[] b;
         private ByteSink out;
         private int copied;
         /** BSON bytes minus body bytes of the packed arrays walked so far: what a derived prefix adds back. */
         private long packedExpansion;
 
-        Encoder(boolean derivedLengths) {
+        Encoder(boolean derivedLengths, boolean pieces) {
             this.derivedLengths = derivedLengths;
+            this.pieces = pieces;
         }
 
-        byte[] pool() {
+        /** The runs back to back in order of first use; with pieces (transform 3) the text runs last. */
+        Pool pool() {
             ByteSink all = new ByteSink(1 << 16);
-            for (ByteSink p : pools.values()) {
-                all.write(p.toByteArray());
+            List<Integer> textRuns = new ArrayList<>();
+            int ordinal = 0;
+            for (Map.Entry<ByteBuffer, ByteSink> run : pools.entrySet()) {
+                if (pieces && isText(run.getKey(), run.getValue().size())) {
+                    textRuns.add(ordinal);
+                } else {
+                    all.write(run.getValue().toByteArray());
+                }
+                ordinal++;
             }
-            return all.toByteArray();
+            int textStart = all.size();
+            List<ByteSink> runs = new ArrayList<>(pools.values());
+            for (int run : textRuns) {
+                all.write(runs.get(run).toByteArray());
+            }
+            return new Pool(all.toByteArray(), textRuns.stream().mapToInt(Integer::intValue).toArray(), textStart);
+        }
+
+        /** A string run of long values (prose, not ids or labels): what bzip2 compresses better than zstd. */
+        private boolean isText(ByteBuffer run, int bytes) {
+            int[] moved = literals.get(run);
+            return run.get(0) == 0x02 && moved != null && bytes >= TEXT_RUN_MIN_BYTES
+                    && bytes >= (long) TEXT_MEAN_MIN_BYTES * moved[0];
         }
 
         byte[] skeleton(byte[] body) {
@@ -194,6 +278,9 @@ final class FieldPoolBlock {
             pools.forEach((k, v) -> marks.put(k, v.size()));
             Map<ByteBuffer, byte[]> previousBefore = new HashMap<>(previous);
             Map<ByteBuffer, Integer> added = new HashMap<>();
+            Map<ByteBuffer, int[]> literalsBefore = new HashMap<>();
+            literals.forEach((k, v) -> literalsBefore.put(k, v.clone()));
+            int textsBefore = texts.size();
             try {
                 b = body;
                 out = new ByteSink(body.length);
@@ -214,10 +301,19 @@ final class FieldPoolBlock {
                 pools.forEach((k, v) -> v.truncate(marks.get(k)));
                 added.keySet().forEach(ordinals::remove);
                 previous = previousBefore;
+                literals.clear();
+                literals.putAll(literalsBefore);
+                while (texts.size() > textsBefore) {
+                    byte[] text = texts.remove(texts.size() - 1);
+                    if (text.length >= PIECE_MIN) {
+                        List<Integer> same = byPrefix.get(prefix(text, 0));
+                        same.remove(same.size() - 1);
+                    }
+                }
                 out = new ByteSink(body.length + 6);
                 out.write(0);
                 if (derivedLengths) {
-                    writeVarint(body.length);
+                    out.writeVarint(body.length);
                 }
                 out.write(body);
                 return out.toByteArray();
@@ -250,17 +346,14 @@ final class FieldPoolBlock {
                     ByteBuffer content = ByteBuffer.wrap(b, keyEnd + 4, len - 1).slice();
                     Integer earlier = ordinals.get(content);
                     if (earlier != null) {
-                        writeVarint(2L * earlier + 1);
+                        out.writeVarint(2L * earlier + 1);
                     } else {
                         byte[] copy = new byte[len - 1];
                         System.arraycopy(b, keyEnd + 4, copy, 0, len - 1);
                         ByteBuffer key = ByteBuffer.wrap(copy);
                         ordinals.put(key, ordinals.size());
                         added.put(key, 0);
-                        byte[] uuid = uuidBytes(copy);
-                        writeVarint(uuid != null ? 0 : 2L * len); // 0 is no BSON string length: a UUID
-                        pools.computeIfAbsent(runKey(type, b, q + 1, keyEnd - 1), n -> new ByteSink(1 << 12))
-                                .write(uuid != null ? uuid : copy);
+                        newString(runKey(type, b, q + 1, keyEnd - 1), copy);
                     }
                     copied = valueEnd;
                     q = valueEnd;
@@ -297,12 +390,90 @@ final class FieldPoolBlock {
             }
         }
 
-        private void writeVarint(long v) {
-            while (v >= 0x80) {
-                out.write((int) (v & 0x7f) | 0x80);
-                v >>>= 7;
+        /**
+         * A string not seen before in the block: a UUID (code 0, 16 bytes), pieces (transform 3), or its
+         * bytes (code 2 x L, transform 3: 4 x L, L its BSON length).
+         */
+        private void newString(ByteBuffer run, byte[] text) {
+            byte[] uuid = uuidBytes(text);
+            if (uuid != null) {
+                out.writeVarint(0); // 0 is no BSON string length: a UUID
+                pools.computeIfAbsent(run, n -> new ByteSink(1 << 12)).write(uuid);
+            } else if (!pieces || !writePieces(run, text)) {
+                out.writeVarint((pieces ? 4L : 2L) * (text.length + 1));
+                moved(run, text, 0, text.length);
             }
-            out.write((int) v);
+            if (pieces) {
+                texts.add(text);
+                if (text.length >= PIECE_MIN) {
+                    byPrefix.computeIfAbsent(prefix(text, 0), k -> new ArrayList<>(2)).add(texts.size() - 1);
+                }
+            }
+        }
+
+        /** Moves bytes of a string into its run, which starts with the first (a pieces string of references moves none). */
+        private void moved(ByteBuffer run, byte[] text, int from, int length) {
+            pools.computeIfAbsent(run, n -> new ByteSink(1 << 12)).write(text, from, length);
+            int[] counts = literals.computeIfAbsent(run, k -> new int[1]);
+            counts[0]++;
+        }
+
+        /**
+         * Writes {@code text} as pieces if whole earlier strings of at least {@link #PIECE_MIN} bytes occur in
+         * it (the longest at each position, left to right; the most recent {@link #PIECE_CANDIDATES} strings
+         * sharing its first 8 bytes are tried). @return false, writing nothing, if none does
+         */
+        private boolean writePieces(ByteBuffer run, byte[] text) {
+            if (text.length <= PIECE_MIN) {
+                return false;
+            }
+            List<long[]> found = new ArrayList<>(); // {position, ordinal, length}
+            for (int i = 0; i + PIECE_MIN <= text.length; ) {
+                List<Integer> candidates = byPrefix.get(prefix(text, i));
+                int best = -1;
+                int bestLength = 0;
+                if (candidates != null) {
+                    for (int c = candidates.size() - 1; c >= Math.max(0, candidates.size() - PIECE_CANDIDATES); c--) {
+                        byte[] earlier = texts.get(candidates.get(c));
+                        if (earlier.length > bestLength && earlier.length <= text.length - i
+                                && Arrays.equals(text, i, i + earlier.length, earlier, 0, earlier.length)) {
+                            best = candidates.get(c);
+                            bestLength = earlier.length;
+                        }
+                    }
+                }
+                if (best < 0) {
+                    i++;
+                } else {
+                    found.add(new long[] {i, best, bestLength});
+                    i += bestLength;
+                }
+            }
+            if (found.isEmpty()) {
+                return false;
+            }
+            ByteSink codes = new ByteSink(8 + 4 * found.size());
+            int count = 0;
+            int literalFrom = 0;
+            for (long[] piece : found) {
+                int at = (int) piece[0];
+                if (at > literalFrom) {
+                    codes.writeVarint(2L * (at - literalFrom));
+                    moved(run, text, literalFrom, at - literalFrom);
+                    count++;
+                }
+                codes.writeVarint(2 * piece[1] + 1);
+                count++;
+                literalFrom = at + (int) piece[2];
+            }
+            if (literalFrom < text.length) {
+                codes.writeVarint(2L * (text.length - literalFrom));
+                moved(run, text, literalFrom, text.length - literalFrom);
+                count++;
+            }
+            out.writeVarint(4L * count + 2);
+            out.write(codes.toByteArray());
+            return true;
         }
     }
 
@@ -315,18 +486,40 @@ final class FieldPoolBlock {
         /** Next unread byte of each name's pool (pass 2), or bytes per name so far (pass 1). */
         private final Map<ByteBuffer, int[]> cursors;
         private final boolean measuring;
-        private final List<int[]> strings = new ArrayList<>(); // {offset, length without NUL, or -1: UUID} in raw
+        /** {offset in raw, length without NUL, or -1: UUID}, or {-1 - index in assembled, length}: pieces. */
+        private final List<int[]> strings = new ArrayList<>();
+        private final List<byte[]> assembled = new ArrayList<>();
         private final Map<ByteBuffer, byte[]> previous = new HashMap<>();
         private final boolean derivedLengths;
+        private final boolean pieces;
         private ByteSink out;
         private int p;
         private long packedExpansion;
 
-        Decoder(byte[] raw, Map<ByteBuffer, int[]> poolStarts, boolean derivedLengths) {
+        Decoder(byte[] raw, Map<ByteBuffer, int[]> poolStarts, int transform) {
             this.raw = raw;
             this.measuring = poolStarts == null;
             this.cursors = measuring ? new LinkedHashMap<>() : poolStarts;
-            this.derivedLengths = derivedLengths;
+            this.derivedLengths = transform >= 2;
+            this.pieces = transform == 3;
+        }
+
+        /** Transform 3's list of the runs in the text section, read at {@code start}: strictly ascending ordinals. */
+        int[] textRuns(int start) {
+            p = start;
+            long k = readVarint();
+            if (k > raw.length) {
+                throw new IllegalArgumentException("text section of " + k + " runs does not fit the block");
+            }
+            int[] runs = new int[(int) k];
+            for (int i = 0; i < runs.length; i++) {
+                long run = readVarint();
+                if (run > Integer.MAX_VALUE || (i > 0 && run <= runs[i - 1])) {
+                    throw new IllegalArgumentException("text section runs not in ascending order");
+                }
+                runs[i] = (int) run;
+            }
+            return runs;
         }
 
         /** Where the skeleton read last ends. */
@@ -334,13 +527,25 @@ final class FieldPoolBlock {
             return p;
         }
 
-        /** Where each name's pool starts, the pools laid out in order of first use after {@code poolStart}. */
-        Map<ByteBuffer, int[]> poolStarts(int poolStart) {
+        /**
+         * Where each name's pool starts, the pools laid out in order of first use after {@code poolStart}, those
+         * whose ordinals are in {@code textRuns} last.
+         */
+        Map<ByteBuffer, int[]> poolStarts(int poolStart, int[] textRuns) {
+            if (textRuns.length > 0 && textRuns[textRuns.length - 1] >= cursors.size()) {
+                throw new IllegalArgumentException("text section names run " + textRuns[textRuns.length - 1] + " of "
+                        + cursors.size());
+            }
             Map<ByteBuffer, int[]> starts = new LinkedHashMap<>();
             int at = poolStart;
-            for (Map.Entry<ByteBuffer, int[]> e : cursors.entrySet()) {
-                starts.put(e.getKey(), new int[] {at});
-                at += e.getValue()[0];
+            for (boolean text : new boolean[] {false, true}) {
+                int ordinal = 0;
+                for (Map.Entry<ByteBuffer, int[]> e : cursors.entrySet()) {
+                    if ((Arrays.binarySearch(textRuns, ordinal++) >= 0) == text) {
+                        starts.put(e.getKey(), new int[] {at});
+                        at += e.getValue()[0];
+                    }
+                }
             }
             if (at != raw.length) {
                 throw new IllegalArgumentException("string pools hold " + (at - poolStart) + " bytes, the block "
@@ -446,37 +651,84 @@ final class FieldPoolBlock {
             });
         }
 
-        /** A string value: a reference to an earlier one, or the next bytes of its name's pool. */
+        /** A string value: a reference to an earlier one, pieces (transform 3), or the next bytes of its name's pool. */
         private void string(ByteBuffer name) {
             long v = readVarint();
             int[] str;
             if ((v & 1) == 1) {
                 str = strings.get((int) (v >>> 1));
+            } else if (pieces && (v & 3) == 2) {
+                str = assemble(name, v >>> 2);
+                strings.add(str);
             } else {
                 boolean uuid = v == 0;
-                int len = uuid ? -1 : (int) (v >>> 1) - 1;
-                if ((!uuid && len < 0) || v >>> 1 > Integer.MAX_VALUE) {
+                long bsonLength = pieces ? v >>> 2 : v >>> 1;
+                if ((!uuid && bsonLength < 1) || bsonLength > Integer.MAX_VALUE) {
                     throw new IllegalArgumentException("bad string length");
                 }
-                int[] cursor = cursor(name);
-                str = new int[] {cursor[0], len};
-                cursor[0] += uuid ? 16 : len;
+                int len = uuid ? -1 : (int) bsonLength - 1;
+                str = new int[] {take(name, uuid ? 16 : len), len};
                 strings.add(str);
             }
             if (measuring) {
                 return;
             }
-            if (str[0] + (str[1] < 0 ? 16 : str[1]) > raw.length) {
+            int length = str[1] < 0 ? 36 : str[1];
+            out.writeIntLE(length + 1);
+            append(out, str);
+            out.write(0);
+        }
+
+        /** The next {@code n} bytes of a run: where they start. */
+        private int take(ByteBuffer name, int n) {
+            int[] cursor = cursor(name);
+            int at = cursor[0];
+            cursor[0] += n;
+            if (!measuring && (long) at + n > raw.length) {
                 throw new IllegalArgumentException("string runs past its pool");
             }
-            byte[] text = str[1] < 0 ? uuidString(raw, str[0]) : null;
-            out.writeIntLE((text != null ? text.length : str[1]) + 1);
-            if (text != null) {
-                out.write(text);
-            } else {
-                out.write(raw, str[0], str[1]);
+            return at;
+        }
+
+        /** A string of {@code count} pieces: references to earlier strings and literal bytes of its run. */
+        private int[] assemble(ByteBuffer name, long count) {
+            if (count < 1 || count > raw.length) {
+                throw new IllegalArgumentException("bad piece count " + count);
             }
-            out.write(0);
+            ByteSink text = measuring ? null : new ByteSink(256);
+            for (long i = 0; i < count; i++) {
+                long w = readVarint();
+                if ((w & 1) == 1) {
+                    int[] earlier = strings.get((int) (w >>> 1));
+                    if (!measuring) {
+                        append(text, earlier);
+                    }
+                } else {
+                    if (w >>> 1 < 1 || w >>> 1 > raw.length) {
+                        throw new IllegalArgumentException("bad literal piece length");
+                    }
+                    int at = take(name, (int) (w >>> 1));
+                    if (!measuring) {
+                        text.write(raw, at, (int) (w >>> 1));
+                    }
+                }
+            }
+            if (measuring) {
+                return new int[] {-1, 0};
+            }
+            assembled.add(text.toByteArray());
+            return new int[] {-assembled.size(), text.size()};
+        }
+
+        /** The text of a string (without length or NUL). */
+        private void append(ByteSink to, int[] str) {
+            if (str[0] < 0) {
+                to.write(assembled.get(-1 - str[0]));
+            } else if (str[1] < 0) {
+                to.write(uuidString(raw, str[0]));
+            } else {
+                to.write(raw, str[0], str[1]);
+            }
         }
 
         private void copy(int n) {

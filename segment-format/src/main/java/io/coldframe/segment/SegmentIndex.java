@@ -32,8 +32,8 @@ record SegmentIndex(String segmentId, int zstdLevel, Totals totals, List<BlockIn
 
     /**
      * One compressed block: its transform (0 = body table as in v1, 1 = string pool, 2 = string pool without
-     * derivable lengths) and codec (0 = zstd, 1 = LZMA2), stored as one byte (codec x 16 + transform), sizes and
-     * SHA-256 of the compressed bytes.
+     * derivable lengths, 3 = also pieces and a text section) and codec (0 = zstd, 1 = LZMA2, 2 = zstd with a
+     * bzip2 text section), stored as one byte (codec x 16 + transform), sizes and SHA-256 of the compressed bytes.
      */
     record BlockInfo(int transform, int codec, int compressedBytes, int rawBytes, int bodyCount, byte[] sha256) {
     }
@@ -42,14 +42,19 @@ record SegmentIndex(String segmentId, int zstdLevel, Totals totals, List<BlockIn
     record Totals(long rawBytes, long uniqueRawBytes, long bodyBytes) {
     }
 
-    /** The blocks' codec as the sidecar names it: {@code lzma2} if any block is LZMA2, else {@code zstd}. */
+    /**
+     * The blocks' codec as the sidecar names it: {@code lzma2} if any block is LZMA2, else {@code zstd-bzip2} if any
+     * block has a bzip2 text section, else {@code zstd}.
+     */
     String compressionName() {
+        boolean bzip2 = false;
         for (BlockInfo b : blocks) {
             if (b.codec() == BlockCompression.LZMA2.id()) {
                 return BlockCompression.LZMA2.configName();
             }
+            bzip2 |= b.codec() == BlockCompression.ZSTD_BZIP2.id();
         }
-        return BlockCompression.ZSTD.configName();
+        return (bzip2 ? BlockCompression.ZSTD_BZIP2 : BlockCompression.ZSTD).configName();
     }
 
     int recordCount() {

@@ -14,10 +14,10 @@ public final class SegmentOptions {
      */
     public static final int DEFAULT_ZSTD_LEVEL = 17;
     /**
-     * Default block compression: zstd. LZMA2 (preset 6) is the option for density over speed; measured in
-     * docs/segment-format.md section V2.11.
+     * Default block compression: zstd, with bzip2 for a block's text section. zstd alone and LZMA2 (preset 6) are
+     * options; measured in docs/segment-format.md section V2.11.
      */
-    public static final BlockCompression DEFAULT_BLOCK_COMPRESSION = BlockCompression.ZSTD;
+    public static final BlockCompression DEFAULT_BLOCK_COMPRESSION = BlockCompression.ZSTD_BZIP2;
     /**
      * Default uncompressed block size target: bigger blocks compress better (chat memories at level 19: 256 KiB
      * 216.7 B/doc stored, 1 MiB 201.4, the whole segment 196.1, before field pools) but get(id) decodes a whole

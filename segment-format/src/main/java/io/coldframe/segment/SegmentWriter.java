@@ -204,7 +204,7 @@ public final class SegmentWriter {
 
     /** The index's informative level: the zstd level, or the LZMA2 preset. */
     private int compressionLevel() {
-        return options.blockCompression() == BlockCompression.ZSTD ? options.zstdLevel() : BlockCompression.LZMA2_PRESET;
+        return options.blockCompression() == BlockCompression.LZMA2 ? BlockCompression.LZMA2_PRESET : options.zstdLevel();
     }
 
     private static Prepared prepare(SegmentRecord r) {

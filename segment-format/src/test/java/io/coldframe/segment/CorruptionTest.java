@@ -87,9 +87,18 @@ class CorruptionTest {
     @Test
     void overwrittenBytesInTheMiddleAreRepaired() throws IOException {
         Path video = copy();
+        VideoFrameIndex index = VideoFrameIndex.read((o, n) -> {
+            try (RandomAccessFile f = new RandomAccessFile(video.toFile(), "r")) {
+                byte[] b = new byte[(int) Math.min(n, f.length() - o)];
+                f.seek(o);
+                f.readFully(b);
+                return b;
+            }
+        }, Files.size(video));
+        int victim = index.frameCount() / 3;
         try (RandomAccessFile f = new RandomAccessFile(video.toFile(), "rw")) {
-            f.seek(Files.size(video) / 3);
-            f.write(new byte[600]); // a run of zeros inside some frame's PNG data
+            f.seek((index.frameStart(victim) + index.frameEnd(victim)) / 2 - 300);
+            f.write(new byte[600]); // a run of zeros inside one frame's PNG data
         }
         VerificationReport report = verify(video);
         assertThat(report.problems()).isEmpty();

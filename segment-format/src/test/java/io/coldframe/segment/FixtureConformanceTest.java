@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The committed fixtures (v1 written once by the v1 writer, v2-basic (transform 1, zstd) and v2-lzma2 (transform
- * 2, LZMA2) once each by {@link FixtureGenerator}) must keep
+ * The committed fixtures (v1 written once by the v1 writer, v2-basic (transform 1, zstd), v2-lzma2 (transform
+ * 2, LZMA2) and v2-text (transform 3, zstd with a bzip2 text section) once each by {@link FixtureGenerator}) must keep
  * decoding to exactly the committed documents: through the API, and through independent readers written
  * from docs/segment-format.md alone (zxing's stock reader and Reed-Solomon codec, zstd, the byte layouts).
  * If this fails, a change broke old archives or the spec no longer describes the format.
@@ -45,6 +45,7 @@ class FixtureConformanceTest {
     private static final String ID = "v1-basic";
     private static final String V2 = "v2-basic";
     private static final String V2_LZMA2 = "v2-lzma2";
+    private static final String V2_TEXT = "v2-text";
 
     @TempDir
     static Path dir;
@@ -56,7 +57,7 @@ class FixtureConformanceTest {
         Path src = Path.of(FixtureConformanceTest.class.getResource("/fixtures/" + ID + ".mkv").toURI()).getParent();
         for (String f : List.of(ID + ".mkv", ID + ".manifest.json", ID + ".expected.jsonl", V2 + ".mkv",
                 V2 + ".manifest.json", V2 + ".expected.jsonl", V2_LZMA2 + ".mkv", V2_LZMA2 + ".manifest.json",
-                V2_LZMA2 + ".expected.jsonl")) {
+                V2_LZMA2 + ".expected.jsonl", V2_TEXT + ".mkv", V2_TEXT + ".manifest.json", V2_TEXT + ".expected.jsonl")) {
             Files.copy(src.resolve(f), dir.resolve(f));
         }
         video = dir.resolve(ID + ".mkv");
@@ -172,15 +173,24 @@ class FixtureConformanceTest {
 
     @Test
     void theLzma2FixtureOfTransform2DecodesExactlyThroughApiAndSpecReader() throws Exception {
+        assertFixtureDecodesExactly(V2_LZMA2, "lzma2");
+    }
+
+    @Test
+    void theTextFixtureOfTransform3WithBzip2DecodesExactlyThroughApiAndSpecReader() throws Exception {
+        assertFixtureDecodesExactly(V2_TEXT, "zstd-bzip2");
+    }
+
+    private static void assertFixtureDecodesExactly(String id, String compression) throws Exception {
         List<BsonDocument> want = new ArrayList<>();
-        for (String line : Files.readAllLines(dir.resolve(V2_LZMA2 + ".expected.jsonl"), StandardCharsets.UTF_8)) {
+        for (String line : Files.readAllLines(dir.resolve(id + ".expected.jsonl"), StandardCharsets.UTF_8)) {
             want.add(BsonDocument.parse(line));
         }
-        Path alone = Files.createDirectories(dir.resolve("alone-lzma2")).resolve(V2_LZMA2 + ".mkv");
-        Files.copy(dir.resolve(V2_LZMA2 + ".mkv"), alone);
+        Path alone = Files.createDirectories(dir.resolve("alone-" + id)).resolve(id + ".mkv");
+        Files.copy(dir.resolve(id + ".mkv"), alone);
         try (SegmentReader r = SegmentReader.open(alone)) {
-            assertThat(r.manifest().segmentId()).isEqualTo(V2_LZMA2);
-            assertThat(r.manifest().compression()).isEqualTo("lzma2");
+            assertThat(r.manifest().segmentId()).isEqualTo(id);
+            assertThat(r.manifest().compression()).isEqualTo(compression);
             VerificationReport report = r.verify();
             assertThat(report.problems()).isEmpty();
             assertThat(report.clean()).isTrue();
@@ -191,7 +201,7 @@ class FixtureConformanceTest {
                 assertRecord(all.get(i), distinct.get(i));
             }
         }
-        List<String[]> records = SpecReaderV2.read(dir.resolve(V2_LZMA2 + ".mkv"));
+        List<String[]> records = SpecReaderV2.read(dir.resolve(id + ".mkv"));
         assertThat(records).hasSize(want.size());
         for (int i = 0; i < want.size(); i++) {
             assertThat(records.get(i)[0]).isEqualTo(want.get(i).getString("memoryId").getValue());

@@ -10,8 +10,8 @@ import org.bson.BsonDocument;
 import org.bson.RawBsonDocument;
 
 /**
- * Any BSON document's exact bytes survive the record body transform and the string-pool block transforms (1, and
- * 2 without derivable lengths).
+ * Any BSON document's exact bytes survive the record body transform and the string-pool block transforms (1; 2
+ * without derivable lengths; 3 with strings as pieces and a text section).
  */
 class RecordCodecProperties {
 
@@ -43,13 +43,13 @@ class RecordCodecProperties {
 
     @Property(tries = 300)
     void blocksOfAnyDocumentsRoundTripThroughTheStringPool(@ForAll("blocks") java.util.List<BsonDocument> docs,
-            @ForAll boolean derivedLengths) {
+            @ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 3) int transform) {
         java.util.List<byte[]> bodies = new java.util.ArrayList<>();
         for (BsonDocument d : docs) {
             bodies.add(RecordCodec.encode(BsonBytes.of(d)));
         }
         bodies.add(bodies.get(0)); // a repeated document: its strings all become references
-        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies, derivedLengths), derivedLengths);
+        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies, transform), transform);
         assertThat(back).hasSameSizeAs(bodies);
         for (int i = 0; i < bodies.size(); i++) {
             assertThat(back.get(i)).isEqualTo(bodies.get(i));
@@ -59,13 +59,13 @@ class RecordCodecProperties {
 
     @Property(tries = 100)
     void aBlockThatCannotBeWalkedKeepsItsBodiesVerbatim(@ForAll("documents") BsonDocument doc,
-            @ForAll byte[] garbage, @ForAll boolean derivedLengths) {
+            @ForAll byte[] garbage, @ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 3) int transform) {
         byte[] good = RecordCodec.encode(BsonBytes.of(doc));
         byte[] bad = new byte[garbage.length + 1];
         bad[0] = RecordCodec.KIND_VERBATIM;
         System.arraycopy(garbage, 0, bad, 1, garbage.length);
         java.util.List<byte[]> bodies = java.util.List.of(good, bad, good);
-        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies, derivedLengths), derivedLengths);
+        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies, transform), transform);
         for (int i = 0; i < bodies.size(); i++) {
             assertThat(back.get(i)).isEqualTo(bodies.get(i));
         }
@@ -73,12 +73,12 @@ class RecordCodecProperties {
 
     @Property(tries = 200)
     void uuidLikeStringsRoundTripThroughTheStringPool(@ForAll("uuidish") java.util.List<String> texts,
-            @ForAll boolean derivedLengths) {
+            @ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 3) int transform) {
         java.util.List<byte[]> bodies = new java.util.ArrayList<>();
         for (String t : texts) {
             bodies.add(RecordCodec.encode(BsonBytes.of(new BsonDocument("memory_id", new org.bson.BsonString(t)))));
         }
-        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies, derivedLengths), derivedLengths);
+        java.util.List<byte[]> back = FieldPoolBlock.decode(FieldPoolBlock.encode(bodies, transform), transform);
         for (int i = 0; i < bodies.size(); i++) {
             assertThat(back.get(i)).isEqualTo(bodies.get(i));
         }
@@ -91,9 +91,14 @@ class RecordCodecProperties {
         withArray.put("nested", new BsonDocument("embedding", embedding).append("after", new org.bson.BsonInt32(1)));
         for (BsonDocument d : java.util.List.of(doc, withArray)) {
             byte[] body = RecordCodec.encode(BsonBytes.of(d));
-            byte[] raw = FieldPoolBlock.encode(java.util.List.of(body), true);
+            byte[] raw = FieldPoolBlock.encode(java.util.List.of(body), 2);
             assertThat(raw[4]).as("a walked skeleton, not the verbatim escape").isEqualTo((byte) 1);
-            assertThat(FieldPoolBlock.decode(raw, true)).containsExactly(body);
+            assertThat(FieldPoolBlock.decode(raw, 2)).containsExactly(body);
+            byte[] raw3 = FieldPoolBlock.encode(java.util.List.of(body), 3);
+            int textRuns = raw3[4];
+            assertThat(raw3[5 + textRuns]).as("transform 3: a walked skeleton after the text section's run list")
+                    .isEqualTo((byte) 1);
+            assertThat(FieldPoolBlock.decode(raw3, 3)).containsExactly(body);
         }
     }
 
@@ -111,8 +116,67 @@ class RecordCodecProperties {
         System.arraycopy(bson, 0, body, 1, bson.length); // kind 0: the BSON as it came
         byte[] good = RecordCodec.encode(BsonBytes.of(doc));
         java.util.List<byte[]> bodies = java.util.List.of(good, body, good);
-        byte[] raw = FieldPoolBlock.encode(bodies, true);
-        assertThat(FieldPoolBlock.decode(raw, true)).containsExactlyElementsOf(bodies);
+        for (int transform : new int[] {2, 3}) {
+            byte[] raw = FieldPoolBlock.encode(bodies, transform);
+            assertThat(FieldPoolBlock.decode(raw, transform)).containsExactlyElementsOf(bodies);
+        }
+    }
+
+    @Property(tries = 200)
+    void stringsMadeOfEarlierStringsRoundTripAsPieces(@ForAll("turns") java.util.List<String> turns,
+            @ForAll("separators") String separator, @ForAll("documents") BsonDocument other) {
+        java.util.List<byte[]> bodies = new java.util.ArrayList<>();
+        for (int t = 0; t + 1 < turns.size(); t++) {
+            BsonDocument d = new BsonDocument("memory_id", new org.bson.BsonString(java.util.UUID.nameUUIDFromBytes(
+                    new byte[] {(byte) t}).toString()))
+                    .append("input", new org.bson.BsonString(turns.get(t)))
+                    .append("response", new org.bson.BsonString(turns.get(t + 1)))
+                    .append("context", new org.bson.BsonString(
+                            String.join(separator, turns.subList(Math.max(0, t - 2), t + 1))))
+                    .append("nested", new BsonDocument("echo", new org.bson.BsonString(
+                            separator + turns.get(t) + turns.get(t) + separator)))
+                    .append("other", other);
+            bodies.add(RecordCodec.encode(BsonBytes.of(d)));
+        }
+        FieldPoolBlock.Laid laid = FieldPoolBlock.layOut(bodies, 3);
+        assertThat(FieldPoolBlock.decode(laid.raw(), 3)).containsExactlyElementsOf(bodies);
+        assertThat(laid.textStart()).isBetween(4, laid.raw().length);
+        for (BlockCompression codec : BlockCompression.values()) {
+            BlockCodecV2.Packed packed = BlockCodecV2.pack(bodies, codec, 3);
+            byte[] raw = BlockCompression.ofId(packed.codec().id()).decompress(packed.compressed(), packed.rawBytes());
+            assertThat(BlockCodecV2.bodies(raw, packed.transform())).containsExactlyElementsOf(bodies);
+        }
+    }
+
+    @Property(tries = 50)
+    void longTextGoesToTheTextSectionAndComesBackThroughBzip2(@ForAll("turns") java.util.List<String> turns) {
+        java.util.List<byte[]> bodies = new java.util.ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < 3 * FieldPoolBlock.TEXT_RUN_MIN_BYTES; i++) {
+            text.append(turns.get(i % turns.size())).append(" and ").append(i).append(" more words of prose. ");
+            bodies.add(RecordCodec.encode(BsonBytes.of(new BsonDocument("text", new org.bson.BsonString(text.toString())))));
+        }
+        FieldPoolBlock.Laid laid = FieldPoolBlock.layOut(bodies, 3);
+        assertThat(laid.textStart()).as("a text section").isLessThan(laid.raw().length);
+        BlockCodecV2.Packed packed = BlockCodecV2.pack(bodies, BlockCompression.ZSTD_BZIP2, 3);
+        assertThat(packed.codec()).isEqualTo(BlockCompression.ZSTD_BZIP2);
+        byte[] raw = packed.codec().decompress(packed.compressed(), packed.rawBytes());
+        assertThat(BlockCodecV2.bodies(raw, packed.transform())).containsExactlyElementsOf(bodies);
+    }
+
+    /** Turns of a conversation: empty, short, long, unicode, repeated. */
+    @Provide
+    Arbitrary<java.util.List<String>> turns() {
+        return net.jqwik.api.Arbitraries.oneOf(net.jqwik.api.Arbitraries.strings().ofMaxLength(300),
+                net.jqwik.api.Arbitraries.strings().alpha().withChars(' ', '.', '\u00e9', '\ud83e', '\udde0').ofMinLength(10)
+                        .ofMaxLength(400),
+                net.jqwik.api.Arbitraries.of("", "ok", "Thanks, that works.", "0123456789abcdef0123"))
+                .list().ofMinSize(2).ofMaxSize(12);
+    }
+
+    @Provide
+    Arbitrary<String> separators() {
+        return net.jqwik.api.Arbitraries.of("", "\n", " | ", "\nUser: ");
     }
 
     /** Canonical UUIDs (stored as 16 bytes), uppercase ones and near misses (kept as text). */

@@ -158,14 +158,19 @@ final class SpecReaderV2 {
         assertThat(ix.hasRemaining()).isFalse();
         assertThat(segmentId + ".mkv").isEqualTo(video.getFileName().toString());
 
-        // 4. blocks, right after the index (all field-pool blocks: transform 1 in the fixture, 2 from today's writer)
-        assertThat(Arrays.stream(blocks).allMatch(bl -> bl[0] == 1 || bl[0] == 2)).isTrue();
+        // 4. blocks, right after the index (all field-pool blocks: transform 1 or 2 in the fixtures, 3 from today's writer)
+        assertThat(Arrays.stream(blocks).allMatch(bl -> bl[0] >= 1 && bl[0] <= 3)).isTrue();
         for (int b = 0; b < blockCount; b++) {
             byte[] bc = new byte[blocks[b][1]];
             s.get(bc);
             assertThat(sha256(bc)).isEqualTo(blockSha.get(b));
-            byte[] raw = blocks[b][4] == 0 ? Zstd.decompress(bc, blocks[b][2]) : lzma2(bc, blocks[b][2]);
-            List<byte[]> these = blocks[b][0] == 0 ? bodyTable(raw) : fieldPool(raw, blocks[b][0] == 2);
+            byte[] raw = switch (blocks[b][4]) {
+                case 0 -> Zstd.decompress(bc, blocks[b][2]);
+                case 1 -> lzma2(bc, blocks[b][2]);
+                case 2 -> zstdThenBzip2(bc, blocks[b][2]);
+                default -> throw new AssertionError("codec " + blocks[b][4]);
+            };
+            List<byte[]> these = blocks[b][0] == 0 ? bodyTable(raw) : fieldPool(raw, blocks[b][0]);
             assertThat(these).hasSize(blocks[b][3]);
             bodies.addAll(these);
         }
@@ -218,6 +223,34 @@ final class SpecReaderV2 {
         }
     }
 
+    /** Codec 2: varint A, a zstd frame of A bytes (the head), then a bzip2 stream of the rest of the raw block. */
+    private static byte[] zstdThenBzip2(byte[] compressed, int rawBytes) throws Exception {
+        ByteBuffer in = ByteBuffer.wrap(compressed);
+        long a = 0;
+        int shift = 0;
+        int c;
+        do {
+            c = in.get() & 0xff;
+            a |= (long) (c & 0x7f) << shift;
+            shift += 7;
+        } while (c >= 0x80);
+        byte[] frame = Arrays.copyOfRange(compressed, in.position(), in.position() + (int) a);
+        byte[] head = Zstd.decompress(frame, (int) Zstd.getFrameContentSize(frame));
+        byte[] text;
+        try (java.io.InputStream bz = new org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream(
+                new java.io.ByteArrayInputStream(compressed, in.position() + (int) a,
+                        compressed.length - in.position() - (int) a))) {
+            text = bz.readAllBytes();
+        }
+        assertThat(head.length).isPositive();
+        assertThat(text.length).isPositive();
+        assertThat(head.length + text.length).isEqualTo(rawBytes);
+        ByteArrayOutputStream raw = new ByteArrayOutputStream(rawBytes);
+        raw.writeBytes(head);
+        raw.writeBytes(text);
+        return raw.toByteArray();
+    }
+
     private static List<byte[]> bodyTable(byte[] raw) {
         ByteBuffer b = ByteBuffer.wrap(raw);
         int n = b.getInt();
@@ -235,14 +268,23 @@ final class SpecReaderV2 {
     }
 
     /**
-     * Block transforms 1 and 2: skeletons, then one run per (type, name) of moved values. Transform 2 has no
-     * skeleton length table and no document length prefixes in the skeletons.
+     * Block transforms 1, 2 and 3: skeletons, then one run per (type, name) of moved values. Transform 2 has no
+     * skeleton length table and no document length prefixes in the skeletons; transform 3 lists after the body
+     * count the runs of its text section (which come after all others) and codes strings with pieces.
      */
-    private static List<byte[]> fieldPool(byte[] raw, boolean derived) {
+    private static List<byte[]> fieldPool(byte[] raw, int transform) {
+        boolean derived = transform >= 2;
         ByteBuffer b = ByteBuffer.wrap(raw);
         int n = b.getInt();
+        List<Integer> textRuns = new ArrayList<>();
+        Pool sizes = new Pool(raw, null, transform);
+        if (transform == 3) {
+            sizes.in = b;
+            for (long k = sizes.varint(); k > 0; k--) {
+                textRuns.add((int) sizes.varint());
+            }
+        }
         // pass 1: where the skeletons are, bytes per run in order of first use
-        Pool sizes = new Pool(raw, null, derived);
         List<byte[]> skeletons = new ArrayList<>();
         if (derived) {
             for (int i = 0; i < n; i++) {
@@ -269,12 +311,19 @@ final class SpecReaderV2 {
         int poolStart = b.position();
         Map<String, int[]> starts = new LinkedHashMap<>();
         int at = poolStart;
-        for (Map.Entry<String, int[]> e : sizes.cursors.entrySet()) {
-            starts.put(e.getKey(), new int[] {at});
-            at += e.getValue()[0];
+        List<String> runs = new ArrayList<>(sizes.cursors.keySet());
+        for (int r = 0; r < runs.size(); r++) { // the other runs first, then the text section's, each in first-use order
+            if (!textRuns.contains(r)) {
+                starts.put(runs.get(r), new int[] {at});
+                at += sizes.cursors.get(runs.get(r))[0];
+            }
+        }
+        for (int r : textRuns) {
+            starts.put(runs.get(r), new int[] {at});
+            at += sizes.cursors.get(runs.get(r))[0];
         }
         assertThat(at).isEqualTo(raw.length);
-        Pool pool = new Pool(raw, starts, derived);
+        Pool pool = new Pool(raw, starts, transform);
         List<byte[]> out = new ArrayList<>();
         for (byte[] sk : skeletons) {
             ByteBuffer one = ByteBuffer.wrap(sk);
@@ -292,14 +341,16 @@ final class SpecReaderV2 {
         final List<byte[]> strings = new ArrayList<>();
         final Map<String, byte[]> previous = new HashMap<>();
         final boolean derived;
+        final boolean pieces;
         ByteBuffer in;
         ByteArrayOutputStream out;
 
-        Pool(byte[] raw, Map<String, int[]> starts, boolean derived) {
+        Pool(byte[] raw, Map<String, int[]> starts, int transform) {
             this.raw = raw;
             this.counting = starts == null;
             this.cursors = counting ? new LinkedHashMap<>() : starts;
-            this.derived = derived;
+            this.derived = transform >= 2;
+            this.pieces = transform == 3;
         }
 
         /** The body of the skeleton at {@code skeleton}'s position, which is left just past it. */
@@ -367,13 +418,21 @@ final class SpecReaderV2 {
                         byte[] str;
                         if ((v & 1) == 1) {
                             str = strings.get((int) (v >>> 1));
+                        } else if (pieces && v % 4 == 2) { // v / 4 pieces: references (odd) and literals (even)
+                            ByteArrayOutputStream joined = new ByteArrayOutputStream();
+                            for (long c = v / 4; c > 0; c--) {
+                                long w = varint();
+                                joined.writeBytes((w & 1) == 1 ? strings.get((int) (w / 2)) : take(run, (int) (w / 2)));
+                            }
+                            str = joined.toByteArray();
+                            strings.add(str);
                         } else if (v == 0) { // a canonical UUID string as 16 bytes
                             byte[] u = take(run, 16);
                             ByteBuffer bb = ByteBuffer.wrap(u);
                             str = new java.util.UUID(bb.getLong(), bb.getLong()).toString().getBytes(StandardCharsets.US_ASCII);
                             strings.add(str);
-                        } else {
-                            str = take(run, (int) (v >>> 1) - 1);
+                        } else { // transform 3 codes the BSON length L as 4 L, transforms 1 and 2 as 2 L
+                            str = take(run, (int) (pieces ? v / 4 : v / 2) - 1);
                             strings.add(str);
                         }
                         out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(str.length + 1).array());

@@ -78,8 +78,8 @@ public final class BenchSegmentCommand extends ToolCommand {
             + SegmentOptions.DEFAULT_ZSTD_LEVEL + ").")
     Integer zstdLevel;
 
-    @Option(names = "--block-compression", paramLabel = "CODEC", description = "zstd or lzma2 for the blocks (default: "
-            + "the library's, zstd).")
+    @Option(names = "--block-compression", paramLabel = "CODEC", description = "zstd-bzip2, zstd or lzma2 for the "
+            + "blocks (default: the library's, zstd-bzip2).")
     String blockCompression;
 
     @Option(names = "--threads", paramLabel = "N",

@@ -48,9 +48,9 @@ public final class SegmentEncodeCommand extends ToolCommand {
             description = "zstd level 1..22 for the blocks (default: ${DEFAULT-VALUE}).")
     int zstdLevel;
 
-    @Option(names = "--block-compression", paramLabel = "CODEC", defaultValue = "zstd",
-            description = "How blocks are compressed: zstd or lzma2 (default: ${DEFAULT-VALUE}; lzma2 stores text-only chat memories a few "
-                    + "percent smaller for more CPU; docs/segment-format.md). Readers read both.")
+    @Option(names = "--block-compression", paramLabel = "CODEC", defaultValue = "zstd-bzip2",
+            description = "How blocks are compressed: zstd-bzip2 (zstd, with bzip2 for each block's long text), zstd "
+                    + "or lzma2 (default: ${DEFAULT-VALUE}; docs/segment-format.md). Readers read all three.")
     String blockCompression;
 
     @Option(names = "--block-size", paramLabel = "KIB", defaultValue = "" + SegmentOptions.DEFAULT_BLOCK_TARGET_BYTES / 1024,

@@ -133,7 +133,7 @@ class SegmentCommandTest {
 
         Run bad = run("encode", jsonl.toString(), "--out", dir.toString(), "--id", "bad", "--block-compression", "brotli");
         assertThat(bad.exit()).isEqualTo(2);
-        assertThat(bad.err()).contains("block compression must be zstd or lzma2, got brotli");
+        assertThat(bad.err()).contains("block compression must be one of zstd, lzma2, zstd-bzip2, got brotli");
     }
 
     @Test
@@ -144,7 +144,7 @@ class SegmentCommandTest {
                 .contains("63 entries, 63 unique documents")
                 .contains("codec PNG_MONO (png, monob)")
                 .contains(manifest.frameCount() + " frames of 178x178 px")
-                .contains("zstd level " + SegmentOptions.DEFAULT_ZSTD_LEVEL + ", " + manifest.blocks().size() + " block(s)")
+                .contains(SegmentOptions.DEFAULT_BLOCK_COMPRESSION.configName() + " level " + SegmentOptions.DEFAULT_ZSTD_LEVEL + ", " + manifest.blocks().size() + " block(s)")
                 .contains("BSON / stored (video + manifest)")
                 .contains("block 0 ");
 
