@@ -304,8 +304,8 @@ public final class SegmentBenchmark {
                 + "every block and record re-hashed); decode = SegmentReader.records() of every segment, all documents "
                 + "read and checked against their versions.");
 
-        // ---- get by id over an archive of many small segments
-        r.putAll(getById(records, options));
+        // ---- get by id over the segments above and over an archive of many small segments
+        r.putAll(getById(records, options, videos));
         env.put("load_average_1m_after_timings", Results.round(os.getSystemLoadAverage(), 2));
 
         // ---- memvid-style baseline
@@ -344,8 +344,28 @@ public final class SegmentBenchmark {
 
     // ------------------------------------------------------------------------------------------------
 
-    private Map<String, Object> getById(List<SegmentRecord> records, SegmentOptions options)
+    private Map<String, Object> getById(List<SegmentRecord> records, SegmentOptions options, List<Path> fullSegments)
             throws IOException, InterruptedException {
+        Random random = new Random(7);
+        Map<String, Path> fullSegmentOf = new HashMap<>();
+        long fullRecords = 0;
+        for (Path video : fullSegments) {
+            try (SegmentReader reader = SegmentReader.open(video)) {
+                for (SegmentManifest.Entry e : reader.manifest().entries()) {
+                    fullSegmentOf.put(e.memoryId(), video);
+                }
+                fullRecords += reader.manifest().entries().size();
+            }
+        }
+        phase.accept(String.format("timing %,d gets by random id in the %,d segments above", settings.gets(),
+                fullSegments.size()));
+        Map<String, Object> full = new LinkedHashMap<>();
+        full.put("segments", fullSegments.size());
+        full.put("mean_records_per_segment", Math.round(fullRecords / (double) Math.max(1, fullSegments.size())));
+        full.putAll(latencies(timeGets(records, fullSegmentOf, random)));
+        full.put("timed", "as get_by_id_small_segments.timed, in the segments of the archiver's default batch measured "
+                + "above (1 MiB blocks: the block decoded is the largest a get meets)");
+
         int docs = records.size();
         int per = Math.max(1, docs / Math.max(1, settings.getSegments()));
         int segments = (docs + per - 1) / per;
@@ -367,11 +387,43 @@ public final class SegmentBenchmark {
             }
         }
         phase.accept(String.format("timing %,d gets by random id (open segment + get + close)", settings.gets()));
-        Random random = new Random(7);
-        int warmups = Math.min(30, Math.max(5, settings.gets() / 10));
+        double[] ms = timeGets(records, segmentOf, random);
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("segments", segments);
+        g.put("records_per_segment", per);
+        g.put("archive_bytes", bytes);
+        g.put("archive_bytes_per_doc", perDoc(bytes, docs));
+        g.putAll(latencies(ms));
+        g.put("timed", "per sample, for a uniformly random memory id of the corpus: SegmentReader.open(video) (reads and "
+                + "parses the index) + get(id) (reads the frames of the record's block from the Matroska file, checks their "
+                + "CRCs, decodes PNG and QR, checks the block's SHA-256, decompresses it (zstd, bzip2 for its text), decodes "
+                + "the body and checks its SHA-256 against the version) + close(). A fresh reader every time: no cached frames or blocks. The "
+                + "segment holding the id comes from an in-memory map built from the manifests (what the "
+                + "coldframe.segments.committed events tell a reader); that lookup is not timed. The JVM is warm ("
+                + warmups() + " untimed gets first) and the files were just written, so they are in the OS page cache: no "
+                + "disk reads are timed; a cold disk adds its seek/read time for about 10-20 KB per get.");
+        if (settings.processGets() > 0) {
+            g.put("cli_process", processGets(records, segmentOf, random));
+        }
+        // the headline is the worse archive: a get must be fast in both
+        boolean fullIsWorse = (double) full.get("p95_ms") >= (double) g.get("p95_ms");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("get_by_id_p50_ms", (fullIsWorse ? full : g).get("p50_ms"));
+        out.put("get_by_id_p95_ms", (fullIsWorse ? full : g).get("p95_ms"));
+        out.put("get_by_id_p95_ms_of", fullIsWorse ? "get_by_id" : "get_by_id_small_segments");
+        out.put("get_by_id", full);
+        out.put("get_by_id_small_segments", g);
+        return out;
+    }
+
+    /**
+     * Milliseconds of {@code settings.gets()} gets of uniformly random ids, each on a fresh reader of the segment
+     * holding the id (open + get + close), after untimed warm-up gets; sorted.
+     */
+    private double[] timeGets(List<SegmentRecord> records, Map<String, Path> segmentOf, Random random) throws IOException {
         double[] ms = new double[Math.max(1, settings.gets())];
-        for (int i = -warmups; i < settings.gets(); i++) {
-            SegmentRecord want = records.get(random.nextInt(docs));
+        for (int i = -warmups(); i < settings.gets(); i++) {
+            SegmentRecord want = records.get(random.nextInt(records.size()));
             long t0 = System.nanoTime();
             SegmentRecord got;
             try (SegmentReader reader = SegmentReader.open(segmentOf.get(want.memoryId()))) {
@@ -386,33 +438,22 @@ public final class SegmentBenchmark {
             }
         }
         Arrays.sort(ms);
+        return ms;
+    }
+
+    private int warmups() {
+        return Math.min(30, Math.max(5, settings.gets() / 10));
+    }
+
+    private Map<String, Object> latencies(double[] sortedMs) {
         Map<String, Object> g = new LinkedHashMap<>();
-        g.put("segments", segments);
-        g.put("records_per_segment", per);
-        g.put("archive_bytes", bytes);
-        g.put("archive_bytes_per_doc", perDoc(bytes, docs));
         g.put("samples", settings.gets());
-        g.put("p50_ms", Results.round(percentile(ms, 50), 2));
-        g.put("p95_ms", Results.round(percentile(ms, 95), 2));
-        g.put("p99_ms", Results.round(percentile(ms, 99), 2));
-        g.put("max_ms", Results.round(ms[ms.length - 1], 2));
-        g.put("mean_ms", Results.round(Arrays.stream(ms).average().orElse(0), 2));
-        g.put("timed", "per sample, for a uniformly random memory id of the corpus: SegmentReader.open(video) (reads and "
-                + "parses the manifest) + get(id) (opens the Matroska demuxer and PNG decoder, seeks, QR-decodes the frames "
-                + "of the record's block, checks frame CRCs and block SHA-256, zstd-decompresses, decodes the body and checks "
-                + "its SHA-256 against the version) + close(). A fresh reader every time: no cached frames or blocks. The "
-                + "segment holding the id comes from an in-memory map built from the manifests (what the "
-                + "coldframe.segments.committed events tell a reader); that lookup is not timed. The JVM is warm ("
-                + warmups + " untimed gets first) and the files were just written, so they are in the OS page cache: no "
-                + "disk reads are timed; a cold disk adds its seek/read time for about 10-20 KB per get.");
-        if (settings.processGets() > 0) {
-            g.put("cli_process", processGets(records, segmentOf, random));
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("get_by_id_p50_ms", g.get("p50_ms"));
-        out.put("get_by_id_p95_ms", g.get("p95_ms"));
-        out.put("get_by_id", g);
-        return out;
+        g.put("p50_ms", Results.round(percentile(sortedMs, 50), 2));
+        g.put("p95_ms", Results.round(percentile(sortedMs, 95), 2));
+        g.put("p99_ms", Results.round(percentile(sortedMs, 99), 2));
+        g.put("max_ms", Results.round(sortedMs[sortedMs.length - 1], 2));
+        g.put("mean_ms", Results.round(Arrays.stream(sortedMs).average().orElse(0), 2));
+        return g;
     }
 
     /** Wall time of whole {@code segment get} processes: what a person typing the command waits. */
@@ -478,9 +519,11 @@ public final class SegmentBenchmark {
                 r.get("codec"), r.get("block_compression"), r.get("zstd_level"), r.get("threads"), r.get("cores")));
         notes.add("Measured on a shared 2-core build machine: CPU-time rates are steadier than wall-clock ones, but both "
                 + "vary by 10-30% from run to run with the other work on the machine.");
-        notes.add("get_by_id uses a separate archive of many small segments (see get_by_id); small segments cost density "
-                + "(get_by_id.archive_bytes_per_doc) but are what an archiver with small batches produces, and each get "
-                + "opens a different file.");
+        notes.add("get_by_id times gets in the segments of the archiver's default batch above; get_by_id_small_segments "
+                + "in a separate archive of many small segments, which cost density (its archive_bytes_per_doc) but are what "
+                + "an archiver with small batches produces, each get opening a different file. get_by_id_p95_ms is the "
+                + "higher p95 of the two (get_by_id_p95_ms_of). Gets over 1,000 segments of the default batch (2 million "
+                + "memories) are measured through the archive service by bench archive-read.");
         if (r.containsKey("memvid_style")) {
             notes.add("memvid_style is measured on a sample of the corpus (its encoder runs at a few frames per second) and "
                     + "scaled per document. memvid's libx265 is not in the LGPL FFmpeg natives; libvpx-vp9 at crf 31 stands "

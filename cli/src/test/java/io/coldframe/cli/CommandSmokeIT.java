@@ -361,7 +361,7 @@ class CommandSmokeIT {
                 "--process-gets", "1", "--memvid-docs", "2", "--memvid-literal-frames", "1", "--out", out.toString());
         BsonDocument corpora = BsonDocument.parse(Files.readString(out)).getDocument("corpora");
         for (String corpus : List.of("demo", "chat")) {
-            assertThat(corpora.getDocument(corpus).getDocument("get_by_id").containsKey("cli_process")).as(corpus).isTrue();
+            assertThat(corpora.getDocument(corpus).getDocument("get_by_id_small_segments").containsKey("cli_process")).as(corpus).isTrue();
             assertThat(corpora.getDocument(corpus).getNumber("archive_bytes").longValue()).as(corpus).isPositive();
         }
     }

@@ -110,18 +110,31 @@ public enum BlockCompression {
             throw new IllegalArgumentException("codec 2 needs bytes before and in the text section, text at " + textStart
                     + " of " + raw.length);
         }
-        byte[] head = Zstd.compress(java.util.Arrays.copyOf(raw, textStart), zstdLevel);
-        ByteSink out = new ByteSink(head.length + (raw.length - textStart) / 3 + 64);
-        out.writeVarint(head.length);
-        out.write(head);
+        byte[] head = new byte[(int) Zstd.compressBound(textStart)];
+        long headLength = Zstd.compressByteArray(head, 0, head.length, raw, 0, textStart, zstdLevel);
+        if (Zstd.isError(headLength)) {
+            throw new IllegalStateException("zstd failed: " + Zstd.getErrorName(headLength));
+        }
+        ByteSink out = new ByteSink((int) headLength + (raw.length - textStart) / 3 + 64);
+        out.writeVarint(headLength);
+        out.write(head, 0, (int) headLength);
         ByteArrayOutputStream text = new ByteArrayOutputStream((raw.length - textStart) / 3 + 64);
-        try (BZip2CompressorOutputStream bz = new BZip2CompressorOutputStream(text, BZip2CompressorOutputStream.MAX_BLOCKSIZE)) {
+        try (BZip2CompressorOutputStream bz = new BZip2CompressorOutputStream(text, bzip2BlockSize(raw.length - textStart))) {
             bz.write(raw, textStart, raw.length - textStart);
         } catch (IOException e) {
             throw new IllegalStateException("bzip2 into memory failed", e); // no I/O happens
         }
         out.write(text.toByteArray());
         return out.toByteArray();
+    }
+
+    /**
+     * The smallest bzip2 block size (in 100 kB, 1 to 9) that holds {@code bytes} in one block: the same compressed
+     * bytes as 900 kB blocks, without allocating and clearing 900 kB worth of sort tables for a small text.
+     */
+    static int bzip2BlockSize(int bytes) {
+        long needed = (long) bytes + 20; // commons-compress fills a block of n x 100 kB up to 20 bytes short of it
+        return (int) Math.min(BZip2CompressorOutputStream.MAX_BLOCKSIZE, Math.max(1, (needed + 99_999) / 100_000));
     }
 
     /** Exactly {@code rawBytes} bytes back. @throws IllegalArgumentException if the bytes do not decompress to that */

@@ -233,7 +233,7 @@ final class FieldPoolBlock {
         private final boolean pieces;
         private final List<byte[]> texts = new ArrayList<>();
         /** Ordinals of the strings of at least {@link #PIECE_MIN} bytes, by their first 8 bytes. */
-        private final Map<Long, List<Integer>> byPrefix = new HashMap<>();
+        private final PrefixIndex byPrefix = new PrefixIndex();
         private byte[] b;
         private ByteSink out;
         private int copied;
@@ -306,8 +306,7 @@ final class FieldPoolBlock {
                 while (texts.size() > textsBefore) {
                     byte[] text = texts.remove(texts.size() - 1);
                     if (text.length >= PIECE_MIN) {
-                        List<Integer> same = byPrefix.get(prefix(text, 0));
-                        same.remove(same.size() - 1);
+                        byPrefix.removeNewest(prefix(text, 0), texts.size());
                     }
                 }
                 out = new ByteSink(body.length + 6);
@@ -406,7 +405,7 @@ final class FieldPoolBlock {
             if (pieces) {
                 texts.add(text);
                 if (text.length >= PIECE_MIN) {
-                    byPrefix.computeIfAbsent(prefix(text, 0), k -> new ArrayList<>(2)).add(texts.size() - 1);
+                    byPrefix.add(prefix(text, 0), texts.size() - 1);
                 }
             }
         }
@@ -429,17 +428,15 @@ final class FieldPoolBlock {
             }
             List<long[]> found = new ArrayList<>(); // {position, ordinal, length}
             for (int i = 0; i + PIECE_MIN <= text.length; ) {
-                List<Integer> candidates = byPrefix.get(prefix(text, i));
                 int best = -1;
                 int bestLength = 0;
-                if (candidates != null) {
-                    for (int c = candidates.size() - 1; c >= Math.max(0, candidates.size() - PIECE_CANDIDATES); c--) {
-                        byte[] earlier = texts.get(candidates.get(c));
-                        if (earlier.length > bestLength && earlier.length <= text.length - i
-                                && Arrays.equals(text, i, i + earlier.length, earlier, 0, earlier.length)) {
-                            best = candidates.get(c);
-                            bestLength = earlier.length;
-                        }
+                int tried = 0;
+                for (int c = byPrefix.newest(prefix(text, i)); c >= 0 && tried < PIECE_CANDIDATES; c = byPrefix.older(c), tried++) {
+                    byte[] earlier = texts.get(c);
+                    if (earlier.length > bestLength && earlier.length <= text.length - i
+                            && Arrays.equals(text, i, i + earlier.length, earlier, 0, earlier.length)) {
+                        best = c;
+                        bestLength = earlier.length;
                     }
                 }
                 if (best < 0) {
@@ -474,6 +471,84 @@ final class FieldPoolBlock {
             out.writeVarint(4L * count + 2);
             out.write(codes.toByteArray());
             return true;
+        }
+    }
+
+    /**
+     * Ordinals by an 8-byte key, newest first, without boxing (the encoder looks one up at every byte of a new
+     * string): an open-addressing table of chain heads; each chain runs through the ordinals, newest to oldest.
+     */
+    private static final class PrefixIndex {
+        private long[] keys = new long[256];
+        private boolean[] occupied = new boolean[256];
+        /** Newest ordinal of the slot's key + 1, 0 when it has none (left after a removal). */
+        private int[] heads = new int[256];
+        /** By ordinal: the next older ordinal with the same key + 1, 0 at the end of its chain. */
+        private int[] older = new int[256];
+        private int used;
+
+        void add(long key, int ordinal) {
+            if (2 * (used + 1) > keys.length) {
+                grow();
+            }
+            if (ordinal >= older.length) {
+                older = Arrays.copyOf(older, Math.max(ordinal + 1, 2 * older.length));
+            }
+            int slot = slot(key);
+            if (!occupied[slot]) {
+                occupied[slot] = true;
+                keys[slot] = key;
+                used++;
+            }
+            older[ordinal] = heads[slot];
+            heads[slot] = ordinal + 1;
+        }
+
+        /** The newest ordinal with this key, or -1. */
+        int newest(long key) {
+            int slot = slot(key);
+            return occupied[slot] ? heads[slot] - 1 : -1;
+        }
+
+        /** The next older ordinal with the key of {@code ordinal}, or -1. */
+        int older(int ordinal) {
+            return older[ordinal] - 1;
+        }
+
+        /** Takes back the newest {@code ordinal} added under {@code key} (the encoder's roll back). */
+        void removeNewest(long key, int ordinal) {
+            int slot = slot(key);
+            if (!occupied[slot] || heads[slot] != ordinal + 1) {
+                throw new IllegalStateException("ordinal " + ordinal + " is not the newest of its key");
+            }
+            heads[slot] = older[ordinal];
+        }
+
+        private int slot(long key) {
+            long h = key * 0x9E3779B97F4A7C15L;
+            int mask = keys.length - 1;
+            int slot = (int) (h >>> 40) & mask;
+            while (occupied[slot] && keys[slot] != key) {
+                slot = (slot + 1) & mask;
+            }
+            return slot;
+        }
+
+        private void grow() {
+            long[] oldKeys = keys;
+            boolean[] oldOccupied = occupied;
+            int[] oldHeads = heads;
+            keys = new long[2 * oldKeys.length];
+            occupied = new boolean[keys.length];
+            heads = new int[keys.length];
+            for (int i = 0; i < oldKeys.length; i++) {
+                if (oldOccupied[i]) {
+                    int slot = slot(oldKeys[i]);
+                    occupied[slot] = true;
+                    keys[slot] = oldKeys[i];
+                    heads[slot] = oldHeads[i];
+                }
+            }
         }
     }
 

@@ -148,6 +148,23 @@ class RecordCodecProperties {
         }
     }
 
+    @net.jqwik.api.Example
+    void aBodyThatFailsAfterItsStringsLeavesNoPiecesBehind() {
+        String turn = "a turn long enough to become a piece of a later string";
+        byte[] bson = BsonBytes.of(new BsonDocument("input", new org.bson.BsonString(turn)));
+        byte[] unwalkable = new byte[bson.length + 2]; // kind 0, the BSON, then a trailing byte: walked, then refused
+        System.arraycopy(bson, 0, unwalkable, 1, bson.length);
+        unwalkable[unwalkable.length - 1] = 7;
+        byte[] later = RecordCodec.encode(BsonBytes.of(new BsonDocument("input", new org.bson.BsonString(turn))
+                .append("context", new org.bson.BsonString(turn + "\n" + turn))));
+        java.util.List<byte[]> bodies = java.util.List.of(unwalkable, later, later);
+        byte[] raw = FieldPoolBlock.encode(bodies, 3);
+        assertThat(FieldPoolBlock.decode(raw, 3)).containsExactlyElementsOf(bodies);
+        // without pieces the turn's bytes would be there three times more (input, and twice in the context)
+        assertThat(raw.length).as("after the verbatim body the turn is stored once, the context as pieces of it")
+                .isLessThan(unwalkable.length + 3 * turn.length());
+    }
+
     @Property(tries = 50)
     void longTextGoesToTheTextSectionAndComesBackThroughBzip2(@ForAll("turns") java.util.List<String> turns) {
         java.util.List<byte[]> bodies = new java.util.ArrayList<>();
