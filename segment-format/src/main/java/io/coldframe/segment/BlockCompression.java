@@ -24,8 +24,8 @@ public enum BlockCompression {
     /** One raw LZMA2 stream (preset 6, dictionary as large as the raw block), as xz's LZMA2 filter writes it. */
     LZMA2(1, "lzma2"),
     /**
-     * The raw block up to its text section as one zstd frame, the text section as one bzip2 stream (900 kB
-     * blocks); a block without a text section is written with {@link #ZSTD}.
+     * The raw block up to its text section as one zstd frame, the text section as one bzip2 stream (in one
+     * bzip2 block when it fits 900 kB); a block without a text section is written with {@link #ZSTD}.
      */
     ZSTD_BZIP2(2, "zstd-bzip2");
 

@@ -1,6 +1,7 @@
 package io.coldframe.segment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -179,6 +180,27 @@ class RecordCodecProperties {
         assertThat(packed.codec()).isEqualTo(BlockCompression.ZSTD_BZIP2);
         byte[] raw = packed.codec().decompress(packed.compressed(), packed.rawBytes());
         assertThat(BlockCodecV2.bodies(raw, packed.transform())).containsExactlyElementsOf(bodies);
+    }
+
+    @net.jqwik.api.Example
+    void aMalformedCodec2BlockIsRefusedNamingWhy() {
+        byte[] raw = new byte[5000];
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = (byte) ("some prose to compress, ".charAt(i % 24) + (i < 1000 ? 1 : 0));
+        }
+        byte[] good = BlockCompression.ZSTD_BZIP2.compress(raw, 3, 1000);
+        assertThat(BlockCompression.ZSTD_BZIP2.decompress(good, raw.length)).isEqualTo(raw);
+        assertThatThrownBy(() -> BlockCompression.ZSTD_BZIP2.decompress(good, raw.length + 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bzip2");
+        assertThatThrownBy(() -> BlockCompression.ZSTD_BZIP2.decompress(java.util.Arrays.copyOf(good, good.length - 9), raw.length))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bzip2");
+        byte[] farHead = good.clone();
+        farHead[0] = (byte) 0xff;
+        farHead[1] = (byte) 0x7f; // a zstd frame length past the block: the varint now spans two bytes
+        assertThatThrownBy(() -> BlockCompression.ZSTD_BZIP2.decompress(farHead, raw.length))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not leave a bzip2 stream");
+        assertThatThrownBy(() -> BlockCompression.ZSTD_BZIP2.compress(raw, 3, raw.length))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("text section");
     }
 
     /** Turns of a conversation: empty, short, long, unicode, repeated. */
