@@ -50,6 +50,10 @@ public final class SegmentBenchmark {
 
     /** The archiver's default batch size (archiver.batch.max.records): the size segments are cut at in production. */
     public static final int ARCHIVER_BATCH_RECORDS = 2000;
+    /** Documents written, verified and read before any timing: enough for the JIT's rate to settle (measured). */
+    static final int WARM_UP_DOCS = 15_000;
+    /** A small corpus (a smoke test) is not written more often than this. */
+    static final int MAX_WARM_UP_PASSES = 3;
 
     /** The documents measured: records (memory id, version, document) and the same documents as JSON lines. */
     public record Corpus(Map<String, Object> description, List<SegmentRecord> records, byte[] jsonl) {
@@ -148,20 +152,28 @@ public final class SegmentBenchmark {
         long gzip9 = gzip9(corpus.jsonl());
         long zstd19 = Zstd.compress(corpus.jsonl(), 19).length;
 
-        // ---- warm-up (JIT), not measured
-        int warmDocs = Math.min(docs, Math.max(300, settings.segmentRecords()));
-        phase.accept(String.format("warming up the JIT: one segment of %,d docs written, verified and read, not measured", warmDocs));
-        Path warm = Files.createDirectories(settings.workDir().resolve("warmup"));
+        // ---- warm-up (JIT), not measured: the whole corpus written, verified and read until WARM_UP_DOCS went through
+        // (at most MAX_WARM_UP_PASSES times).
+        // One segment was not enough: rounds measured after it ran up to 2.3x slower than later ones.
+        int warmPasses = Math.min(MAX_WARM_UP_PASSES, (WARM_UP_DOCS + docs - 1) / docs);
+        phase.accept(String.format("warming up the JIT: %,d docs written, verified and read (%d passes), not measured",
+                (long) warmPasses * docs, warmPasses));
         SegmentWriter writer = new SegmentWriter(options);
-        writer.write("warmup", records.subList(0, warmDocs), warm);
-        try (SegmentReader reader = SegmentReader.open(warm.resolve("warmup.mkv"), options)) {
-            reader.verify();
-            reader.records().forEach(x -> { });
+        int per = Math.max(1, settings.segmentRecords());
+        for (int pass = 0; pass < warmPasses; pass++) {
+            Path warm = Files.createDirectories(settings.workDir().resolve("warmup-" + pass));
+            for (int s = 0; s * per < docs; s++) {
+                String id = String.format("warmup-%05d", s);
+                writer.write(id, records.subList(s * per, Math.min(docs, (s + 1) * per)), warm);
+                try (SegmentReader reader = SegmentReader.open(warm.resolve(id + ".mkv"), options)) {
+                    reader.verify();
+                    reader.records().forEach(x -> { });
+                }
+            }
         }
 
         // ---- the archive: segments cut like the archiver cuts them, written then verified; the timed work is
         // repeated (rounds) and the median round reported, the machine being shared
-        int per = Math.max(1, settings.segmentRecords());
         int rounds = Math.max(1, settings.rounds());
         phase.accept(String.format("encoding %,d docs into segments of %,d records, then verifying them (%d rounds)", docs,
                 per, rounds));
@@ -260,11 +272,9 @@ public final class SegmentBenchmark {
         r.put("threads", options.threads());
         r.put("cores", Runtime.getRuntime().availableProcessors());
 
-        // the median round by encode+verify CPU time (decode likewise); every round is listed
-        encodeRounds.sort(java.util.Comparator.comparingDouble(x -> x[0] + x[1]));
-        double[] mid = encodeRounds.get(encodeRounds.size() / 2);
-        decodeRounds.sort(java.util.Comparator.comparingDouble(x -> x[0]));
-        double[] dmid = decodeRounds.get(decodeRounds.size() / 2);
+        // the median round by encode+verify CPU time (decode likewise); every round is listed, in the order run
+        double[] mid = median(encodeRounds, x -> x[0] + x[1]);
+        double[] dmid = median(decodeRounds, x -> x[0]);
         double writeCpu = mid[0];
         double verifyCpu = mid[1];
         double decodeCpu = dmid[0];
@@ -296,9 +306,11 @@ public final class SegmentBenchmark {
         r.put("throughput", speed);
         r.put("per_core_method", "docs / CPU-seconds, CPU-seconds = growth of the process CPU time "
                 + "(com.sun.management.OperatingSystemMXBean.getProcessCpuTime: every JVM thread, the " + options.threads()
-                + " worker threads and also JIT compiler and GC) over the measured phase, after a warm-up segment of the "
-                + "same size (a long-running archiver is warm); the phase runs `rounds` times and the median round is "
-                + "reported (all rounds under throughput). "
+                + " worker threads and also JIT compiler and GC) over the measured phase, after a warm-up: the corpus "
+                + "written, verified and read until " + String.format("%,d", WARM_UP_DOCS) + " docs went through (at most "
+                + MAX_WARM_UP_PASSES + " times) (a long-running archiver is warm); "
+                + "the phase runs `rounds` times and the median round is reported (all rounds under throughput, in the "
+                + "order run). "
                 + "encode = SegmentWriter.write of every segment (BSON, record bodies, zstd, QR frames, PNG, Matroska, "
                 + "manifest, files); verify = SegmentReader.verify of every segment (file SHA-256, every frame decoded, "
                 + "every block and record re-hashed); decode = SegmentReader.records() of every segment, all documents "
@@ -574,6 +586,13 @@ public final class SegmentBenchmark {
             }
         }
         return lines;
+    }
+
+    /** The round whose key is the median (the upper one of an even count), leaving the list in the order run. */
+    private static double[] median(List<double[]> rounds, java.util.function.ToDoubleFunction<double[]> key) {
+        List<double[]> sorted = new ArrayList<>(rounds);
+        sorted.sort(java.util.Comparator.comparingDouble(key));
+        return sorted.get(sorted.size() / 2);
     }
 
     private static double percentile(double[] sorted, double p) {

@@ -80,15 +80,22 @@ final class ByteSink {
 
     /** Writes the decimal digits of a non-negative int as ASCII (BSON array keys). */
     void writeDecimal(int v) {
-        if (v < 10) {
-            write('0' + v);
-            return;
+        int digits = decimalDigits(v);
+        ensure(digits);
+        for (int i = size + digits - 1; i >= size; i--, v /= 10) {
+            buf[i] = (byte) ('0' + v % 10);
         }
-        String s = Integer.toString(v);
-        ensure(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            buf[size++] = (byte) s.charAt(i);
+        size += digits;
+    }
+
+    /** How many decimal digits a non-negative int has. */
+    static int decimalDigits(int v) {
+        int d = 1;
+        while (v >= 10) {
+            v /= 10;
+            d++;
         }
+        return d;
     }
 
     /** Drops everything written after the first {@code size} bytes. */

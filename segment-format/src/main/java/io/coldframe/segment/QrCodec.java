@@ -163,7 +163,8 @@ final class QrCodec {
                 for (int bx = 0; bx < stride; bx++) {
                     int v = 0;
                     for (int k = 0, x = bx * 8; k < 8; k++, x++) {
-                        int white = x < quietZone || x >= quietZone + MODULES || modules[m + x] == 0 ? 1 : 0;
+                        // (d - 1) >>> 31 is 1 for a light module, 0 for a dark one: no branch on random data
+                        int white = x < quietZone || x >= quietZone + MODULES ? 1 : ((modules[m + x] & 0xff) - 1) >>> 31;
                         v = (v << 1) | white;
                     }
                     img[rowStart + bx] = (byte) v;

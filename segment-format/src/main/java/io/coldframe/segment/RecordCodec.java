@@ -172,6 +172,16 @@ final class RecordCodec {
             return end;
         }
 
+        /** Whether {@code b[from, to)} are the decimal digits of {@code n} (no String per array element). */
+        private boolean isDecimal(int from, int to, int n) {
+            for (int i = to - 1; i >= from; i--, n /= 10) {
+                if (b[i] != '0' + n % 10) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         /** Emits a packed element if the array at valueStart is canonical and all doubles; returns its end or -1. */
         private int tryPack(int elementStart, int valueStart) {
             int len = ByteSink.intLE(b, valueStart);
@@ -187,15 +197,8 @@ final class RecordCodec {
                     return -1;
                 }
                 // key must be exactly the decimal index n
-                int k = q + 1;
-                String idx = Integer.toString(n);
-                for (int i = 0; i < idx.length(); i++) {
-                    if (k + i >= end || b[k + i] != idx.charAt(i)) {
-                        return -1;
-                    }
-                }
-                k += idx.length();
-                if (k >= end || b[k] != 0) {
+                int k = q + 1 + ByteSink.decimalDigits(n);
+                if (k >= end || b[k] != 0 || !isDecimal(q + 1, k, n)) {
                     return -1;
                 }
                 int v = k + 1;
@@ -305,7 +308,7 @@ final class RecordCodec {
             }
             long arrayLen = 5;
             for (int i = 0; i < n; i++) {
-                arrayLen += 1 + digits(i) + 1 + 8;
+                arrayLen += 1 + ByteSink.decimalDigits(i) + 1 + 8;
             }
             out.write(0x04);
             out.write(b, keyStart, keyEnd - keyStart);
@@ -323,15 +326,6 @@ final class RecordCodec {
             }
             out.write(0);
             return p + n * width;
-        }
-
-        private static int digits(int i) {
-            int d = 1;
-            while (i >= 10) {
-                i /= 10;
-                d++;
-            }
-            return d;
         }
     }
 }

@@ -51,7 +51,7 @@ public final class BenchSegmentCommand extends ToolCommand {
             description = "Records per segment of the measured archive (default: ${DEFAULT-VALUE}, the archiver's default batch).")
     int segmentRecords;
 
-    @Option(names = "--rounds", defaultValue = "3",
+    @Option(names = "--rounds", defaultValue = "5",
             description = "Times the encode+verify and decode phases are run; the median is reported (default: ${DEFAULT-VALUE}).")
     int rounds;
 
