@@ -140,7 +140,7 @@ public enum BlockCompression {
     /** Exactly {@code rawBytes} bytes back. @throws IllegalArgumentException if the bytes do not decompress to that */
     byte[] decompress(byte[] compressed, int rawBytes) {
         byte[] raw = switch (this) {
-            case ZSTD -> zstd(compressed, 0, compressed.length, rawBytes);
+            case ZSTD -> zstd(compressed, rawBytes);
             case LZMA2 -> unlzma2(compressed, rawBytes);
             case ZSTD_BZIP2 -> unzstdThenBzip2(compressed, rawBytes);
         };
@@ -150,21 +150,31 @@ public enum BlockCompression {
         return raw;
     }
 
-    private static byte[] zstd(byte[] compressed, int offset, int length, int rawBytes) {
+    private static byte[] zstd(byte[] compressed, int rawBytes) {
         try {
-            if (offset == 0 && length == compressed.length) {
-                return Zstd.decompress(compressed, rawBytes);
-            }
+            return Zstd.decompress(compressed, rawBytes);
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("zstd decompression failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Decompresses the zstd frame at {@code compressed[offset, offset + length)} to the start of {@code raw} (the head
+     * lands where it belongs: no copy of it, no second array); returns its content size, which must be under the block's.
+     */
+    private static int zstdInto(byte[] raw, byte[] compressed, int offset, int length) {
+        try {
             long size = Zstd.getFrameContentSize(compressed, offset, length);
-            if (size <= 0 || size >= rawBytes) {
-                throw new IllegalArgumentException("zstd frame of " + size + " bytes, the block has " + rawBytes);
+            if (size <= 0 || size >= raw.length) {
+                throw new IllegalArgumentException("zstd frame of " + size + " bytes, the block has " + raw.length);
             }
-            byte[] out = new byte[(int) size];
-            long n = Zstd.decompressByteArray(out, 0, out.length, compressed, offset, length);
+            long n = Zstd.decompressByteArray(raw, 0, (int) size, compressed, offset, length);
             if (Zstd.isError(n) || n != size) {
                 throw new IllegalArgumentException("zstd frame does not hold its " + size + " bytes");
             }
-            return out;
+            return (int) size;
         } catch (IllegalArgumentException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -202,14 +212,14 @@ public enum BlockCompression {
         if (headLength < 1 || p + headLength >= compressed.length) {
             throw new IllegalArgumentException("codec 2 zstd frame of " + headLength + " bytes does not leave a bzip2 stream");
         }
-        byte[] head = zstd(compressed, p, (int) headLength, rawBytes);
-        byte[] raw = java.util.Arrays.copyOf(head, rawBytes);
+        byte[] raw = new byte[rawBytes];
+        int headBytes = zstdInto(raw, compressed, p, (int) headLength);
         int from = p + (int) headLength;
         try (InputStream in = new BZip2CompressorInputStream(
                 new ByteArrayInputStream(compressed, from, compressed.length - from), false)) {
-            int n = in.readNBytes(raw, head.length, rawBytes - head.length);
-            if (n != rawBytes - head.length || in.read() != -1) {
-                throw new IllegalArgumentException("bzip2 stream does not hold exactly " + (rawBytes - head.length) + " bytes");
+            int n = in.readNBytes(raw, headBytes, rawBytes - headBytes);
+            if (n != rawBytes - headBytes || in.read() != -1) {
+                throw new IllegalArgumentException("bzip2 stream does not hold exactly " + (rawBytes - headBytes) + " bytes");
             }
             return raw;
         } catch (IOException | RuntimeException e) {
