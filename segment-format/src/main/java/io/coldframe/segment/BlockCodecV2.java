@@ -72,6 +72,16 @@ final class BlockCodecV2 {
      * @throws IllegalArgumentException naming what is wrong (the caller adds "block N: ")
      */
     static byte[] open(byte[] compressed, SegmentIndex.BlockInfo info) {
+        check(compressed, info);
+        return BlockCompression.ofId(info.codec()).decompress(compressed, info.rawBytes());
+    }
+
+    /**
+     * Checks the compressed bytes against the index: size, SHA-256, a transform this reader knows.
+     *
+     * @throws IllegalArgumentException naming what is wrong (the caller adds "block N: ")
+     */
+    static void check(byte[] compressed, SegmentIndex.BlockInfo info) {
         if (compressed.length != info.compressedBytes()) {
             throw new IllegalArgumentException("only " + compressed.length + " of " + info.compressedBytes() + " bytes");
         }
@@ -81,6 +91,5 @@ final class BlockCodecV2 {
         if (info.transform() > TRANSFORM_PIECES) {
             throw new IllegalArgumentException("unknown block transform " + info.transform());
         }
-        return BlockCompression.ofId(info.codec()).decompress(compressed, info.rawBytes());
     }
 }

@@ -197,10 +197,25 @@ public enum BlockCompression {
     }
 
     private static byte[] unzstdThenBzip2(byte[] compressed, int rawBytes) {
+        int text = textStreamOffset(compressed, compressed.length, compressed.length);
+        byte[] raw = new byte[rawBytes];
+        int headBytes = unzstdHead(raw, compressed, text);
+        bunzip2Into(raw, headBytes, compressed, text, compressed.length);
+        return raw;
+    }
+
+    /**
+     * Where codec 2's bzip2 stream starts in a compressed block of {@code blockBytes} bytes, read from its first
+     * {@code available} bytes (the varint length of the zstd frame): a reader can start on the text before it has the
+     * rest of the block.
+     *
+     * @throws IllegalArgumentException if those bytes do not hold the varint, or it leaves no bzip2 stream
+     */
+    static int textStreamOffset(byte[] compressed, int available, int blockBytes) {
         long headLength = 0;
         int p = 0;
         for (int shift = 0; ; shift += 7) {
-            if (p >= compressed.length || shift > 28) {
+            if (p >= available || shift > 28) {
                 throw new IllegalArgumentException("codec 2 block without its zstd frame length");
             }
             int c = compressed[p++] & 0xff;
@@ -209,19 +224,52 @@ public enum BlockCompression {
                 break;
             }
         }
-        if (headLength < 1 || p + headLength >= compressed.length) {
+        if (headLength < 1 || p + headLength >= blockBytes) {
             throw new IllegalArgumentException("codec 2 zstd frame of " + headLength + " bytes does not leave a bzip2 stream");
         }
-        byte[] raw = new byte[rawBytes];
-        int headBytes = zstdInto(raw, compressed, p, (int) headLength);
-        int from = p + (int) headLength;
-        try (InputStream in = new BZip2CompressorInputStream(
-                new ByteArrayInputStream(compressed, from, compressed.length - from), false)) {
-            int n = in.readNBytes(raw, headBytes, rawBytes - headBytes);
-            if (n != rawBytes - headBytes || in.read() != -1) {
-                throw new IllegalArgumentException("bzip2 stream does not hold exactly " + (rawBytes - headBytes) + " bytes");
+        return (int) (p + headLength);
+    }
+
+    /** The bytes codec 2's zstd frame holds, from its header in the block's first {@code available} bytes; -1 if not there. */
+    static long headBytes(byte[] compressed, int available) {
+        int varint = varintLength(compressed, available);
+        if (varint < 0 || varint >= available) {
+            return -1;
+        }
+        try {
+            long size = Zstd.getFrameContentSize(compressed, varint, available - varint);
+            return size > 0 ? size : -1;
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static int varintLength(byte[] b, int available) {
+        for (int p = 0; p < Math.min(available, 5); p++) {
+            if ((b[p] & 0x80) == 0) {
+                return p + 1;
             }
-            return raw;
+        }
+        return -1;
+    }
+
+    /** Decompresses codec 2's zstd frame (before {@code textOffset}) to the start of {@code raw}; returns its size. */
+    static int unzstdHead(byte[] raw, byte[] compressed, int textOffset) {
+        int varint = varintLength(compressed, textOffset);
+        return zstdInto(raw, compressed, varint, textOffset - varint);
+    }
+
+    /**
+     * Decodes codec 2's bzip2 stream, {@code compressed[from, to)}, into {@code raw} from {@code at} to its end.
+     *
+     * @throws IllegalArgumentException if it is not one whole bzip2 stream of exactly that many bytes
+     */
+    static void bunzip2Into(byte[] raw, int at, byte[] compressed, int from, int to) {
+        try (InputStream in = new BZip2CompressorInputStream(new ByteArrayInputStream(compressed, from, to - from), false)) {
+            int n = in.readNBytes(raw, at, raw.length - at);
+            if (n != raw.length - at || in.read() != -1) {
+                throw new IllegalArgumentException("bzip2 stream does not hold exactly " + (raw.length - at) + " bytes");
+            }
         } catch (IOException | RuntimeException e) {
             throw e instanceof IllegalArgumentException iae ? iae
                     : new IllegalArgumentException("bzip2 decompression failed: " + e.getMessage(), e);

@@ -398,10 +398,14 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
         long start = blockOffset[b];
         int d0 = (int) (start / FrameV2.PAYLOAD);
         int d1 = (int) ((start + info.compressedBytes() - 1) / FrameV2.PAYLOAD);
-        byte[] comp = assemble(dataPayloads(d0, d1), start - (long) d0 * FrameV2.PAYLOAD, info.compressedBytes());
         List<byte[]> bodies;
         try {
-            bodies = BlockCodecV2.bodies(BlockCodecV2.open(comp, info), info.transform());
+            byte[] raw = info.codec() == BlockCompression.ZSTD_BZIP2.id() && d1 - d0 > SEEK_IF_AHEAD_BY + 1
+                    ? withTextAlongside(info, start, d0, d1) : null;
+            if (raw == null) {
+                raw = BlockCodecV2.open(assemble(dataPayloads(d0, d1), start - (long) d0 * FrameV2.PAYLOAD, info.compressedBytes()), info);
+            }
+            bodies = BlockCodecV2.bodies(raw, info.transform());
         } catch (IllegalArgumentException e) {
             throw damaged("block " + b + ": " + e.getMessage(), e);
         }
@@ -413,6 +417,50 @@ final class SegmentReaderV2 implements SegmentReader.Impl {
             blockCache.remove(blockCache.keySet().iterator().next());
         }
         return bodies;
+    }
+
+    /**
+     * A codec 2 block decoded with its text beside its head: the frames of the bzip2 stream are read first and decoded
+     * on the pool while the head's frames are read, checked and decompressed, the two longest steps of a cold read side
+     * by side. Nothing is returned before the whole block's SHA-256 checks out. Null when the block's first frame does
+     * not say where the text starts, or the head is only a few frames (the caller then reads the block in order).
+     */
+    private byte[] withTextAlongside(SegmentIndex.BlockInfo info, long start, int d0, int d1) throws IOException {
+        long skip = start - (long) d0 * FrameV2.PAYLOAD;
+        byte[][] first = dataPayloads(d0, d0);
+        int available = (int) Math.min(info.compressedBytes(), first[0].length - skip);
+        byte[] prefix = assemble(first, skip, available);
+        int textOffset;
+        try {
+            textOffset = BlockCompression.textStreamOffset(prefix, available, info.compressedBytes());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        long headBytes = BlockCompression.headBytes(prefix, available);
+        int dt = (int) ((start + textOffset) / FrameV2.PAYLOAD);
+        // a head of few frames is not worth it, and the demuxer would read through it to the text rather than seek,
+        // decoding those frames twice
+        if (headBytes < 1 || headBytes >= info.rawBytes() || dt - d0 - 1 <= SEEK_IF_AHEAD_BY) {
+            return null;
+        }
+        byte[][] textFrames = dataPayloads(dt, d1);
+        byte[] text = assemble(textFrames, start + textOffset - (long) dt * FrameV2.PAYLOAD, info.compressedBytes() - textOffset);
+        byte[] raw = new byte[info.rawBytes()];
+        // the two write disjoint parts of raw: the text from headBytes on, the zstd frame before it
+        Future<?> textDecode = pool.submit(() -> BlockCompression.bunzip2Into(raw, (int) headBytes, text, 0, text.length));
+        byte[][] headFrames = dataPayloads(d0 + 1, dt - 1);
+        byte[][] frames = new byte[d1 - d0 + 1][];
+        frames[0] = first[0];
+        System.arraycopy(headFrames, 0, frames, 1, headFrames.length);
+        System.arraycopy(textFrames, 0, frames, dt - d0, textFrames.length);
+        byte[] comp = assemble(frames, skip, info.compressedBytes());
+        BlockCodecV2.check(comp, info);
+        int unzstd = BlockCompression.unzstdHead(raw, comp, textOffset);
+        if (unzstd != headBytes) {
+            throw new IllegalArgumentException("zstd frame holds " + unzstd + " bytes, its header " + headBytes);
+        }
+        Workers.join(textDecode);
+        return raw;
     }
 
     /** {@code length} bytes starting {@code offset} bytes into the concatenated payloads. */

@@ -8,10 +8,8 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,7 +111,7 @@ class CorruptionTest {
         int groupFrames = SegmentOptions.DEFAULT_PARITY_GROUP_FRAMES;
         int a = groupFrames + 2;
         int b = groupFrames + 5; // both in parity group 1
-        rewrite(video, Set.of(a, b));
+        FrameEdits.blank(video, manifest, Set.of(a, b));
         VerificationReport report = verify(video);
         assertThat(report.ok()).isFalse();
         assertThat(report.problems()).anyMatch(p -> p.startsWith("parity group 1 (frames " + groupFrames + "-"
@@ -144,7 +142,7 @@ class CorruptionTest {
             // frame 0 too: the first frame, which opening probes, holds the start of the index
             lost.add(p == 0 ? 0 : p + Math.min(3, manifest.frameCount() - 1 - p));
         }
-        rewrite(video, lost);
+        FrameEdits.blank(video, manifest, lost);
         VerificationReport report = verify(video);
         assertThat(report.problems()).isEmpty();
         assertThat(report.ok()).isTrue();
@@ -157,12 +155,7 @@ class CorruptionTest {
         Path video = copy();
         SegmentManifest.Block b = manifest.blocks().get(2);
         int frame = b.lastFrame();
-        rewrite(video, frames -> {
-            byte[] f = frames.get(frame);
-            f[FrameV2.SIZE + 5] ^= 0x5a;
-            frames.set(frame, FrameV2.frame(0, FrameV2.segmentIdHash("victim"), frame, 15, 1, f, FrameV2.SIZE,
-                    f.length - FrameV2.SIZE));
-        });
+        FrameEdits.alterPayload(video, manifest, frame, 5);
         VerificationReport report = verify(video);
         assertThat(report.ok()).isFalse();
         assertThat(report.problems()).anyMatch(p -> p.startsWith("block 2: sha-256 mismatch"));
@@ -250,35 +243,4 @@ class CorruptionTest {
     }
 
     /** Writes the video again with the frames at the given positions replaced by blank images. */
-    private static void rewrite(Path video, Set<Integer> blank) throws IOException {
-        rewrite(video, frames -> blank.forEach(p -> frames.set(p, null)));
-    }
-
-    /** Decodes every frame, lets the caller edit their bytes (null = blank image), writes a new video. */
-    private static void rewrite(Path video, Consumer<List<byte[]>> edit) throws IOException {
-        SegmentManifest.Video v = manifest.video();
-        QrCodec qr = QrCodec.of(v.maskPattern(), v.moduleSizePx(), v.quietZoneModules());
-        List<byte[]> frames = new ArrayList<>();
-        try (VideoIn in = VideoIn.open(video, 0)) {
-            VideoIn.Read r;
-            while ((r = in.next()) != null) {
-                frames.add(qr.decode(r.image()).bytes());
-            }
-        }
-        edit.accept(frames);
-        Path tmp = video.resolveSibling("rewritten.mkv");
-        try (VideoOut out = new VideoOut(tmp, v.codec(), v.width(), manifest.segmentId())) {
-            for (byte[] f : frames) {
-                if (f == null) {
-                    byte[] white = new byte[(v.width() + 7) / 8 * v.width()];
-                    java.util.Arrays.fill(white, (byte) 0xff);
-                    out.write(white);
-                } else {
-                    out.write(qr.renderMonoBlack(qr.encode(f)));
-                }
-            }
-            out.finish();
-        }
-        Files.move(tmp, video, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
 }
