@@ -228,9 +228,6 @@ final class QrCodec {
     record Decoded(byte[] bytes, Method method) {
     }
 
-    /**
-     * Decodes an 8-bit gray image. @return the frame bytes, or null if no method could read the QR code
-     */
     /** The packed layout last used by {@link #decode(FramePixels)}: every frame of a video has the same row stride. */
     private volatile QrSymbol.PackedLayout packed;
 
@@ -253,6 +250,7 @@ final class QrCodec {
         return decode(pixels.gray());
     }
 
+    /** Decodes an 8-bit gray image. @return the frame bytes, or null if no method could read the QR code */
     Decoded decode(GrayImage img) {
         if (img.width() == side && img.height() == side) {
             boolean[] dark = sampleGrid(img);
