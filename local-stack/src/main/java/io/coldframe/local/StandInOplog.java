@@ -42,6 +42,13 @@ final class StandInOplog implements Oplog {
 
     private static final int CHANGE_STREAM_HISTORY_LOST = 286;
 
+    /**
+     * How long an empty change-stream poll waits for a new entry. MongoDB holds an awaitData getMore up to its
+     * maxTimeMS; without a wait the connector's task polled an idle stand-in in a busy loop (about a core). The
+     * stand-in answers on its network threads, which serve other connections too, so the wait stays short.
+     */
+    static final long EMPTY_POLL_WAIT_MS = 25;
+
     private record Entry(String namespace, Document oplogDocument) {
     }
 
@@ -107,6 +114,25 @@ final class StandInOplog implements Oplog {
             size++;
         }
         trim();
+        notifyAll(); // change streams waiting in an empty poll
+    }
+
+    private long newestEntry() {
+        Map.Entry<Long, Entry> last = entries.lastEntry();
+        return last == null ? 0 : last.getKey();
+    }
+
+    /** Waits, at most {@link #EMPTY_POLL_WAIT_MS}, until the oplog holds an entry newer than {@code newest}. */
+    private synchronized void awaitEntryAfter(long newest) {
+        long deadline = System.nanoTime() + EMPTY_POLL_WAIT_MS * 1_000_000;
+        try {
+            for (long left = EMPTY_POLL_WAIT_MS; newestEntry() == newest && left > 0;
+                    left = (deadline - System.nanoTime()) / 1_000_000) {
+                wait(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void trim() {
@@ -190,6 +216,16 @@ final class StandInOplog implements Oplog {
 
         @Override
         public List<Document> takeDocuments(int numberToReturn) {
+            long newest = newestEntry();
+            List<Document> documents = read(numberToReturn);
+            if (documents.isEmpty()) { // nothing new for this stream: wait as an awaitData cursor does, then look once more
+                awaitEntryAfter(newest);
+                documents = read(numberToReturn);
+            }
+            return documents;
+        }
+
+        private List<Document> read(int numberToReturn) {
             NavigableMap<Long, Entry> after = entries.tailMap(position, false);
             Stream<Document> events = after.values().stream()
                     .filter(entry -> inNamespace(entry.namespace(), namespace))
