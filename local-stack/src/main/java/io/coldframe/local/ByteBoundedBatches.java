@@ -20,6 +20,7 @@ import io.netty.buffer.Unpooled;
 final class ByteBoundedBatches {
 
     static final int MAX_BATCH_BYTES = 16 * 1024 * 1024;
+    private static final int SCRATCH_BYTES = 64 * 1024;
 
     private ByteBoundedBatches() {
     }
@@ -63,25 +64,27 @@ final class ByteBoundedBatches {
             int limit = count > 0 ? count : Integer.MAX_VALUE;
             List<Document> batch = new ArrayList<>();
             long bytes = 0;
-            while (!documents.isEmpty() && batch.size() < limit) {
-                long size = encodedSize(documents.peekFirst());
-                if (!batch.isEmpty() && bytes + size > MAX_BATCH_BYTES) {
-                    break;
+            // One buffer for the whole batch: grown once to the largest document, not once per document.
+            ByteBuf scratch = Unpooled.buffer(SCRATCH_BYTES);
+            try {
+                while (!documents.isEmpty() && batch.size() < limit) {
+                    long size = encodedSize(documents.peekFirst(), scratch);
+                    if (!batch.isEmpty() && bytes + size > MAX_BATCH_BYTES) {
+                        break;
+                    }
+                    bytes += size;
+                    batch.add(documents.pollFirst());
                 }
-                bytes += size;
-                batch.add(documents.pollFirst());
+            } finally {
+                scratch.release();
             }
             return batch;
         }
     }
 
-    private static int encodedSize(Document document) {
-        ByteBuf buffer = Unpooled.buffer();
-        try {
-            BsonEncoder.encodeDocument(document, buffer);
-            return buffer.readableBytes();
-        } finally {
-            buffer.release();
-        }
+    private static int encodedSize(Document document, ByteBuf scratch) {
+        scratch.clear();
+        BsonEncoder.encodeDocument(document, scratch);
+        return scratch.readableBytes();
     }
 }

@@ -22,7 +22,8 @@ import io.netty.channel.Channel;
  * query that selects by {@code _id} next to other predicates ({@code {$and: [{_id: {$in: …}}, …]}}, as the purger's
  * guarded delete) is narrowed by the {@code _id} index before any other predicate is evaluated, as MongoDB's planner
  * does, instead of evaluating the whole query on every document of the collection. Every document the index yields is
- * still matched against the whole query, so the result is the same; only which documents are looked at changes. An
+ * still matched against the whole query, so the result is the same; only which documents are looked at changes. A
+ * guard that compares a whole document with a literal one is evaluated as MongoDB does ({@link ExactDocumentGuards}). An
  * aggregation answers in batches of at most 16 MiB ({@link ByteBoundedBatches}), as MongoDB's do.
  */
 final class StandInBackend extends MemoryBackend {
@@ -82,6 +83,12 @@ final class StandInBackend extends MemoryBackend {
                 }
             }
             return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+        }
+
+        /** Exact-document guards are evaluated as MongoDB does ({@link ExactDocumentGuards}), the rest as before. */
+        @Override
+        protected boolean documentMatchesQuery(Document document, Document query) {
+            return ExactDocumentGuards.matches(document, query, predicate -> super.documentMatchesQuery(document, predicate));
         }
 
         /** The {@code _id} predicate a query ANDs with its others, when it is not the whole query; else null. */
