@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,7 +67,6 @@ public final class PipelineBenchmark {
 
     private final Settings settings;
     private final Consumer<String> progress;
-    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private long peakHeapBytes;
     private long peakRssBytes;
 
@@ -140,7 +137,7 @@ public final class PipelineBenchmark {
             load(mongo, stack);
             stack.startConnectWorker();
             PipelineProgress changes = new PipelineProgress(admin, stack.topics().changes(), List.of());
-            Map<String, Long> cpuBefore = cpuByThread();
+            PhaseCpu cpu = PhaseCpu.start();
             long t0 = System.nanoTime();
             stack.startConnector();
             long first = -1;
@@ -152,10 +149,11 @@ public final class PipelineBenchmark {
                     first = System.nanoTime();
                 }
                 sampleMemory();
+                cpu.sample();
                 Thread.sleep(50);
             }
             long end = System.nanoTime();
-            Map<String, Long> cpu = delta(cpuBefore, cpuByThread());
+            PhaseCpu.Result spent = cpu.finish();
             Map<String, Object> phase = new LinkedHashMap<>();
             double seconds = (end - first) / 1e9;
             phase.put("connector_only_per_s", Results.round(published / seconds, 1));
@@ -164,7 +162,7 @@ public final class PipelineBenchmark {
             phase.put("seconds_connector_start_to_first_event", Results.round((first - t0) / 1e9, 2));
             phase.put("method", "documents loaded first, then the connector's copy of existing documents; rate = events / time from the first "
                     + "event on the change topic to the N-th (change-topic end offsets polled every 50 ms)");
-            phase.put("cpu_seconds", cpuByStage(cpu));
+            phase.put("cpu_seconds", cpuByStage(spent));
             progress.accept("connector only: " + phase.get("connector_only_per_s") + " events/s");
             stack.stopConnector();
             return phase;
@@ -188,7 +186,7 @@ public final class PipelineBenchmark {
                     stack.mongoUri(), stack.database(), stack.collection(), workDir, workDir.resolve("archive"), settings.archiverWorkers(),
                     settings.batchLinger(), Duration.ofSeconds(1), Map.of());
             List<Sample> samples = new ArrayList<>();
-            Map<String, Long> cpu;
+            PhaseCpu.Result spent;
             boolean drained = false;
             long t0;
             long lastReport;
@@ -197,7 +195,7 @@ public final class PipelineBenchmark {
                 stack.startConnectWorker();
                 String tieringGroup = pipeline.stages().get(0).groupId();
                 PipelineProgress probe = new PipelineProgress(admin, stack.topics().changes(), pipeline.stages());
-                Map<String, Long> cpuBefore = cpuByThread();
+                PhaseCpu cpu = PhaseCpu.start();
                 t0 = System.nanoTime();
                 lastReport = t0;
                 stack.startConnector();
@@ -211,6 +209,7 @@ public final class PipelineBenchmark {
                     samples.add(new Sample(now, snapshot.changesPublished(), snapshot.changesPublished() - snapshot.lagByGroup().get(tieringGroup),
                             pipeline.archivedByWorkers(), pipeline.deletedByPurger()));
                     sampleMemory();
+                    cpu.sample();
                     if (snapshot.drained(n)) {
                         if (drainedSince == null || !drainedSince.endOffsets().equals(snapshot.endOffsets())) {
                             drainedSince = snapshot;
@@ -231,7 +230,7 @@ public final class PipelineBenchmark {
                     }
                     Thread.sleep(SAMPLE_MS);
                 }
-                cpu = delta(cpuBefore, cpuByThread());
+                spent = cpu.finish();
                 if (!drained) {
                     progress.accept("end to end: the pipeline did not drain within " + settings.timeout());
                 }
@@ -261,7 +260,7 @@ public final class PipelineBenchmark {
             e2e.put("stages", stages);
             long maxTieringBacklog = samples.stream().mapToLong(s -> s.published() - s.tiered()).max().orElse(0);
             e2e.put("max_tiering_backlog", maxTieringBacklog);
-            e2e.put("cpu_seconds", cpuByStage(cpu));
+            e2e.put("cpu_seconds", cpuByStage(spent));
             Map<String, Object> bytes = kafkaBytes(admin, stack.topics(), documentBytes, n);
             e2e.put("write_amplification", bytes.remove("write_amplification"));
             e2e.put("kafka_bytes", bytes);
@@ -399,27 +398,6 @@ public final class PipelineBenchmark {
         return 0;
     }
 
-    /** CPU nanoseconds per live thread, keyed by name and id. */
-    private Map<String, Long> cpuByThread() {
-        Map<String, Long> cpu = new HashMap<>();
-        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (info == null) {
-                continue;
-            }
-            long nanos = threads.getThreadCpuTime(info.getThreadId());
-            if (nanos > 0) {
-                cpu.put(info.getThreadName() + "#" + info.getThreadId(), nanos);
-            }
-        }
-        return cpu;
-    }
-
-    private static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
-        Map<String, Long> delta = new HashMap<>();
-        after.forEach((thread, nanos) -> delta.put(thread, nanos - before.getOrDefault(thread, 0L)));
-        return delta;
-    }
-
     private static final List<Map.Entry<String, Pattern>> STAGES = List.of(
             Map.entry("mongodb_stand_in", Pattern.compile("mongo-server-worker.*|mongo-server-boss.*")),
             Map.entry("tiering", Pattern.compile(".*coldframe-tiering.*|.*StreamThread.*|restore-holds.*")),
@@ -440,19 +418,31 @@ public final class PipelineBenchmark {
         return "other";
     }
 
-    private static Map<String, Object> cpuByStage(Map<String, Long> cpu) {
+    /**
+     * The phase's CPU by stage and by thread name; shares are of the process's CPU time. {@code jvm_gc} and {@code jvm_jit}
+     * are the JVM's collector and compiler threads, {@code unattributed} what no thread accounts for.
+     */
+    private static Map<String, Object> cpuByStage(PhaseCpu.Result spent) {
         Map<String, Long> byStage = new TreeMap<>();
         Map<String, Long> byName = new TreeMap<>();
-        long total = 0;
-        for (Map.Entry<String, Long> thread : cpu.entrySet()) {
+        long threadsTotal = 0;
+        for (Map.Entry<String, Long> thread : spent.byThread().entrySet()) {
             String name = thread.getKey().substring(0, thread.getKey().lastIndexOf('#'));
             byStage.merge(stageOf(name), thread.getValue(), Long::sum);
             byName.merge(name.replaceAll("\\d+", "N"), thread.getValue(), Long::sum);
-            total += thread.getValue();
+            threadsTotal += thread.getValue();
         }
+        long jvmTotal = 0;
+        for (Map.Entry<String, Long> jvm : spent.jvmThreads().entrySet()) {
+            byStage.put(jvm.getKey(), jvm.getValue());
+            jvmTotal += jvm.getValue();
+        }
+        long process = Math.max(spent.processNanos(), threadsTotal + jvmTotal);
+        byStage.put("unattributed", process - threadsTotal - jvmTotal);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("total", Results.round(total / 1e9, 2));
-        long all = Math.max(1, total);
+        out.put("process_total", Results.round(process / 1e9, 2));
+        out.put("threads_total", Results.round(threadsTotal / 1e9, 2));
+        long all = Math.max(1, process);
         byStage.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).forEach(e -> {
             Map<String, Object> stage = new LinkedHashMap<>();
             stage.put("cpu_s", Results.round(e.getValue() / 1e9, 2));
