@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.bson.BSONException;
 import org.bson.BsonDocument;
 import org.bson.json.JsonParseException;
 
@@ -81,8 +82,8 @@ final class ColdRecordReader {
     private static SegmentRecord toSegmentRecord(String recordRef, TierChange change) {
         BsonDocument document;
         try {
-            document = MemoryDocuments.fromJson(change.getMemory().getDocument());
-        } catch (JsonParseException | IllegalArgumentException e) {
+            document = MemoryDocuments.bsonFromJson(change.getMemory().getDocument());
+        } catch (JsonParseException | BSONException | IllegalArgumentException e) {
             throw new InvalidRecordException(recordRef + " (memory " + change.getMemoryId() + ")", "memory.document", e.getMessage());
         }
         SegmentRecord segmentRecord = SegmentRecord.of(change.getMemoryId(), document);

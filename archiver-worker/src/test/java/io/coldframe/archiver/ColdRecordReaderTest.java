@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Optional;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.bson.BsonBinaryWriter;
 import org.bson.BsonDocument;
+import org.bson.RawBsonDocument;
+import org.bson.io.BasicOutputBuffer;
 import org.junit.jupiter.api.Test;
 
 import io.coldframe.archiver.redaction.RedactionPolicy;
@@ -55,6 +58,26 @@ class ColdRecordReaderTest {
                 reason -> assertThat(reason).contains("coldframe.tier.cold-2@6").contains("field value"),
                 reason -> assertThat(reason).contains("coldframe.tier.cold-2@7").contains("memory.version"),
                 reason -> assertThat(reason).contains("@8").contains("tombstone"));
+    }
+
+    /** MongoDB stores a document whose key repeats; its JSON keeps both, and so must the bytes archived from it. */
+    @Test
+    void aDocumentWithARepeatedKeyIsArchivedByteForByte() {
+        BasicOutputBuffer out = new BasicOutputBuffer();
+        try (BsonBinaryWriter writer = new BsonBinaryWriter(out)) {
+            writer.writeStartDocument();
+            writer.writeString("_id", "m1");
+            writer.writeInt32("n", 1);
+            writer.writeString("n", "again");
+            writer.writeEndDocument();
+        }
+        RawBsonDocument stored = new RawBsonDocument(out.toByteArray());
+
+        ColdRecordReader.Batch batch = new ColdRecordReader(Optional.empty())
+                .read(List.of(at(1, coldRecord(stored, MemoryDocuments.versionOf(stored)))));
+
+        assertThat(batch.rejected()).isEmpty();
+        assertThat(MemoryDocuments.toBson(batch.records().get(0).document())).isEqualTo(out.toByteArray());
     }
 
     @Test

@@ -67,6 +67,15 @@ public final class MemoryDocuments {
         return BsonDocument.parse(json);
     }
 
+    /**
+     * The document's BSON written straight from its Extended JSON: no tree is built and encoded again, and a key that
+     * repeats (MongoDB stores such documents; a map keeps one of them) stays as it was, so the bytes hash to the
+     * version of the document the JSON was written from.
+     */
+    public static RawBsonDocument bsonFromJson(String json) {
+        return RawBsonDocument.parse(json);
+    }
+
     /** The document's BSON bytes; a document read raw from MongoDB gives its bytes as stored, without re-encoding. */
     public static byte[] toBson(BsonDocument document) {
         ByteBuffer buffer = bsonView(document);
