@@ -50,21 +50,28 @@ public final class LoopControl {
 
     /**
      * Runs {@code body} on the calling thread. The consumer's wake-up after a stop and an interrupt end it quietly;
-     * any other exception is rethrown after {@code release} ran. {@code release} closes the loop's clients, once.
+     * any other exception is rethrown after {@code release} ran. {@code release} closes the loop's clients, once. A
+     * loop that ends without a stop is logged with what ended it, so the 503 of /health/live has a reason in the log.
      */
     public void run(Body body, Runnable release) {
+        Throwable cause = null;
         try {
             body.run();
         } catch (WakeupException e) {
             if (running.get()) {
+                cause = e;
                 throw e;
             }
         } catch (InterruptedException e) {
+            cause = e;
             Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            cause = e;
+            throw e;
         } finally {
             loopEnded = true;
             if (running.get()) {
-                log.error("the {} loop ended without being asked to stop; /health/live now answers 503", name);
+                log.error("the {} loop ended without being asked to stop; /health/live now answers 503", name, cause);
             }
             try {
                 release.run();

@@ -12,6 +12,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 class LoopControlTest {
 
@@ -49,6 +55,30 @@ class LoopControlTest {
         assertThat(released).hasValue(1);
         assertThat(loop.alive()).isFalse();
         assertThat(loop.stopRequested()).as("it ended by itself").isFalse();
+    }
+
+    /** A hot-cache loop once ended in a full test run with only "ended without being asked to stop" in the log. */
+    @Test
+    void aLoopThatEndsByItselfLogsWhatEndedIt() {
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(LoopControlTest.class);
+        logger.addAppender(events);
+        try {
+            assertThatThrownBy(() -> loop.run(() -> {
+                throw new IllegalStateException("broken");
+            }, released::incrementAndGet)).hasMessage("broken");
+            new LoopControl("interrupted", LoopControlTest.class).run(() -> {
+                throw new InterruptedException("asked to give up");
+            }, released::incrementAndGet);
+            Thread.interrupted(); // run restored the flag; the test thread goes on
+        } finally {
+            logger.detachAppender(events);
+        }
+
+        assertThat(events.list).extracting(e -> e.getThrowableProxy() == null ? null : e.getThrowableProxy().getMessage())
+                .containsExactly("broken", "asked to give up");
+        assertThat(events.list).allSatisfy(e -> assertThat(e.getLevel()).isEqualTo(Level.ERROR));
     }
 
     @Test
