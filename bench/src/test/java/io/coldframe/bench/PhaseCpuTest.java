@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 

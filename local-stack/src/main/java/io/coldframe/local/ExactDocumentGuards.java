@@ -30,15 +30,23 @@ final class ExactDocumentGuards {
 
     /** Whether the document matches the query; {@code matcher} evaluates the predicates this class does not handle. */
     static boolean matches(Document document, Document query, Predicate<Document> matcher) {
+        if (!query.containsKey("$and") && !query.containsKey("$or") && !query.containsKey("$expr")) {
+            return matcher.test(query); // nothing of ours: the query as it came, without a copy
+        }
+        Document others = new Document();
         for (Map.Entry<String, Object> predicate : query.entrySet()) {
-            if (!matches(document, predicate.getKey(), predicate.getValue(), matcher)) {
+            Boolean result = evaluated(document, predicate.getKey(), predicate.getValue(), matcher);
+            if (result == null) {
+                others.put(predicate.getKey(), predicate.getValue());
+            } else if (!result) {
                 return false;
             }
         }
-        return true;
+        return others.isEmpty() || matcher.test(others);
     }
 
-    private static boolean matches(Document document, String key, Object value, Predicate<Document> matcher) {
+    /** The predicate's result where this class evaluates it, else null (for mongo-java-server's matcher). */
+    private static Boolean evaluated(Document document, String key, Object value, Predicate<Document> matcher) {
         switch (key) {
             case "$and" -> {
                 if (value instanceof List<?> clauses && !clauses.isEmpty() && clauses.stream().allMatch(Document.class::isInstance)) {
@@ -60,7 +68,7 @@ final class ExactDocumentGuards {
             }
             default -> { }
         }
-        return matcher.test(new Document(key, value));
+        return null;
     }
 
     /** True only when both ids are of a type whose equality is plain (string, ObjectId) and they differ. */
