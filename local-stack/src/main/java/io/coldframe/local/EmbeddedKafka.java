@@ -69,7 +69,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.deleteWorkDir = builder.workDir == null;
         this.workDir = builder.workDir != null ? builder.workDir : Ports.tempDir("coldframe-kafka");
         this.brokerPort = builder.brokerPort > 0 ? builder.brokerPort : Ports.freeLoopbackPort();
-        this.controllerPort = builder.controllerPort > 0 ? builder.controllerPort : Ports.freeLoopbackPort();
+        this.controllerPort = builder.controllerPort > 0 ? builder.controllerPort : Ports.freeLoopbackPort(brokerPort);
         this.scramUsers = builder.scramUsers.isEmpty() ? Map.of() : withSuperUser(builder.scramUsers);
         Map<String, String> props = brokerProperties(workDir.resolve("data").toString());
         props.putAll(builder.overrides);
