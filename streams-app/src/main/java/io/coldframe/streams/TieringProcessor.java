@@ -140,14 +140,15 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     /** Decides the memory's tier now and updates state, index, views and counts; writes nothing when nothing changed. */
     private void apply(TieringState previous, MemoryRecord memory, MemoryFacts facts, Instant now) {
-        TierDecision decision = heldOutOfCold(memory.getId(), policy.decide(facts, now), now);
+        TierDecision decision = finalWhenCold(heldOutOfCold(memory.getId(), policy.decide(facts, now), now));
         Tier from = previous == null ? null : previous.getTier();
         boolean sameVersion = previous != null && previous.getMemory().getVersion().equals(memory.getVersion());
         if (sameVersion && from == decision.tier() && previous.getRule().equals(decision.rule())
                 && Objects.equals(previous.getNextChangeAt(), decision.nextChangeAt())) {
             return; // a replayed event, or a re-evaluation that changes nothing
         }
-        replaceState(previous, new TieringState(memory, decision.tier(), decision.rule(), decision.nextChangeAt()));
+        MemoryRecord kept = decision.tier() == Tier.COLD ? withoutDocument(memory) : memory;
+        replaceState(previous, new TieringState(kept, decision.tier(), decision.rule(), decision.nextChangeAt()));
         if (from != decision.tier()) {
             emit(from, decision, memory, now);
             if (previous != null) {
@@ -174,6 +175,26 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
             return decision;
         }
         return new TierDecision(Tier.HOT, RESTORED_HOLD, holdUntil);
+    }
+
+    /**
+     * Cold is where a memory's document leaves the tiering engine: its cold record carries it to the archivers, which
+     * archive it and have it deleted from MongoDB. Time and changed rules therefore never move a memory out of cold
+     * (moving it would not stop its archiving); a new version or a delete does.
+     */
+    private static TierDecision finalWhenCold(TierDecision decision) {
+        return decision.tier() == Tier.COLD && decision.nextChangeAt() != null
+                ? new TierDecision(Tier.COLD, decision.rule(), null)
+                : decision;
+    }
+
+    /**
+     * A cold memory's state keeps its facts and version, not its document: the document is on the cold topic and
+     * soon in the archive, and most of the store and its changelog would otherwise be cold documents waiting for
+     * MongoDB's delete (and, for erasure, one more copy of them).
+     */
+    private static MemoryRecord withoutDocument(MemoryRecord memory) {
+        return memory.getDocument().isEmpty() ? memory : MemoryRecord.newBuilder(memory).setDocument("").build();
     }
 
     private void delete(String memoryId) {
@@ -231,6 +252,12 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
     }
 
     private void reevaluate(TieringState state, Instant now) {
+        if (state.getTier() == Tier.COLD) {
+            if (state.getNextChangeAt() != null) { // filed before cold became final
+                replaceState(state, new TieringState(withoutDocument(state.getMemory()), Tier.COLD, state.getRule(), null));
+            }
+            return;
+        }
         MemoryFacts facts;
         try {
             facts = mapper.facts(state.getMemory());

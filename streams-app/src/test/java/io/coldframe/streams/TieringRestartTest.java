@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.coldframe.schemas.Tier;
 import io.coldframe.schemas.TierChange;
+import io.coldframe.schemas.internal.TieringState;
 import io.coldframe.streams.rules.RulesLoader;
 
 /** State and the due index live in RocksDB and survive a stop and a start; so does the policy fingerprint. */
@@ -100,6 +101,43 @@ class TieringRestartTest {
             assertThat(third.warm.isEmpty()).isTrue();
             assertThat(third.metrics.punctuationMemories()).isZero();
             assertThat(third.metrics.memories(Tier.COLD)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void changedRulesThatWouldNotMakeAMemoryColdLeaveAColdOneCold(@TempDir Path stateDir) {
+        try (TieringHarness first = TieringHarness.open(stateDir, RuleBasedPolicy.defaults(), START)) {
+            first.send(TieringHarness.memory("m1", START.minus(DAY.multipliedBy(90)), "LOW"));
+            assertThat(first.cold.readValuesToList()).hasSize(1);
+        }
+
+        RuleBasedPolicy keepsLowWarm = new RuleBasedPolicy(RulesLoader.defaults("low-cold-after-7d.tier=WARM; age-cold.tier=WARM"));
+        try (TieringHarness second = TieringHarness.open(stateDir, keepsLowWarm, START.plus(Duration.ofMinutes(1)))) {
+            second.advance(Duration.ofSeconds(10));
+            assertThat(second.warm.isEmpty()).as("its cold record already went to the archivers").isTrue();
+            assertThat(second.cold.isEmpty()).isTrue();
+            assertThat(second.metrics.memories(Tier.COLD)).isEqualTo(1);
+            assertThat(second.memories().get("\"m1\"").getTier()).isEqualTo(Tier.COLD);
+        }
+    }
+
+    @Test
+    void aColdStateFiledWithANextChangeByAnEarlierVersionLeavesTheDueIndexAndItsDocumentAtItsFirstVisit(@TempDir Path stateDir) {
+        try (TieringHarness harness = TieringHarness.open(stateDir, RuleBasedPolicy.defaults(), START)) {
+            harness.send(TieringHarness.memory("m1", START.minus(DAY.multipliedBy(90)), "LOW"));
+            TierChange cold = harness.cold.readValue();
+            Instant due = START.plusSeconds(5);
+            harness.memories().put("\"m1\"", new TieringState(cold.getMemory(), Tier.COLD, cold.getRule(), due));
+            new DueIndex(harness.driver.getKeyValueStore(TieringTopology.DUE_INDEX_STORE)).add(due, "\"m1\"");
+
+            harness.advance(Duration.ofSeconds(10));
+
+            TieringState state = harness.memories().get("\"m1\"");
+            assertThat(state.getTier()).isEqualTo(Tier.COLD);
+            assertThat(state.getNextChangeAt()).isNull();
+            assertThat(state.getMemory().getDocument()).isEmpty();
+            assertThat(harness.dueIndexSize()).isZero();
+            assertThat(harness.cold.isEmpty()).isTrue();
         }
     }
 }

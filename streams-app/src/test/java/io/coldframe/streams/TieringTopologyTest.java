@@ -29,6 +29,7 @@ import io.coldframe.common.Topics;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.Tier;
 import io.coldframe.schemas.TierChange;
+import io.coldframe.schemas.internal.TieringState;
 
 class TieringTopologyTest {
 
@@ -130,6 +131,7 @@ class TieringTopologyTest {
         assertThat(toCold.getFromTier()).isEqualTo(Tier.WARM);
         assertThat(toCold.getRule()).as("never read, so the idle rule decides").isEqualTo("idle-cold");
         assertThat(toCold.getNextChangeAt()).isNull();
+        assertThat(MemoryDocuments.fromJson(toCold.getMemory().getDocument())).isEqualTo(memory("m1", Duration.ofDays(6), "MEDIUM"));
         assertThat(hot.isEmpty()).isTrue();
     }
 
@@ -169,6 +171,32 @@ class TieringTopologyTest {
         TierChange again = cold.readValue();
         assertThat(again.getFromTier()).isEqualTo(Tier.COLD);
         assertThat(again.getMemory().getDocument()).contains("changed after it went cold");
+    }
+
+    @Test
+    void aColdMemorysStateKeepsItsVersionButNotItsDocumentWhichOnlyItsColdRecordCarries() {
+        BsonDocument document = memory("m1", Duration.ofDays(90), "LOW");
+        send("insert", document);
+        assertThat(MemoryDocuments.fromJson(cold.readValue().getMemory().getDocument())).isEqualTo(document);
+
+        TieringState state = driver.<String, TieringState>getKeyValueStore(TieringTopology.MEMORY_STORE).get("\"m1\"");
+        assertThat(state.getTier()).isEqualTo(Tier.COLD);
+        assertThat(state.getMemory().getDocument()).isEmpty();
+        assertThat(state.getMemory().getVersion()).isEqualTo(MemoryDocuments.versionOf(document));
+        assertThat(state.getMemory().getSizeBytes()).isEqualTo(MemoryDocuments.toBson(document).length);
+
+        send("update", document);
+        assertThat(cold.isEmpty()).as("a replay of the version already sent to the archivers").isTrue();
+    }
+
+    @Test
+    void aMemoryThatIsNotColdKeepsItsDocumentInItsStateForTheColdRecordItWillNeed() {
+        BsonDocument document = memory("m1", Duration.ofDays(1), "HIGH");
+        send("insert", document);
+
+        TieringState state = driver.<String, TieringState>getKeyValueStore(TieringTopology.MEMORY_STORE).get("\"m1\"");
+        assertThat(state.getTier()).isEqualTo(Tier.HOT);
+        assertThat(MemoryDocuments.fromJson(state.getMemory().getDocument())).isEqualTo(document);
     }
 
     @Test
