@@ -1,5 +1,6 @@
 package io.coldframe.archiver;
 
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -79,12 +80,15 @@ final class ColdRecordReader {
         }
     }
 
+    /** The document as the record carries it: its exact BSON, or (records written before that) its Extended JSON. */
     private static SegmentRecord toSegmentRecord(String recordRef, TierChange change) {
+        ByteBuffer bson = change.getMemory().getDocumentBson();
+        String field = bson != null ? "memory.document_bson" : "memory.document";
         BsonDocument document;
         try {
-            document = MemoryDocuments.bsonFromJson(change.getMemory().getDocument());
+            document = bson != null ? MemoryDocuments.wellFormedBson(bson) : MemoryDocuments.bsonFromJson(change.getMemory().getDocument());
         } catch (JsonParseException | BSONException | IllegalArgumentException e) {
-            throw new InvalidRecordException(recordRef + " (memory " + change.getMemoryId() + ")", "memory.document", e.getMessage());
+            throw new InvalidRecordException(recordRef + " (memory " + change.getMemoryId() + ")", field, e.getMessage());
         }
         SegmentRecord segmentRecord = SegmentRecord.of(change.getMemoryId(), document);
         if (!segmentRecord.version().equals(change.getMemory().getVersion())) {

@@ -32,6 +32,15 @@ class ColdRecordReaderTest {
                 .setToTier(Tier.COLD).setRule("age-cold").setChangedAt(Instant.EPOCH).setMemory(memory).build());
     }
 
+    /** As the tiering app writes cold records now: the document's exact BSON, no text. */
+    private static byte[] coldBsonRecord(byte[] bson, String statedVersion) {
+        MemoryRecord memory = MemoryRecord.newBuilder().setId("\"m1\"").setAgent("agent-1")
+                .setCreatedAt(Instant.EPOCH).setSizeBytes(bson.length).setVersion(statedVersion)
+                .setDocument("").setDocumentBson(java.nio.ByteBuffer.wrap(bson)).build();
+        return AvroSerde.of(TierChange.class).encode(TierChange.newBuilder().setMemoryId("\"m1\"").setAgent("agent-1")
+                .setToTier(Tier.COLD).setRule("age-cold").setChangedAt(Instant.EPOCH).setMemory(memory).build());
+    }
+
     private static ConsumerRecord<byte[], byte[]> at(long offset, byte[] value) {
         return new ConsumerRecord<>("coldframe.tier.cold", 2, offset, "agent-1".getBytes(StandardCharsets.UTF_8), value);
     }
@@ -58,6 +67,31 @@ class ColdRecordReaderTest {
                 reason -> assertThat(reason).contains("coldframe.tier.cold-2@6").contains("field value"),
                 reason -> assertThat(reason).contains("coldframe.tier.cold-2@7").contains("memory.version"),
                 reason -> assertThat(reason).contains("@8").contains("tombstone"));
+    }
+
+    @Test
+    void aRecordCarryingBsonIsArchivedAsThoseBytesAndDamagedBytesAreRefusedNamingTheField() {
+        BasicOutputBuffer out = new BasicOutputBuffer();
+        try (BsonBinaryWriter writer = new BsonBinaryWriter(out)) {
+            writer.writeStartDocument();
+            writer.writeString("_id", "m1");
+            writer.writeInt32("n", 1);
+            writer.writeString("n", "again"); // a repeated key: no tree could hold it
+            writer.writeEndDocument();
+        }
+        byte[] bson = out.toByteArray();
+        byte[] damaged = bson.clone();
+        damaged[damaged.length - 2] = 'x'; // the last string's terminator
+        String version = MemoryDocuments.sha256Hex(bson);
+
+        ColdRecordReader.Batch batch = new ColdRecordReader(Optional.empty()).read(List.of(
+                at(1, coldBsonRecord(bson, version)),
+                at(2, coldBsonRecord(damaged, MemoryDocuments.sha256Hex(damaged)))));
+
+        assertThat(MemoryDocuments.toBson(batch.records().get(0).document())).isEqualTo(bson);
+        assertThat(batch.memories()).singleElement().satisfies(m -> assertThat(m.getVersion()).isEqualTo(version));
+        assertThat(batch.rejected()).extracting(ColdRecordReader.Rejected::reason).singleElement()
+                .satisfies(reason -> assertThat(reason).contains("coldframe.tier.cold-2@2").contains("memory.document_bson"));
     }
 
     /** MongoDB stores a document whose key repeats; its JSON keeps both, and so must the bytes archived from it. */

@@ -6,10 +6,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
+import org.bson.BsonBinaryReader;
 import org.bson.BsonDocument;
+import org.bson.BsonSerializationException;
 import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.BsonDocumentCodec;
+import org.bson.codecs.DecoderContext;
 import org.bson.codecs.EncoderContext;
 import org.bson.codecs.RawBsonDocumentCodec;
 import org.bson.json.JsonMode;
@@ -29,6 +32,7 @@ public final class MemoryDocuments {
     private static final BsonDocumentCodec CODEC = new BsonDocumentCodec();
     private static final RawBsonDocumentCodec RAW_CODEC = new RawBsonDocumentCodec();
     private static final EncoderContext ENCODER_CONTEXT = EncoderContext.builder().build();
+    private static final DecoderContext DECODER_CONTEXT = DecoderContext.builder().build();
 
     private MemoryDocuments() {
     }
@@ -74,6 +78,27 @@ public final class MemoryDocuments {
      */
     public static RawBsonDocument bsonFromJson(String json) {
         return RawBsonDocument.parse(json);
+    }
+
+    /**
+     * The document these BSON bytes hold, as they are (not copied), after reading it through once: a malformed one
+     * (a length that does not add up, a missing terminator, an unknown type) fails here, as a {@link
+     * org.bson.BSONException}, and not later where it would be written into a segment.
+     */
+    public static RawBsonDocument wellFormedBson(ByteBuffer bytes) {
+        // Decoded value by value: piping a binary reader copies the bytes unread.
+        try (BsonBinaryReader reader = new BsonBinaryReader(bytes.duplicate())) {
+            CODEC.decode(reader, DECODER_CONTEXT);
+            if (reader.getBsonInput().hasRemaining()) {
+                throw new BsonSerializationException(reader.getBsonInput().getPosition() + " bytes of document, then more");
+            }
+        }
+        if (bytes.hasArray()) {
+            return new RawBsonDocument(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+        }
+        byte[] copy = new byte[bytes.remaining()];
+        bytes.duplicate().get(copy);
+        return new RawBsonDocument(copy);
     }
 
     /** The document's BSON bytes; a document read raw from MongoDB gives its bytes as stored, without re-encoding. */

@@ -1,6 +1,7 @@
 package io.coldframe.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,41 @@ class MemoryDocumentsTest {
         assertThat(MemoryDocuments.toBson(MemoryDocuments.fromJson(MemoryDocuments.toCanonicalJson(negativeZero))))
                 .isEqualTo(MemoryDocuments.toBson(negativeZero));
         assertThat(MemoryDocuments.versionOf(asInt)).isNotEqualTo(MemoryDocuments.versionOf(asDouble)).hasSize(64);
+    }
+
+    @Test
+    void wellFormedBsonGivesTheSameBytesAndRefusesNestedDamageThatAPlainCopyWouldMiss() {
+        BsonDocument document = new BsonDocument("_id", new BsonString("m"))
+                .append("nested", new BsonDocument("text", new BsonString("abc")).append("n", new BsonArray(List.of(new BsonInt32(1)))));
+        byte[] bytes = MemoryDocuments.toBson(document);
+
+        assertThat(MemoryDocuments.toBson(MemoryDocuments.wellFormedBson(java.nio.ByteBuffer.wrap(bytes)))).isEqualTo(bytes);
+
+        byte[] damaged = bytes.clone();
+        int text = indexOf(damaged, "abc".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        damaged[text + 3] = 'x'; // the string's NUL terminator; every length still adds up
+        assertThatThrownBy(() -> MemoryDocuments.wellFormedBson(java.nio.ByteBuffer.wrap(damaged)))
+                .isInstanceOf(org.bson.BSONException.class);
+        byte[] typeless = bytes.clone();
+        typeless[text - 4 - "text".length() - 2] = 0x7e; // the string's type byte
+        assertThatThrownBy(() -> MemoryDocuments.wellFormedBson(java.nio.ByteBuffer.wrap(typeless)))
+                .isInstanceOf(org.bson.BSONException.class);
+        byte[] trailing = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+        assertThatThrownBy(() -> MemoryDocuments.wellFormedBson(java.nio.ByteBuffer.wrap(trailing)))
+                .isInstanceOf(org.bson.BSONException.class).hasMessageContaining("then more");
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new IllegalArgumentException("not found");
     }
 
     /** The library's own canonical writer: {@link MemoryDocuments#toCanonicalJson} must write exactly its text. */

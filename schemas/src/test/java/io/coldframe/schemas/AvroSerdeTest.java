@@ -124,6 +124,38 @@ class AvroSerdeTest {
         assertThat(decodedEntry.getRedactionPolicy()).isNull();
     }
 
+    @Test
+    void tierRecordsAndTieringStateWrittenBeforeDocumentBsonDecodeWithTheirDocumentText() throws Exception {
+        org.apache.avro.Schema v1 = history(TierChange.class, "TierChange-1");
+        org.apache.avro.generic.GenericData.Record memory = new org.apache.avro.generic.GenericData.Record(v1.getField("memory").schema());
+        memory.put("id", "\"m-1\"");
+        memory.put("created_at", 500L);
+        memory.put("access_count", 0L);
+        memory.put("size_bytes", 22);
+        memory.put("version", "v");
+        memory.put("document", "{\"_id\": \"m-1\"}");
+        org.apache.avro.generic.GenericData.Record change = new org.apache.avro.generic.GenericData.Record(v1);
+        change.put("memory_id", "\"m-1\"");
+        change.put("to_tier", new org.apache.avro.generic.GenericData.EnumSymbol(v1.getField("to_tier").schema(), "COLD"));
+        change.put("rule", "age-cold");
+        change.put("changed_at", 1000L);
+        change.put("memory", memory);
+
+        TierChange decoded = AvroSerde.of(TierChange.class).decode(encode(v1, change));
+
+        assertThat(decoded.getMemory().getDocument()).isEqualTo("{\"_id\": \"m-1\"}");
+        assertThat(decoded.getMemory().getDocumentBson()).isNull();
+
+        org.apache.avro.Schema stateV1 = history(io.coldframe.schemas.internal.TieringState.class, "TieringState-1");
+        org.apache.avro.generic.GenericData.Record state = new org.apache.avro.generic.GenericData.Record(stateV1);
+        state.put("memory", memory);
+        state.put("tier", new org.apache.avro.generic.GenericData.EnumSymbol(stateV1.getField("tier").schema(), "HOT"));
+        state.put("rule", "age-hot");
+
+        assertThat(AvroSerde.of(io.coldframe.schemas.internal.TieringState.class).decode(encode(stateV1, state)).getMemory().getDocument())
+                .isEqualTo("{\"_id\": \"m-1\"}");
+    }
+
     private static org.apache.avro.Schema history(Class<?> type, String name) throws java.io.IOException {
         try (java.io.InputStream in = type.getResourceAsStream("history/" + name + ".avsc")) {
             return new org.apache.avro.Schema.Parser().parse(in);

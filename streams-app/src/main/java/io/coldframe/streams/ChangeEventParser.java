@@ -22,8 +22,9 @@ import io.coldframe.common.MemoryFields;
  * <p>Identity of inserts, updates and replaces comes from fullDocument._id, never from documentKey: it is what
  * the tiering state and the guarded delete act on, and it is always the exact document's own id.
  *
- * <p>An event larger than the configured limit is refused before it is read, and so is a document whose canonical
- * Extended JSON, which its tier record and changelog entry carry, is over it (BSON is up to about 3 times smaller).
+ * <p>An event larger than the configured limit is refused before it is read, and so is a hot or warm document whose
+ * canonical Extended JSON, which its tier record and changelog entry carry, is over it (BSON is up to about 3 times
+ * smaller; a cold record carries the BSON, which is never larger than its event).
  * Both are named by the event's key, the connector's documentKey.
  */
 final class ChangeEventParser {
@@ -65,7 +66,7 @@ final class ChangeEventParser {
         };
     }
 
-    /** Refuses a document whose tier record would carry more canonical Extended JSON than the limit. */
+    /** Refuses a document whose hot or warm record would carry more canonical Extended JSON than the limit. */
     void checkDocumentSize(String recordRef, byte[] key, String documentJson) {
         // UTF-8 takes at least one byte per char: only a long enough text needs counting.
         if (documentJson.length() * 3L <= maxChangeBytes) {

@@ -33,8 +33,8 @@ final class MemoryRecordMapper {
 
     static final Set<String> IMPORTANCE_LEVELS = Set.of("CRITICAL", "HIGH", "MEDIUM", "LOW");
 
-    /** A memory as stored and published, and the facts a policy decides on. */
-    record Mapped(MemoryRecord record, MemoryFacts facts) {
+    /** A memory's record (its document left empty), the facts a policy decides on, and the document. */
+    record Mapped(MemoryRecord record, MemoryFacts facts, BsonDocument document) {
     }
 
     private final MemoryFacts.Fields fields;
@@ -47,8 +47,8 @@ final class MemoryRecordMapper {
 
     /**
      * The ingest path: the document is at hand, so everything is read from it once. A document read lazily from BSON
-     * bytes ({@link ChangeEventParser}) is hashed as it is and decoded only for its fields and its Extended JSON; bytes
-     * that turn out malformed there are refused as the field {@code fullDocument}.
+     * bytes ({@link ChangeEventParser}) is hashed as it is and decoded only for its fields here, and for the form its
+     * tier needs later ({@link MemoryVersion}); bytes that turn out malformed are refused as the field {@code fullDocument}.
      */
     Mapped map(String memoryId, BsonDocument document) {
         try {
@@ -71,11 +71,11 @@ final class MemoryRecordMapper {
                 .setAccessCount(accessCount(memoryId, document))
                 .setSizeBytes(bson.remaining())
                 .setVersion(MemoryDocuments.sha256Hex(bson))
-                .setDocument(MemoryDocuments.toCanonicalJson(document));
+                .setDocument("");
         setImportance(memoryId, document, record);
         MemoryRecord built = record.build();
         List<String> tags = fields.readsTags() ? tags(memoryId, document, fields.tagsField()) : List.of();
-        return new Mapped(built, facts(built, timestamp, tags));
+        return new Mapped(built, facts(built, timestamp, tags), document);
     }
 
     /**

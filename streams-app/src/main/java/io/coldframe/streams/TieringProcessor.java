@@ -120,8 +120,9 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
             switch (event.operation()) {
                 case UPSERT -> {
                     MemoryRecordMapper.Mapped mapped = mapper.map(event.memoryId(), event.fullDocument());
-                    parser.checkDocumentSize(recordRef, record.key(), mapped.record().getDocument());
-                    apply(memories.get(event.memoryId()), mapped.record(), mapped.facts(), now());
+                    MemoryVersion version = MemoryVersion.ingested(mapped.record(), mapped.document(),
+                            json -> parser.checkDocumentSize(recordRef, record.key(), json));
+                    apply(memories.get(event.memoryId()), version, mapped.facts(), now());
                 }
                 case DELETE -> delete(event.memoryId());
                 case IGNORED -> { }
@@ -139,26 +140,31 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
     }
 
     /** Decides the memory's tier now and updates state, index, views and counts; writes nothing when nothing changed. */
-    private void apply(TieringState previous, MemoryRecord memory, MemoryFacts facts, Instant now) {
-        TierDecision decision = finalWhenCold(heldOutOfCold(memory.getId(), policy.decide(facts, now), now));
+    private void apply(TieringState previous, MemoryVersion memory, MemoryFacts facts, Instant now) {
+        TierDecision decision = finalWhenCold(heldOutOfCold(memory.id(), policy.decide(facts, now), now));
         Tier from = previous == null ? null : previous.getTier();
-        boolean sameVersion = previous != null && previous.getMemory().getVersion().equals(memory.getVersion());
+        boolean sameVersion = previous != null && previous.getMemory().getVersion().equals(memory.version());
         if (sameVersion && from == decision.tier() && previous.getRule().equals(decision.rule())
                 && Objects.equals(previous.getNextChangeAt(), decision.nextChangeAt())) {
             return; // a replayed event, or a re-evaluation that changes nothing
         }
-        MemoryRecord kept = decision.tier() == Tier.COLD ? withoutDocument(memory) : memory;
+        // A cold memory's state keeps no document: its cold record carries it to the archivers, and the store and its
+        // changelog would otherwise fill with documents waiting for MongoDB's delete. Both forms are made before
+        // anything is written, so a document that cannot be tiered is refused whole.
+        boolean cold = decision.tier() == Tier.COLD;
+        MemoryRecord kept = cold ? memory.withoutDocument() : memory.withJson();
+        MemoryRecord published = from == decision.tier() && sameVersion ? null : cold ? memory.withBson() : kept;
         replaceState(previous, new TieringState(kept, decision.tier(), decision.rule(), decision.nextChangeAt()));
         if (from != decision.tier()) {
-            emit(from, decision, memory, now);
+            emit(from, decision, published, now);
             if (previous != null) {
                 leave(previous);
             }
             metrics.transition(from, decision.tier(), decision.rule());
-            count(memory.getId(), from, decision.tier());
+            count(memory.id(), from, decision.tier());
         } else if (!sameVersion) {
             // Same tier, new document: compacted views must hold it and a cold memory must be archived again.
-            emit(decision.tier(), decision, memory, now);
+            emit(decision.tier(), decision, published, now);
         }
     }
 
@@ -186,15 +192,6 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
         return decision.tier() == Tier.COLD && decision.nextChangeAt() != null
                 ? new TierDecision(Tier.COLD, decision.rule(), null)
                 : decision;
-    }
-
-    /**
-     * A cold memory's state keeps its facts and version, not its document: the document is on the cold topic and
-     * soon in the archive, and most of the store and its changelog would otherwise be cold documents waiting for
-     * MongoDB's delete (and, for erasure, one more copy of them).
-     */
-    private static MemoryRecord withoutDocument(MemoryRecord memory) {
-        return memory.getDocument().isEmpty() ? memory : MemoryRecord.newBuilder(memory).setDocument("").build();
     }
 
     private void delete(String memoryId) {
@@ -254,7 +251,7 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private void reevaluate(TieringState state, Instant now) {
         if (state.getTier() == Tier.COLD) {
             if (state.getNextChangeAt() != null) { // filed before cold became final
-                replaceState(state, new TieringState(withoutDocument(state.getMemory()), Tier.COLD, state.getRule(), null));
+                replaceState(state, new TieringState(MemoryVersion.stored(state.getMemory()).withoutDocument(), Tier.COLD, state.getRule(), null));
             }
             return;
         }
@@ -270,7 +267,7 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
             }
             return;
         }
-        apply(state, state.getMemory(), facts, now);
+        apply(state, MemoryVersion.stored(state.getMemory()), facts, now);
     }
 
     /**

@@ -19,6 +19,7 @@ import org.bson.BsonDateTime;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonString;
+import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,7 +104,8 @@ class TieringTopologyTest {
         assertThat(record.key()).isEqualTo("agent-1");
         assertThat(record.value().getToTier()).isEqualTo(Tier.COLD);
         assertThat(record.value().getFromTier()).isNull();
-        assertThat(MemoryDocuments.fromJson(record.value().getMemory().getDocument())).isEqualTo(document);
+        assertThat(bson(record.value())).as("the exact bytes of the event's document").isEqualTo(MemoryDocuments.toBson(document));
+        assertThat(record.value().getMemory().getDocument()).as("a cold record carries BSON, not text").isEmpty();
         assertThat(record.value().getMemory().getVersion()).isEqualTo(MemoryDocuments.versionOf(document));
         assertThat(hot.isEmpty()).isTrue();
         assertThat(warm.isEmpty()).isTrue();
@@ -131,7 +133,7 @@ class TieringTopologyTest {
         assertThat(toCold.getFromTier()).isEqualTo(Tier.WARM);
         assertThat(toCold.getRule()).as("never read, so the idle rule decides").isEqualTo("idle-cold");
         assertThat(toCold.getNextChangeAt()).isNull();
-        assertThat(MemoryDocuments.fromJson(toCold.getMemory().getDocument())).isEqualTo(memory("m1", Duration.ofDays(6), "MEDIUM"));
+        assertThat(bson(toCold)).as("from the JSON the warm state held").isEqualTo(MemoryDocuments.toBson(memory("m1", Duration.ofDays(6), "MEDIUM")));
         assertThat(hot.isEmpty()).isTrue();
     }
 
@@ -170,14 +172,14 @@ class TieringTopologyTest {
         send("update", document.clone().append("note", new BsonString("changed after it went cold")));
         TierChange again = cold.readValue();
         assertThat(again.getFromTier()).isEqualTo(Tier.COLD);
-        assertThat(again.getMemory().getDocument()).contains("changed after it went cold");
+        assertThat(new RawBsonDocument(bson(again)).getString("note").getValue()).isEqualTo("changed after it went cold");
     }
 
     @Test
     void aColdMemorysStateKeepsItsVersionButNotItsDocumentWhichOnlyItsColdRecordCarries() {
         BsonDocument document = memory("m1", Duration.ofDays(90), "LOW");
         send("insert", document);
-        assertThat(MemoryDocuments.fromJson(cold.readValue().getMemory().getDocument())).isEqualTo(document);
+        assertThat(bson(cold.readValue())).isEqualTo(MemoryDocuments.toBson(document));
 
         TieringState state = driver.<String, TieringState>getKeyValueStore(TieringTopology.MEMORY_STORE).get("\"m1\"");
         assertThat(state.getTier()).isEqualTo(Tier.COLD);
@@ -210,7 +212,7 @@ class TieringTopologyTest {
         send("update", changed);
         TierChange again = cold.readValue();
         assertThat(again.getMemory().getVersion()).isEqualTo(MemoryDocuments.versionOf(changed));
-        assertThat(MemoryDocuments.fromJson(again.getMemory().getDocument())).isEqualTo(changed);
+        assertThat(bson(again)).isEqualTo(MemoryDocuments.toBson(changed));
         sendJson("update", changed);
         assertThat(cold.isEmpty()).as("the same version as JSON is a replay too").isTrue();
 
@@ -258,6 +260,40 @@ class TieringTopologyTest {
         assertThat(DeadLetters.header(letters.get(0).headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
         assertThat(new String(letters.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("this is not json");
         assertThat(hot.readValue().getMemoryId()).isEqualTo("\"m3\"");
+    }
+
+    @Test
+    void aColdDocumentDamagedInsideIsDeadLetteredAsFullDocumentAndNothingIsKept() {
+        byte[] event = MemoryDocuments.toBson(event("insert", memory("m1", Duration.ofDays(90), "LOW")
+                .append("nested", new BsonDocument("text", new BsonString("abc")))));
+        int text = indexOf(event, utf8("abc"));
+        event[text + 3] = 'x'; // the nested string's terminator: read only where the whole document is read
+        changes.pipeInput(utf8("k"), event);
+
+        assertThat(DeadLetters.header(deadLetters.readRecord().headers(), DeadLetters.REASON))
+                .contains("\"m1\"").contains("fullDocument: malformed BSON");
+        assertThat(cold.isEmpty()).isTrue();
+        assertThat(driver.<String, TieringState>getKeyValueStore(TieringTopology.MEMORY_STORE).get("\"m1\"")).isNull();
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new IllegalArgumentException("not found");
+    }
+
+    private static byte[] bson(TierChange change) {
+        java.nio.ByteBuffer bytes = change.getMemory().getDocumentBson().duplicate();
+        byte[] copy = new byte[bytes.remaining()];
+        bytes.get(copy);
+        return copy;
     }
 
     private static byte[] utf8(String value) {
