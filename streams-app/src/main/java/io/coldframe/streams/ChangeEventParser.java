@@ -23,8 +23,8 @@ import io.coldframe.common.MemoryFields;
  * the tiering state and the guarded delete act on, and it is always the exact document's own id.
  *
  * <p>An event larger than the configured limit is refused before it is read, and so is a hot or warm document whose
- * canonical Extended JSON, which its tier record and changelog entry carry, is over it (BSON is up to about 3 times
- * smaller; a cold record carries the BSON, which is never larger than its event).
+ * canonical Extended JSON, which its tier record carries, is over it (BSON is up to about 3 times smaller; a cold
+ * record and the changelog entry carry the BSON, never larger than its event).
  * Both are named by the event's key, the connector's documentKey.
  */
 final class ChangeEventParser {

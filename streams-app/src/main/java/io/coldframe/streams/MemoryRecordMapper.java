@@ -88,8 +88,8 @@ final class MemoryRecordMapper {
         }
         BsonDocument document;
         try {
-            document = MemoryDocuments.fromJson(record.getDocument());
-        } catch (JsonParseException | IllegalArgumentException e) {
+            document = MemoryVersion.documentOf(record);
+        } catch (JsonParseException | BSONException | IllegalArgumentException e) {
             throw new InvalidRecordException(record.getId(), "document", "stored document does not parse: " + e.getMessage());
         }
         Instant timestamp = requiredTime(record.getId(), document, fields.timestampField());

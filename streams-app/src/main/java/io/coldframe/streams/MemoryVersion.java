@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 
 import org.bson.BSONException;
 import org.bson.BsonDocument;
+import org.bson.RawBsonDocument;
 
 import io.coldframe.common.InvalidRecordException;
 import io.coldframe.common.MemoryDocuments;
@@ -12,9 +13,8 @@ import io.coldframe.schemas.MemoryRecord;
 
 /**
  * One version of a memory with its document in the form each use needs, each made at most once: canonical Extended
- * JSON for hot and warm records and for the state of a memory that is not cold, the exact BSON bytes for a cold
- * record, none for a cold memory's state. A document fresh from a change event is turned into neither until asked:
- * most memories are tiered once and only one form is ever needed.
+ * JSON for hot and warm records, the exact BSON bytes for cold records and for the state of a memory that is not
+ * cold, none for a cold memory's state. A document fresh from a change event is turned into neither until asked.
  */
 final class MemoryVersion {
 
@@ -22,12 +22,15 @@ final class MemoryVersion {
     private final Consumer<String> jsonCheck;
     private BsonDocument document;
     private String json;
+    private ByteBuffer bson;
+    /** Whether the document has been read through whole: a stored one was when it was stored. */
+    private boolean wellFormed;
 
-    private MemoryVersion(MemoryRecord record, BsonDocument document, String json, Consumer<String> jsonCheck) {
+    private MemoryVersion(MemoryRecord record, BsonDocument document, Consumer<String> jsonCheck, boolean wellFormed) {
         this.record = record;
         this.document = document;
-        this.json = json;
         this.jsonCheck = jsonCheck;
+        this.wellFormed = wellFormed;
     }
 
     /**
@@ -36,12 +39,24 @@ final class MemoryVersion {
      * Extended JSON a tier record cannot carry.
      */
     static MemoryVersion ingested(MemoryRecord record, BsonDocument document, Consumer<String> jsonCheck) {
-        return new MemoryVersion(record, document, null, jsonCheck);
+        return new MemoryVersion(record, document, jsonCheck, false);
     }
 
-    /** A version from the tiering state of a memory that is not cold: its record holds the document as Extended JSON. */
+    /** A version from the tiering state of a memory that is not cold: BSON, or Extended JSON in state written before. */
     static MemoryVersion stored(MemoryRecord record) {
-        return new MemoryVersion(record, null, record.getDocument(), json -> { });
+        MemoryVersion version = new MemoryVersion(record, null, json -> { }, true);
+        if (record.getDocumentBson() != null) {
+            version.bson = record.getDocumentBson();
+        } else {
+            version.json = record.getDocument();
+        }
+        return version;
+    }
+
+    /** A stored record's document: its BSON, or (state written before BSON) its Extended JSON read back. */
+    static BsonDocument documentOf(MemoryRecord record) {
+        ByteBuffer bytes = record.getDocumentBson();
+        return bytes != null ? new RawBsonDocument(copyOf(bytes)) : MemoryDocuments.bsonFromJson(record.getDocument());
     }
 
     String id() {
@@ -55,10 +70,11 @@ final class MemoryVersion {
     MemoryRecord withJson() {
         if (json == null) {
             try {
-                json = MemoryDocuments.toCanonicalJson(document);
+                json = MemoryDocuments.toCanonicalJson(document());
             } catch (BSONException | IllegalArgumentException | IndexOutOfBoundsException e) {
                 throw malformed(e);
             }
+            wellFormed = true;
             jsonCheck.accept(json);
         }
         return copy(json, null);
@@ -66,23 +82,29 @@ final class MemoryVersion {
 
     /** The record with its document's exact bytes, the bytes its version hashes and the archivers store. */
     MemoryRecord withBson() {
-        ByteBuffer bson;
-        if (document != null) {
+        if (bson == null) {
+            bson = ByteBuffer.wrap(MemoryDocuments.toBson(document()));
+        }
+        if (!wellFormed) {
             try {
-                bson = ByteBuffer.wrap(MemoryDocuments.toBson(document));
                 MemoryDocuments.wellFormedBson(bson);
             } catch (BSONException | IllegalArgumentException | IndexOutOfBoundsException e) {
                 throw malformed(e);
             }
-        } else {
-            document = MemoryDocuments.bsonFromJson(json);
-            bson = ByteBuffer.wrap(MemoryDocuments.toBson(document));
+            wellFormed = true;
         }
         return copy("", bson);
     }
 
     MemoryRecord withoutDocument() {
         return copy("", null);
+    }
+
+    private BsonDocument document() {
+        if (document == null) {
+            document = bson != null ? new RawBsonDocument(copyOf(bson)) : MemoryDocuments.bsonFromJson(json);
+        }
+        return document;
     }
 
     private InvalidRecordException malformed(RuntimeException e) {
@@ -93,5 +115,11 @@ final class MemoryVersion {
         return new MemoryRecord(record.getId(), record.getAgent(), record.getType(), record.getImportance(), record.getImportanceScore(),
                 record.getCreatedAt(), record.getLastAccessedAt(), record.getAccessCount(), record.getSizeBytes(), record.getVersion(),
                 documentJson, documentBson);
+    }
+
+    private static byte[] copyOf(ByteBuffer bytes) {
+        byte[] copy = new byte[bytes.remaining()];
+        bytes.duplicate().get(copy);
+        return copy;
     }
 }

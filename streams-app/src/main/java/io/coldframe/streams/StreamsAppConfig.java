@@ -196,8 +196,8 @@ public final class StreamsAppConfig extends AbstractConfig {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), getInt(SESSION_TIMEOUT_MS));
-        // The memory store's changelog and the tier topics carry whole documents as Extended JSON text: zstd stores them
-        // in about a third of the bytes (the connector's producer compresses the change topic the same way).
+        // The tier topics and the memory store's changelog carry whole documents (hot and warm as Extended JSON text):
+        // zstd stores them in a third to a half of the bytes (the connector's producer compresses the change topic too).
         props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
         // Tier records, changelog entries and dead letters carry whole documents: size the producer and the internal
         // topics it creates (changelogs) for them, as the coldframe topics are.

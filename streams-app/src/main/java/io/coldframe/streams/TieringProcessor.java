@@ -148,12 +148,13 @@ final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]
                 && Objects.equals(previous.getNextChangeAt(), decision.nextChangeAt())) {
             return; // a replayed event, or a re-evaluation that changes nothing
         }
-        // A cold memory's state keeps no document: its cold record carries it to the archivers, and the store and its
-        // changelog would otherwise fill with documents waiting for MongoDB's delete. Both forms are made before
-        // anything is written, so a document that cannot be tiered is refused whole.
+        // State keeps the document as BSON, smaller than its JSON, and a cold memory's state none: its cold record
+        // carries it to the archivers, and the store and its changelog would otherwise fill with documents waiting for
+        // MongoDB's delete. Both records are made before anything is written: a document that cannot be tiered is
+        // refused whole.
         boolean cold = decision.tier() == Tier.COLD;
-        MemoryRecord kept = cold ? memory.withoutDocument() : memory.withJson();
-        MemoryRecord published = from == decision.tier() && sameVersion ? null : cold ? memory.withBson() : kept;
+        MemoryRecord published = from == decision.tier() && sameVersion ? null : cold ? memory.withBson() : memory.withJson();
+        MemoryRecord kept = cold ? memory.withoutDocument() : memory.withBson();
         replaceState(previous, new TieringState(kept, decision.tier(), decision.rule(), decision.nextChangeAt()));
         if (from != decision.tier()) {
             emit(from, decision, published, now);

@@ -124,10 +124,13 @@ class TieringRestartTest {
     @Test
     void aColdStateFiledWithANextChangeByAnEarlierVersionLeavesTheDueIndexAndItsDocumentAtItsFirstVisit(@TempDir Path stateDir) {
         try (TieringHarness harness = TieringHarness.open(stateDir, RuleBasedPolicy.defaults(), START)) {
-            harness.send(TieringHarness.memory("m1", START.minus(DAY.multipliedBy(90)), "LOW"));
+            org.bson.BsonDocument document = TieringHarness.memory("m1", START.minus(DAY.multipliedBy(90)), "LOW");
+            harness.send(document);
             TierChange cold = harness.cold.readValue();
             Instant due = START.plusSeconds(5);
-            harness.memories().put("\"m1\"", new TieringState(cold.getMemory(), Tier.COLD, cold.getRule(), due));
+            io.coldframe.schemas.MemoryRecord asBefore = io.coldframe.schemas.MemoryRecord.newBuilder(cold.getMemory())
+                    .setDocument(io.coldframe.common.MemoryDocuments.toCanonicalJson(document)).setDocumentBson(null).build();
+            harness.memories().put("\"m1\"", new TieringState(asBefore, Tier.COLD, cold.getRule(), due));
             new DueIndex(harness.driver.getKeyValueStore(TieringTopology.DUE_INDEX_STORE)).add(due, "\"m1\"");
 
             harness.advance(Duration.ofSeconds(10));
@@ -136,6 +139,7 @@ class TieringRestartTest {
             assertThat(state.getTier()).isEqualTo(Tier.COLD);
             assertThat(state.getNextChangeAt()).isNull();
             assertThat(state.getMemory().getDocument()).isEmpty();
+            assertThat(state.getMemory().getDocumentBson()).isNull();
             assertThat(harness.dueIndexSize()).isZero();
             assertThat(harness.cold.isEmpty()).isTrue();
         }

@@ -14,6 +14,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.bson.BsonDateTime;
 import org.bson.BsonDocument;
@@ -29,6 +30,7 @@ import io.coldframe.common.MemoryDocuments;
 import io.coldframe.common.Topics;
 import io.coldframe.schemas.AvroSerde;
 import io.coldframe.schemas.Tier;
+import io.coldframe.schemas.MemoryRecord;
 import io.coldframe.schemas.TierChange;
 import io.coldframe.schemas.internal.TieringState;
 
@@ -184,6 +186,7 @@ class TieringTopologyTest {
         TieringState state = driver.<String, TieringState>getKeyValueStore(TieringTopology.MEMORY_STORE).get("\"m1\"");
         assertThat(state.getTier()).isEqualTo(Tier.COLD);
         assertThat(state.getMemory().getDocument()).isEmpty();
+        assertThat(state.getMemory().getDocumentBson()).isNull();
         assertThat(state.getMemory().getVersion()).isEqualTo(MemoryDocuments.versionOf(document));
         assertThat(state.getMemory().getSizeBytes()).isEqualTo(MemoryDocuments.toBson(document).length);
 
@@ -198,7 +201,27 @@ class TieringTopologyTest {
 
         TieringState state = driver.<String, TieringState>getKeyValueStore(TieringTopology.MEMORY_STORE).get("\"m1\"");
         assertThat(state.getTier()).isEqualTo(Tier.HOT);
-        assertThat(MemoryDocuments.fromJson(state.getMemory().getDocument())).isEqualTo(document);
+        assertThat(bson(state.getMemory().getDocumentBson())).as("as BSON, smaller than its JSON").isEqualTo(MemoryDocuments.toBson(document));
+        assertThat(state.getMemory().getDocument()).isEmpty();
+        assertThat(MemoryDocuments.fromJson(hot.readValue().getMemory().getDocument())).as("the hot record: JSON").isEqualTo(document);
+    }
+
+    @Test
+    void stateWrittenWithTheDocumentAsJsonStillTiersOnToExactRecords() {
+        BsonDocument document = memory("m1", Duration.ofDays(7).minusSeconds(25), "LOW");
+        send("insert", document);
+        hot.readValue();
+        KeyValueStore<String, TieringState> store = driver.getKeyValueStore(TieringTopology.MEMORY_STORE);
+        TieringState current = store.get("\"m1\"");
+        MemoryRecord asBefore = MemoryRecord.newBuilder(current.getMemory())
+                .setDocument(MemoryDocuments.toCanonicalJson(document)).setDocumentBson(null).build();
+        store.put("\"m1\"", new TieringState(asBefore, current.getTier(), current.getRule(), current.getNextChangeAt()));
+
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+
+        TierChange toCold = cold.readValue();
+        assertThat(toCold.getRule()).isEqualTo("low-cold-after-7d");
+        assertThat(bson(toCold)).isEqualTo(MemoryDocuments.toBson(document));
     }
 
     @Test
@@ -276,6 +299,37 @@ class TieringTopologyTest {
         assertThat(driver.<String, TieringState>getKeyValueStore(TieringTopology.MEMORY_STORE).get("\"m1\"")).isNull();
     }
 
+    @Test
+    void aDocumentWhoseJsonIsOverTheLimitIsTieredWhenColdAndDeadLetteredWhenHot() {
+        int limit = 20_000;
+        org.bson.BsonArray doubles = new org.bson.BsonArray();
+        for (int i = 0; i < 1000; i++) {
+            doubles.add(new org.bson.BsonDouble(-0.7275636800328681 + i));
+        }
+        BsonDocument coldOne = memory("cold", Duration.ofDays(90), "LOW").append("embedding", doubles);
+        BsonDocument hotOne = memory("hot", Duration.ofDays(1), "HIGH").append("embedding", doubles);
+        assertThat(MemoryDocuments.toBson(coldOne).length).isLessThan(limit);
+        assertThat(MemoryDocuments.toCanonicalJson(coldOne).length()).isGreaterThan(2 * limit);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tiering-limit-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        try (TopologyTestDriver limited = new TopologyTestDriver(TieringTopology.build(TOPICS, RuleBasedPolicy.defaults(),
+                Duration.ofSeconds(10), 1000, 1000, TieringMetrics.inMemory(), RestoreHolds.NONE, limit), props, START)) {
+            TestInputTopic<byte[], byte[]> input = limited.createInputTopic(TOPICS.changes(), new ByteArraySerializer(), new ByteArraySerializer());
+            var tierChanges = AvroSerde.of(TierChange.class).deserializer();
+            input.pipeInput(utf8("cold"), MemoryDocuments.toBson(event("insert", coldOne)));
+            input.pipeInput(utf8("hot"), MemoryDocuments.toBson(event("insert", hotOne)));
+
+            assertThat(bson(limited.createOutputTopic(TOPICS.cold(), new StringDeserializer(), tierChanges).readValue()))
+                    .isEqualTo(MemoryDocuments.toBson(coldOne));
+            assertThat(limited.createOutputTopic(TOPICS.hot(), new StringDeserializer(), tierChanges).isEmpty()).isTrue();
+            var letters = limited.createOutputTopic(TOPICS.deadLetter(), new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList();
+            assertThat(letters).singleElement().satisfies(letter -> assertThat(DeadLetters.header(letter.headers(), DeadLetters.REASON))
+                    .contains("(key hot)").contains("fullDocument").contains("bytes of Extended JSON is over tiering.change.max.bytes"));
+            assertThat(limited.<String, TieringState>getKeyValueStore(TieringTopology.MEMORY_STORE).get("\"hot\"")).isNull();
+        }
+    }
+
     private static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {
@@ -290,7 +344,11 @@ class TieringTopologyTest {
     }
 
     private static byte[] bson(TierChange change) {
-        java.nio.ByteBuffer bytes = change.getMemory().getDocumentBson().duplicate();
+        return bson(change.getMemory().getDocumentBson());
+    }
+
+    private static byte[] bson(java.nio.ByteBuffer buffer) {
+        java.nio.ByteBuffer bytes = buffer.duplicate();
         byte[] copy = new byte[bytes.remaining()];
         bytes.get(copy);
         return copy;

@@ -42,9 +42,10 @@ import picocli.CommandLine;
 /**
  * Issue 11, big documents, end to end with every limit at its default: memories with 3072-float embeddings, one ~15 MB
  * document and ordinary ones go through the real connector, the tier topics, the archiver, the purger and back through
- * {@code coldframe restore}, byte for byte. A document whose tier record would be over the tiering limit (its change
- * event is 15 MB of BSON doubles, about 40 MB as canonical Extended JSON) becomes a dead letter naming it, stays in
- * MongoDB, and the pipeline keeps running.
+ * {@code coldframe restore}, byte for byte. A hot document whose tier record would be over the tiering limit (its
+ * change event is 15 MB of BSON doubles, about 40 MB as the canonical Extended JSON a hot record carries) becomes a
+ * dead letter naming it, stays in MongoDB, and the pipeline keeps running. (Cold records carry BSON, so the big cold
+ * documents here never come near the limit.)
  */
 class BigDocumentsIT {
 
@@ -81,8 +82,10 @@ class BigDocumentsIT {
                 awaitPurged(stack, memories, loaded.keySet().stream().toList());
 
                 // Published live by the change stream: the oversize document, then the ~15 MB one, then an ordinary one.
-                memories.insertOne(new RawBsonDocument(MemoryDocuments.toBson(
-                        memory(OVERSIZE_ID, PLAIN_AGENT).append("samples", doubles(random, 950_000)))));
+                memories.insertOne(new RawBsonDocument(MemoryDocuments.toBson(memory(OVERSIZE_ID, PLAIN_AGENT)
+                        .append(MemoryFields.IMPORTANCE, new BsonString("HIGH"))
+                        .append(MemoryFields.CREATED_AT, new BsonDateTime(Instant.now().toEpochMilli()))
+                        .append("samples", doubles(random, 950_000)))));
                 List<String> live = new ArrayList<>();
                 live.add(insert(memories, loaded, bigDocument(random)));
                 live.add(insert(memories, loaded, memory("plain-after-big", PLAIN_AGENT).append("text", new BsonString("still running"))));
