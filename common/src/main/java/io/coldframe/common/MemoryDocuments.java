@@ -81,9 +81,9 @@ public final class MemoryDocuments {
     }
 
     /**
-     * The document these BSON bytes hold, as they are (not copied), after reading it through once: a malformed one
-     * (a length that does not add up, a missing terminator, an unknown type) fails here, as a {@link
-     * org.bson.BSONException}, and not later where it would be written into a segment.
+     * The document these BSON bytes hold (over the same array when they are in one), after reading it through once:
+     * a malformed one (a length that does not add up, a missing terminator, an unknown type) fails here, as a
+     * {@link org.bson.BSONException}, and not later where it would be written into a segment.
      */
     public static RawBsonDocument wellFormedBson(ByteBuffer bytes) {
         // Decoded value by value: piping a binary reader copies the bytes unread.
