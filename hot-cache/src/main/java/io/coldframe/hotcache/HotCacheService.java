@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -51,7 +52,7 @@ public final class HotCacheService implements ServiceLoop {
     private final Map<String, String> tierOfTopic = new HashMap<>();
     private final UnifiedJedis redis;
     private final RedisTierWriter writer;
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Consumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> deadLetters;
     private final HotCacheListener listener;
     private final String group;
@@ -65,6 +66,11 @@ public final class HotCacheService implements ServiceLoop {
     }
 
     public HotCacheService(HotCacheConfig config, HotCacheListener listener) {
+        this(config, listener, new KafkaConsumer<>(config.consumerProperties()));
+    }
+
+    /** With a consumer of the caller's: tests drive the group's answers (a failed commit, a rebalance). */
+    HotCacheService(HotCacheConfig config, HotCacheListener listener, Consumer<byte[], byte[]> consumer) {
         this.config = config;
         this.listener = listener;
         this.topics = config.topics();
@@ -74,7 +80,7 @@ public final class HotCacheService implements ServiceLoop {
         this.redis = RedisConnections.open(config, "coldframe-hot-cache");
         this.writer = new RedisTierWriter(redis, new DocumentCodec(config.getString(HotCacheConfig.COMPRESSION)),
                 config.getInt(HotCacheConfig.AGENT_CAP));
-        this.consumer = new KafkaConsumer<>(config.consumerProperties());
+        this.consumer = consumer;
         this.deadLetters = new KafkaProducer<>(config.deadLetterProducerProperties());
     }
 
@@ -234,23 +240,32 @@ public final class HotCacheService implements ServiceLoop {
 
     /**
      * Replays {@code partitions} from their start: first their committed offsets go back (a crash mid-replay then
-     * resumes the replay), then the markers are set again.
+     * resumes the replay), then the markers are set again. When the group refuses the commit (a rebalance) or Redis
+     * does not answer, the markers stay missing, so the next batch or marker check of those partitions starts the
+     * replay again: the loop goes on.
      */
     private void resync(Set<TopicPartition> partitions) {
-        Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        beginnings.forEach((partition, offset) -> {
-            LOG.warn("Redis lost {} (restarted without persistence, or flushed): replaying it from offset {}", partition, offset);
-            listener.resyncing(partition.topic(), partition.partition());
-            offsets.put(partition, new OffsetAndMetadata(offset));
-            consumer.seek(partition, offset);
-        });
-        consumer.commitSync(offsets);
-        try (var pipeline = redis.pipelined()) {
-            for (TopicPartition partition : partitions) {
-                pipeline.set(HotKeys.syncMarker(group, partition.topic(), partition.partition()), "1");
+        try {
+            Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            beginnings.forEach((partition, offset) -> {
+                LOG.warn("Redis lost {} (restarted without persistence, or flushed): replaying it from offset {}", partition, offset);
+                listener.resyncing(partition.topic(), partition.partition());
+                offsets.put(partition, new OffsetAndMetadata(offset));
+                consumer.seek(partition, offset);
+            });
+            consumer.commitSync(offsets);
+            try (var pipeline = redis.pipelined()) {
+                for (TopicPartition partition : partitions) {
+                    pipeline.set(HotKeys.syncMarker(group, partition.topic(), partition.partition()), "1");
+                }
+                pipeline.sync();
             }
-            pipeline.sync();
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException | JedisException e) {
+            LOG.warn("could not start replaying {}; trying again at its next batch or marker check: {}", partitions, e.getMessage());
+            lastMarkerCheck = 0;
         }
     }
 
