@@ -256,6 +256,11 @@ public final class PipelineBenchmark {
             stages.put("tiering_consumed", stage(last.tiered(), firstEvent, tieredDone));
             stages.put("archived", stage(last.archived(), firstEvent, archivedDone));
             stages.put("deleted_from_mongodb", stage(last.deleted(), firstEvent, deletedDone));
+            // Without the start (a cold JVM, group joins, the first batches) and the end (the last batches' linger, the
+            // purger draining its backlog): the rate the running pipeline archives at.
+            Sample quarter = firstWith(samples, last.archived() / 4, Sample::archived);
+            Sample threeQuarters = firstWith(samples, last.archived() * 3 / 4, Sample::archived);
+            stages.put("archived_middle_half", stage(threeQuarters.archived() - quarter.archived(), quarter.nanos(), threeQuarters.nanos()));
             e2e.put("stages", stages);
             long maxTieringBacklog = samples.stream().mapToLong(s -> s.published() - s.tiered()).max().orElse(0);
             e2e.put("max_tiering_backlog", maxTieringBacklog);
@@ -271,12 +276,16 @@ public final class PipelineBenchmark {
     }
 
     private static long reached(List<Sample> samples, long value, java.util.function.ToLongFunction<Sample> field) {
+        return firstWith(samples, value, field).nanos();
+    }
+
+    private static Sample firstWith(List<Sample> samples, long value, java.util.function.ToLongFunction<Sample> field) {
         for (Sample sample : samples) {
             if (field.applyAsLong(sample) >= value) {
-                return sample.nanos();
+                return sample;
             }
         }
-        return samples.get(samples.size() - 1).nanos();
+        return samples.get(samples.size() - 1);
     }
 
     private static Map<String, Object> stage(long count, long from, long done) {

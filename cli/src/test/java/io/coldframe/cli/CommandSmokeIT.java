@@ -404,6 +404,8 @@ class CommandSmokeIT {
         assertThat(json.getNumber("keep_up_ratio").doubleValue()).isPositive();
         assertThat(json.getNumber("write_amplification").doubleValue()).isPositive();
         assertThat(json.getDocument("end_to_end").getBoolean("drained").getValue()).isTrue();
+        assertThat(json.getDocument("end_to_end").getDocument("stages").getDocument("archived_middle_half")
+                .getNumber("count").longValue()).isNotNegative();
         BsonDocument cpu = json.getDocument("end_to_end").getDocument("cpu_seconds");
         assertThat(cpu.getDocument("archivers").getNumber("cpu_s").doubleValue()).isPositive();
         assertThat(cpu.getDocument("jvm_jit").getNumber("cpu_s").doubleValue()).as("compiler threads read from /proc").isPositive();
