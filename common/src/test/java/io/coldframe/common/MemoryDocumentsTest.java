@@ -61,19 +61,19 @@ class MemoryDocumentsTest {
 
     @Test
     void wellFormedBsonGivesTheSameBytesAndRefusesNestedDamageThatAPlainCopyWouldMiss() {
+        // Ends with the nested string: its terminator, the nested document's end, the document's end.
         BsonDocument document = new BsonDocument("_id", new BsonString("m"))
-                .append("nested", new BsonDocument("text", new BsonString("abc")).append("n", new BsonArray(List.of(new BsonInt32(1)))));
+                .append("nested", new BsonDocument("n", new BsonArray(List.of(new BsonInt32(1)))).append("text", new BsonString("abc")));
         byte[] bytes = MemoryDocuments.toBson(document);
 
         assertThat(MemoryDocuments.toBson(MemoryDocuments.wellFormedBson(java.nio.ByteBuffer.wrap(bytes)))).isEqualTo(bytes);
 
         byte[] damaged = bytes.clone();
-        int text = indexOf(damaged, "abc".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        damaged[text + 3] = 'x'; // the string's NUL terminator; every length still adds up
+        damaged[bytes.length - 3] = 'x'; // the string's NUL terminator; every length still adds up
         assertThatThrownBy(() -> MemoryDocuments.wellFormedBson(java.nio.ByteBuffer.wrap(damaged)))
                 .isInstanceOf(org.bson.BSONException.class);
         byte[] typeless = bytes.clone();
-        typeless[text - 4 - "text".length() - 2] = 0x7e; // the string's type byte
+        typeless[bytes.length - 2 - 14] = 0x7e; // the string element's type byte (type, "text\0", length, "abc\0": 14 bytes)
         assertThatThrownBy(() -> MemoryDocuments.wellFormedBson(java.nio.ByteBuffer.wrap(typeless)))
                 .isInstanceOf(org.bson.BSONException.class);
         byte[] trailing = java.util.Arrays.copyOf(bytes, bytes.length + 1);
@@ -81,18 +81,6 @@ class MemoryDocumentsTest {
                 .isInstanceOf(org.bson.BSONException.class).hasMessageContaining("then more");
     }
 
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new IllegalArgumentException("not found");
-    }
 
     /** The library's own canonical writer: {@link MemoryDocuments#toCanonicalJson} must write exactly its text. */
     private static final JsonWriterSettings LIBRARY_CANONICAL = JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED).build();

@@ -42,7 +42,7 @@ final class MemoryVersion {
         return new MemoryVersion(record, document, jsonCheck, false);
     }
 
-    /** A version from the tiering state of a memory that is not cold: BSON, or Extended JSON in state written before. */
+    /** A version from the tiering state: its document as BSON, as Extended JSON (state written before), or none (cold). */
     static MemoryVersion stored(MemoryRecord record) {
         MemoryVersion version = new MemoryVersion(record, null, json -> { }, true);
         if (record.getDocumentBson() != null) {

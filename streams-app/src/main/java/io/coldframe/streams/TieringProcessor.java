@@ -32,8 +32,8 @@ import io.coldframe.schemas.internal.TieringState;
  *
  * <p>After every start the processor also walks its memory store once, a bounded number of memories per
  * punctuation: it counts memories per tier for the metrics and, when the policy's fingerprint differs from the
- * one the store was last evaluated with (the rules changed), evaluates every memory again so that new rules apply
- * to memories that are not due under the old ones.
+ * one the store was last evaluated with (the rules changed), evaluates every memory that is not cold again so that
+ * new rules apply to memories that are not due under the old ones.
  */
 final class TieringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
