@@ -41,6 +41,19 @@ class ColdRecordReaderTest {
                 .setToTier(Tier.COLD).setRule("age-cold").setChangedAt(Instant.EPOCH).setMemory(memory).build());
     }
 
+    /** {_id: "m1", n: 1, n: "again"}: MongoDB stores documents whose key repeats. */
+    private static byte[] repeatedKeyDocument() {
+        BasicOutputBuffer out = new BasicOutputBuffer();
+        try (BsonBinaryWriter writer = new BsonBinaryWriter(out)) {
+            writer.writeStartDocument();
+            writer.writeString("_id", "m1");
+            writer.writeInt32("n", 1);
+            writer.writeString("n", "again");
+            writer.writeEndDocument();
+        }
+        return out.toByteArray();
+    }
+
     private static ConsumerRecord<byte[], byte[]> at(long offset, byte[] value) {
         return new ConsumerRecord<>("coldframe.tier.cold", 2, offset, "agent-1".getBytes(StandardCharsets.UTF_8), value);
     }
@@ -71,15 +84,7 @@ class ColdRecordReaderTest {
 
     @Test
     void aRecordCarryingBsonIsArchivedAsThoseBytesAndDamagedBytesAreRefusedNamingTheField() {
-        BasicOutputBuffer out = new BasicOutputBuffer();
-        try (BsonBinaryWriter writer = new BsonBinaryWriter(out)) {
-            writer.writeStartDocument();
-            writer.writeString("_id", "m1");
-            writer.writeInt32("n", 1);
-            writer.writeString("n", "again"); // a repeated key: no tree could hold it
-            writer.writeEndDocument();
-        }
-        byte[] bson = out.toByteArray();
+        byte[] bson = repeatedKeyDocument(); // no tree could hold it
         byte[] damaged = bson.clone();
         damaged[damaged.length - 2] = 'x'; // the last string's terminator
         String version = MemoryDocuments.sha256Hex(bson);
@@ -97,21 +102,14 @@ class ColdRecordReaderTest {
     /** MongoDB stores a document whose key repeats; its JSON keeps both, and so must the bytes archived from it. */
     @Test
     void aDocumentWithARepeatedKeyIsArchivedByteForByte() {
-        BasicOutputBuffer out = new BasicOutputBuffer();
-        try (BsonBinaryWriter writer = new BsonBinaryWriter(out)) {
-            writer.writeStartDocument();
-            writer.writeString("_id", "m1");
-            writer.writeInt32("n", 1);
-            writer.writeString("n", "again");
-            writer.writeEndDocument();
-        }
-        RawBsonDocument stored = new RawBsonDocument(out.toByteArray());
+        byte[] bytes = repeatedKeyDocument();
+        RawBsonDocument stored = new RawBsonDocument(bytes);
 
         ColdRecordReader.Batch batch = new ColdRecordReader(Optional.empty())
                 .read(List.of(at(1, coldRecord(stored, MemoryDocuments.versionOf(stored)))));
 
         assertThat(batch.rejected()).isEmpty();
-        assertThat(MemoryDocuments.toBson(batch.records().get(0).document())).isEqualTo(out.toByteArray());
+        assertThat(MemoryDocuments.toBson(batch.records().get(0).document())).isEqualTo(bytes);
     }
 
     @Test

@@ -80,12 +80,18 @@ public final class MemoryDocuments {
         return RawBsonDocument.parse(json);
     }
 
-    /**
-     * The document these BSON bytes hold (over the same array when they are in one), after reading it through once:
-     * a malformed one (a length that does not add up, a missing terminator, an unknown type) fails here, as a
-     * {@link org.bson.BSONException}, and not later where it would be written into a segment.
-     */
+    /** The document these BSON bytes hold, after {@link #checkWellFormed} passed them. */
     public static RawBsonDocument wellFormedBson(ByteBuffer bytes) {
+        checkWellFormed(bytes);
+        return bsonOf(bytes);
+    }
+
+    /**
+     * Reads the document through once: a malformed one (a length that does not add up, a missing terminator, an
+     * unknown type) fails here, as a {@link org.bson.BSONException}, and not later where it would be written into a
+     * segment. The buffer's position stays where it was.
+     */
+    public static void checkWellFormed(ByteBuffer bytes) {
         // Decoded value by value: piping a binary reader copies the bytes unread.
         try (BsonBinaryReader reader = new BsonBinaryReader(bytes.duplicate())) {
             CODEC.decode(reader, DECODER_CONTEXT);
@@ -93,6 +99,10 @@ public final class MemoryDocuments {
                 throw new BsonSerializationException(reader.getBsonInput().getPosition() + " bytes of document, then more");
             }
         }
+    }
+
+    /** The document these BSON bytes hold, unread: over the same array when they are in one, else over a copy. */
+    public static RawBsonDocument bsonOf(ByteBuffer bytes) {
         if (bytes.hasArray()) {
             return new RawBsonDocument(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
         }

@@ -5,7 +5,6 @@ import java.util.function.Consumer;
 
 import org.bson.BSONException;
 import org.bson.BsonDocument;
-import org.bson.RawBsonDocument;
 
 import io.coldframe.common.InvalidRecordException;
 import io.coldframe.common.MemoryDocuments;
@@ -56,7 +55,7 @@ final class MemoryVersion {
     /** A stored record's document: its BSON, or (state written before BSON) its Extended JSON read back. */
     static BsonDocument documentOf(MemoryRecord record) {
         ByteBuffer bytes = record.getDocumentBson();
-        return bytes != null ? new RawBsonDocument(copyOf(bytes)) : MemoryDocuments.bsonFromJson(record.getDocument());
+        return bytes != null ? MemoryDocuments.bsonOf(bytes) : MemoryDocuments.bsonFromJson(record.getDocument());
     }
 
     String id() {
@@ -83,11 +82,11 @@ final class MemoryVersion {
     /** The record with its document's exact bytes, the bytes its version hashes and the archivers store. */
     MemoryRecord withBson() {
         if (bson == null) {
-            bson = ByteBuffer.wrap(MemoryDocuments.toBson(document()));
+            bson = MemoryDocuments.bsonView(document());
         }
         if (!wellFormed) {
             try {
-                MemoryDocuments.wellFormedBson(bson);
+                MemoryDocuments.checkWellFormed(bson);
             } catch (BSONException | IllegalArgumentException | IndexOutOfBoundsException e) {
                 throw malformed(e);
             }
@@ -102,7 +101,7 @@ final class MemoryVersion {
 
     private BsonDocument document() {
         if (document == null) {
-            document = bson != null ? new RawBsonDocument(copyOf(bson)) : MemoryDocuments.bsonFromJson(json);
+            document = bson != null ? MemoryDocuments.bsonOf(bson) : MemoryDocuments.bsonFromJson(json);
         }
         return document;
     }
@@ -115,11 +114,5 @@ final class MemoryVersion {
         return new MemoryRecord(record.getId(), record.getAgent(), record.getType(), record.getImportance(), record.getImportanceScore(),
                 record.getCreatedAt(), record.getLastAccessedAt(), record.getAccessCount(), record.getSizeBytes(), record.getVersion(),
                 documentJson, documentBson);
-    }
-
-    private static byte[] copyOf(ByteBuffer bytes) {
-        byte[] copy = new byte[bytes.remaining()];
-        bytes.duplicate().get(copy);
-        return copy;
     }
 }
