@@ -262,6 +262,31 @@ class S3SegmentStoreTest {
         assertThat(s3.objects).doesNotContainKey("archive/segments/" + SEGMENT + ".mkv");
     }
 
+    /**
+     * The service stored the first attempt but its reply was lost (a broken connection): the SDK's retry meets its own
+     * object and is refused with 412. The store finds its own bytes there and succeeds.
+     */
+    @Test
+    void aPutWhoseLostReplyIsRetriedFindsItsOwnBytesAndSucceeds() throws IOException {
+        String manifestKey = "archive/segments/" + SEGMENT + ".manifest.json";
+        String videoKey = "archive/segments/" + SEGMENT + ".mkv";
+        byte[] manifestBytes = Files.readAllBytes(manifestFile());
+        byte[] videoBytes = Files.readAllBytes(video());
+        s3.beforePut = () -> {
+            if (!s3.objects.containsKey(manifestKey)) {
+                s3.put(manifestKey, manifestBytes);
+            } else if (!s3.objects.containsKey(videoKey)) {
+                s3.put(videoKey, videoBytes);
+            }
+        };
+
+        assertThat(storeTheSegment()).isEqualTo("s3://bucket/" + videoKey);
+
+        assertThat(s3.objects.get(manifestKey)).isEqualTo(manifestBytes);
+        assertThat(s3.objects.get(videoKey)).isEqualTo(videoBytes);
+        assertThat(s3.calls).containsSubsequence("PUT " + manifestKey, "HEAD " + manifestKey, "PUT " + manifestKey);
+    }
+
     @Test
     void aReplayOfIdenticalBytesIsAcceptedAndRestartsTheSegmentsAge() throws IOException {
         storeTheSegment();
