@@ -312,10 +312,18 @@ class CommandSmokeIT {
 
     @Test
     void upServesTheStackUntilInterrupted() throws Exception {
-        try (ShippedCli.Running up = new ShippedCli(dir).start("up", "--port", "0")) {
+        ShippedCli.Running up = new ShippedCli(dir).start("up", "--port", "0");
+        try (up) {
             String service = up.awaitLine("service: http://", Duration.ofMinutes(3)).substring("service: ".length());
             assertThat(up.output()).contains("mongodb: mongodb://", "kafka: 127.0.0.1:", "connect: http://", "archive: ", "redis: redis://");
             assertThat(get(service + "/stats").statusCode()).isEqualTo(200);
+        }
+        assertThat(up.output()).as("its shutdown hook ran").contains("stopping ...");
+        String stopping = up.output().substring(up.output().indexOf("stopping ..."));
+        // a stop past --stop-timeout halts with every thread's stack: the bound is the guarantee, the stack is for us to read
+        assertThat(stopping).containsAnyOf("stopped the embedded stack in ", "; halting. Every thread's stack:");
+        if (!stopping.contains("stopped the embedded stack in ")) {
+            System.err.println("coldframe up halted at its stop timeout:\n" + stopping);
         }
     }
 

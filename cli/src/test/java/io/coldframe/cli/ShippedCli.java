@@ -92,15 +92,25 @@ public final class ShippedCli {
             return Files.readString(log, StandardCharsets.UTF_8);
         }
 
-        /** Stops it as Ctrl-C does (SIGTERM, so its shutdown hook runs) and waits for it to end. */
+        /** Stops it as Ctrl-C does (SIGTERM, so its shutdown hook runs) and waits for it to end: at most a minute. */
         @Override
-        public void close() throws InterruptedException {
+        public void close() throws InterruptedException, IOException {
             process.destroy();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                String threads = threadDump(process.pid());
                 process.destroyForcibly();
-                throw new AssertionError("the command did not stop within 60 s of SIGTERM");
+                throw new AssertionError("the command did not stop within 60 s of SIGTERM; its threads:\n" + threads
+                        + "\nits last lines:\n" + tail(log));
             }
         }
+    }
+
+    private static String threadDump(long pid) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), "Thread.print")
+                .redirectErrorStream(true).start();
+        String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        jcmd.waitFor(30, TimeUnit.SECONDS);
+        return dump;
     }
 
     private static String tail(Path log) throws IOException {

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,11 +33,14 @@ final class KafkaRestoreHolds implements RestoreHolds, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaRestoreHolds.class);
     private static final Duration RETRY = Duration.ofSeconds(5);
+    /** Short, so a broker that is already gone does not hold up a shutdown for the consumer's default 30 s. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final Map<String, Instant> holds = new ConcurrentHashMap<>();
     private final KafkaConsumer<String, RestoreMark> consumer;
     private final String topic;
-    private final AtomicBoolean running = new AtomicBoolean(true);
+    /** Counted down by close; the follower waits on it between attempts, so it never needs an interrupt. */
+    private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread follower;
 
     KafkaRestoreHolds(KafkaConnection kafka, String topic) {
@@ -60,10 +64,12 @@ final class KafkaRestoreHolds implements RestoreHolds, AutoCloseable {
 
     private void follow() {
         try {
-            while (running.get() && !assign()) {
-                Thread.sleep(RETRY.toMillis());
+            while (!assign()) {
+                if (closing.await(RETRY.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
             }
-            while (running.get()) {
+            while (closing.getCount() > 0) {
                 for (ConsumerRecord<String, RestoreMark> record : consumer.poll(Duration.ofSeconds(1))) {
                     if (record.value() == null) {
                         holds.remove(record.key());
@@ -75,7 +81,7 @@ final class KafkaRestoreHolds implements RestoreHolds, AutoCloseable {
         } catch (WakeupException | InterruptedException e) {
             // closing
         } finally {
-            consumer.close();
+            consumer.close(CLOSE_TIMEOUT);
         }
     }
 
@@ -90,6 +96,8 @@ final class KafkaRestoreHolds implements RestoreHolds, AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             return true;
+        } catch (WakeupException e) {
+            throw e;
         } catch (KafkaException e) {
             LOG.warn("cannot read restores topic {} yet: {}", topic, e.getMessage());
             return false;
@@ -98,9 +106,9 @@ final class KafkaRestoreHolds implements RestoreHolds, AutoCloseable {
 
     @Override
     public void close() {
-        running.set(false);
+        // no interrupt: it would make the consumer's own close throw and end the thread with an exception
+        closing.countDown();
         consumer.wakeup();
-        follower.interrupt();
         try {
             follower.join(Duration.ofSeconds(10).toMillis());
         } catch (InterruptedException e) {

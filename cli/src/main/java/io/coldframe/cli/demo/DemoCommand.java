@@ -103,7 +103,7 @@ public final class DemoCommand implements Callable<Integer> {
             System.out.println("serving the demo's stack and archive ...");
             LocalServices services = LocalServices.start(stack, service.settings(workDir, archiveDir, workers, tiering));
             services.printEndpoints(System.out);
-            services.serveUntilInterrupted(System.out, stack);
+            services.serveUntilInterrupted(System.out, stack, service.stopTimeout());
         };
         DemoSummary result;
         try {

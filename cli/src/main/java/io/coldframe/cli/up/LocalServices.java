@@ -22,7 +22,7 @@ import io.coldframe.store.SegmentStoreConfig;
  * service over HTTP (its recent reads served from that Redis). {@code coldframe up} and {@code coldframe demo --serve} print
  * its endpoints, one per line, and stay up until interrupted.
  */
-public final class LocalServices implements AutoCloseable {
+public final class LocalServices {
 
     /** What to run: where segments and state go, how many archivers, the service's HTTP port (0: any free one). */
     public record Settings(Path workDir, Path archiveDir, int archiverWorkers, String httpHost, int httpPort, String writeToken,
@@ -102,31 +102,22 @@ public final class LocalServices implements AutoCloseable {
     }
 
     /**
-     * Blocks until the JVM is told to stop (Ctrl-C, SIGTERM), then closes {@code resources} after these services, in
-     * order.
+     * Blocks until the JVM is told to stop (Ctrl-C, SIGTERM), then closes these services and after them
+     * {@code stack}, each step printed as it ends; past {@code stopTimeout} it prints every thread's stack and halts.
      */
-    public void serveUntilInterrupted(PrintStream out, AutoCloseable... resources) throws InterruptedException {
+    public void serveUntilInterrupted(PrintStream out, LocalStack stack, Duration stopTimeout) throws InterruptedException {
+        ShutdownSequence shutdown = new ShutdownSequence(out, stopTimeout, Runtime.getRuntime()::halt)
+                .then("the archive service", service::close)
+                .then("the pipeline", pipeline::close)
+                .then("redis", redis::close)
+                .then("the embedded stack", stack::close);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("stopping ...");
-            close();
-            for (AutoCloseable resource : resources) {
-                try {
-                    resource.close();
-                } catch (Exception e) {
-                    out.println("while stopping: " + e.getMessage());
-                }
-            }
+            shutdown.run();
         }, "coldframe-up-shutdown"));
         out.println("up; Ctrl-C stops everything");
         out.flush();
         Thread.currentThread().join();
-    }
-
-    @Override
-    public synchronized void close() {
-        service.close();
-        closeQuietly(pipeline);
-        redis.close();
     }
 
     private static void closeQuietly(EmbeddedPipeline pipeline) {

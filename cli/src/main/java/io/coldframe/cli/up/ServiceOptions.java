@@ -1,7 +1,10 @@
 package io.coldframe.cli.up;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+
+import io.coldframe.cli.DurationArgument;
 
 import picocli.CommandLine.Option;
 
@@ -16,6 +19,15 @@ public final class ServiceOptions {
 
     @Option(names = "--token", description = "Write token of the archive service (restore, verify); without one it is read-only.")
     String token;
+
+    @Option(names = "--stop-timeout", paramLabel = "DURATION", defaultValue = "45s", converter = DurationArgument.class,
+            description = "After Ctrl-C, how long stopping may take before the command prints every thread's stack and halts "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration stopTimeout;
+
+    public Duration stopTimeout() {
+        return stopTimeout;
+    }
 
     /** The settings {@link LocalServices} runs with, for these options. */
     public LocalServices.Settings settings(Path workDir, Path archiveDir, int archiverWorkers,

@@ -47,7 +47,7 @@ public final class UpCommand implements Callable<Integer> {
             throw e;
         }
         services.printEndpoints(System.out);
-        services.serveUntilInterrupted(System.out, stack);
+        services.serveUntilInterrupted(System.out, stack, service.stopTimeout());
         return 0;
     }
 }
