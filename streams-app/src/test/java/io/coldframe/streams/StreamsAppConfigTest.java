@@ -81,6 +81,16 @@ class StreamsAppConfigTest {
     }
 
     @Test
+    void tieringAndItsAnalyticsCommitAtTheConfiguredInterval() {
+        assertThat(fromEnvironment(Map.of()).streamsProperties()).containsEntry("commit.interval.ms", 1_000L);
+        StreamsAppConfig set = fromEnvironment(Map.of("COLDFRAME_STREAMS_COMMIT_INTERVAL_MS", "250"));
+        assertThat(set.streamsProperties()).containsEntry("commit.interval.ms", 250L);
+        assertThat(set.statsProperties()).containsEntry("commit.interval.ms", 250L);
+        assertThatThrownBy(() -> fromEnvironment(Map.of("COLDFRAME_STREAMS_COMMIT_INTERVAL_MS", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("streams.commit.interval.ms");
+    }
+
+    @Test
     void aChangeLimitTheTierRecordsCouldNotCarryFailsTheStartNamingTheKey() {
         assertThatThrownBy(() -> fromEnvironment(Map.of("COLDFRAME_KAFKA_MAX_RECORD_BYTES", "33554432")))
                 .isInstanceOf(ConfigException.class)
