@@ -105,12 +105,19 @@ public final class ShippedCli {
         }
     }
 
+    /** The threads of {@code pid} as jcmd prints them, or what jcmd printed within 30 s: a stuck JVM may not answer. */
     private static String threadDump(long pid) throws IOException, InterruptedException {
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), "Thread.print")
-                .redirectErrorStream(true).start();
-        String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        jcmd.waitFor(30, TimeUnit.SECONDS);
-        return dump;
+        Path dump = Files.createTempFile("jcmd-", ".txt");
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), "Thread.print")
+                    .redirectErrorStream(true).redirectOutput(dump.toFile()).start();
+            if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+                jcmd.destroyForcibly();
+            }
+            return Files.readString(dump, StandardCharsets.UTF_8);
+        } finally {
+            Files.deleteIfExists(dump);
+        }
     }
 
     private static String tail(Path log) throws IOException {
