@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import com.github.luben.zstd.Zstd;
+
 /**
  * v2 blocks: the bodies of a block, laid out by a transform (0: the v1 body table; 1: {@link
  * FieldPoolBlock}; 2: the same without derivable lengths; 3: also strings as pieces of earlier ones and a text
@@ -24,8 +26,18 @@ final class BlockCodecV2 {
     }
 
     /**
-     * Transform 3 when it round-trips exactly (always, short of a bug), else the plain body table. A block
-     * without a text section is compressed by zstd alone when {@code codec} is {@link BlockCompression#ZSTD_BZIP2}.
+     * Share of a block's bytes, as zstd's fastest level compresses the part before the text section and the text
+     * section apart, below which {@link BlockCompression#ZSTD_BZIP2} leaves the text to zstd. Why: bzip2 beats zstd on
+     * prose by about a fifth of the text's compressed bytes (10.7-11.3% of chat-turn blocks, whose text is 0.58 of
+     * them), but decodes ~10x slower: the demo's memories, whose embeddings make the text 0.13 of a block, saved
+     * 1.6% of the block for 38% of a cold read's CPU (docs/segment-format.md V2.11).
+     */
+    static final double BZIP2_MIN_TEXT_SHARE = 0.2;
+
+    /**
+     * Transform 3 when it round-trips exactly (always, short of a bug), else the plain body table. When {@code codec}
+     * is {@link BlockCompression#ZSTD_BZIP2}, a block without a text section, or whose text section is under
+     * {@link #BZIP2_MIN_TEXT_SHARE} of it, is compressed by zstd alone.
      */
     static Packed pack(List<byte[]> bodies, BlockCompression codec, int zstdLevel) {
         FieldPoolBlock.Laid laid = FieldPoolBlock.layOut(bodies, TRANSFORM_PIECES);
@@ -37,8 +49,30 @@ final class BlockCodecV2 {
             transform = TRANSFORM_BODY_TABLE;
             textStart = raw.length;
         }
-        BlockCompression used = codec == BlockCompression.ZSTD_BZIP2 && textStart == raw.length ? BlockCompression.ZSTD : codec;
+        BlockCompression used = codec == BlockCompression.ZSTD_BZIP2 && !bzip2Pays(raw, textStart) ? BlockCompression.ZSTD : codec;
         return new Packed(transform, used, raw.length, used.compress(raw, zstdLevel, textStart));
+    }
+
+    /** Whether a text section starts at {@code textStart} and is at least {@link #BZIP2_MIN_TEXT_SHARE} of the block. */
+    static boolean bzip2Pays(byte[] raw, int textStart) {
+        if (textStart >= raw.length) {
+            return false;
+        }
+        long head = fastZstdBytes(raw, 0, textStart);
+        long text = fastZstdBytes(raw, textStart, raw.length - textStart);
+        return text >= BZIP2_MIN_TEXT_SHARE * (head + text);
+    }
+
+    private static long fastZstdBytes(byte[] raw, int offset, int length) {
+        if (length == 0) {
+            return 0;
+        }
+        byte[] out = new byte[(int) Zstd.compressBound(length)];
+        long n = Zstd.compressByteArray(out, 0, out.length, raw, offset, length, 1);
+        if (Zstd.isError(n)) {
+            throw new IllegalStateException("zstd failed: " + Zstd.getErrorName(n));
+        }
+        return n;
     }
 
     private static boolean sameBodies(List<byte[]> a, List<byte[]> b) {

@@ -25,7 +25,8 @@ public enum BlockCompression {
     LZMA2(1, "lzma2"),
     /**
      * The raw block up to its text section as one zstd frame, the text section as one bzip2 stream (in one
-     * bzip2 block when it fits 900 kB); a block without a text section is written with {@link #ZSTD}.
+     * bzip2 block when it fits 900 kB); a block without a text section, or whose text is too small a share of it for
+     * bzip2 to pay ({@link BlockCodecV2#BZIP2_MIN_TEXT_SHARE}), is written with {@link #ZSTD}.
      */
     ZSTD_BZIP2(2, "zstd-bzip2");
 

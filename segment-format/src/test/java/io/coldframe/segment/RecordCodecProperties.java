@@ -166,6 +166,28 @@ class RecordCodecProperties {
                 .isLessThan(unwalkable.length + 3 * turn.length());
     }
 
+    @net.jqwik.api.Example
+    void aTextSectionThatIsASmallShareOfItsBlockIsLeftToZstd() {
+        // embeddings (incompressible bytes) beside a little prose, as in the demo's memories: bzip2 would save too
+        // little of the block to pay for its decode
+        java.util.Random random = new java.util.Random(3);
+        java.util.List<byte[]> bodies = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            byte[] embedding = new byte[3_000];
+            random.nextBytes(embedding);
+            bodies.add(RecordCodec.encode(BsonBytes.of(new BsonDocument("text",
+                    new org.bson.BsonString("Turn " + i + ": the user asked about the flight to Lisbon and the hotel again."))
+                    .append("embedding", new org.bson.BsonBinary(embedding)))));
+        }
+        FieldPoolBlock.Laid laid = FieldPoolBlock.layOut(bodies, 3);
+        assertThat(laid.textStart()).as("a text section").isLessThan(laid.raw().length);
+        assertThat(BlockCodecV2.bzip2Pays(laid.raw(), laid.textStart())).isFalse();
+        BlockCodecV2.Packed packed = BlockCodecV2.pack(bodies, BlockCompression.ZSTD_BZIP2, 3);
+        assertThat(packed.codec()).isEqualTo(BlockCompression.ZSTD);
+        byte[] raw = packed.codec().decompress(packed.compressed(), packed.rawBytes());
+        assertThat(BlockCodecV2.bodies(raw, packed.transform())).containsExactlyElementsOf(bodies);
+    }
+
     @Property(tries = 50)
     void longTextGoesToTheTextSectionAndComesBackThroughBzip2(@ForAll("turns") java.util.List<String> turns) {
         java.util.List<byte[]> bodies = new java.util.ArrayList<>();

@@ -31,6 +31,10 @@ class TextBesideHeadReadTest {
         records = TestDocs.memories(5, 400);
         manifest = new SegmentWriter(SegmentOptions.builder().build()).write("texts", records, pristine); // 1 MiB blocks
         large = manifest.blocks().stream().filter(b -> b.lastFrame() - b.firstFrame() >= 40).findFirst().orElseThrow();
+        try (SegmentReaderV2 reader = SegmentReaderV2.open(pristine.resolve("texts.mkv"), manifest, 1)) {
+            assertThat(reader.index().blocks().get(large.index()).codec()).as("a codec 2 block, or this test reads none")
+                    .isEqualTo(BlockCompression.ZSTD_BZIP2.id());
+        }
     }
 
     private Path copy() throws IOException {
