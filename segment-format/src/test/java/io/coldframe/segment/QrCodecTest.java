@@ -129,6 +129,24 @@ class QrCodecTest {
     }
 
     @Test
+    void packedFramesOfEveryMaskAndGeometryDecodeOnTheFastPath() {
+        Random rnd = new Random(6);
+        for (int mask = 0; mask < 8; mask++) {
+            for (int[] geometry : new int[][] {{1, 0}, {1, 2}, {2, 0}, {3, 1}}) {
+                QrCodec qr = new QrCodec(mask, geometry[0], geometry[1]);
+                for (int i = 0; i < 4; i++) {
+                    byte[] f = frame(rnd, i == 0 ? QrCodec.PAYLOAD_CAPACITY : rnd.nextInt(QrCodec.PAYLOAD_CAPACITY + 1));
+                    int stride = (qr.side() + 7) / 8;
+                    QrCodec.Decoded d = qr.decode(new MonoImage(qr.side(), qr.side(), stride, qr.renderMonoBlack(qr.encode(f)), 0));
+                    assertThat(d.method()).as("mask %d, module %d px, quiet zone %d", mask, geometry[0], geometry[1])
+                            .isEqualTo(QrCodec.Method.GRID_FAST);
+                    assertThat(d.bytes()).isEqualTo(f);
+                }
+            }
+        }
+    }
+
+    @Test
     void monoRenderingMatchesGrayRendering() {
         QrCodec qr = new QrCodec(0, 1, 2);
         byte[] m = qr.encode(frame(new Random(5), 100));
