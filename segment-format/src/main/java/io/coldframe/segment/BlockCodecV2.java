@@ -67,12 +67,7 @@ final class BlockCodecV2 {
         if (length == 0) {
             return 0;
         }
-        byte[] out = new byte[(int) Zstd.compressBound(length)];
-        long n = Zstd.compressByteArray(out, 0, out.length, raw, offset, length, 1);
-        if (Zstd.isError(n)) {
-            throw new IllegalStateException("zstd failed: " + Zstd.getErrorName(n));
-        }
-        return n;
+        return BlockCompression.compressZstdInto(new byte[(int) Zstd.compressBound(length)], raw, offset, length, 1);
     }
 
     private static boolean sameBodies(List<byte[]> a, List<byte[]> b) {

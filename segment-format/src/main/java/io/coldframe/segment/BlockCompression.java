@@ -112,13 +112,10 @@ public enum BlockCompression {
                     + " of " + raw.length);
         }
         byte[] head = new byte[(int) Zstd.compressBound(textStart)];
-        long headLength = Zstd.compressByteArray(head, 0, head.length, raw, 0, textStart, zstdLevel);
-        if (Zstd.isError(headLength)) {
-            throw new IllegalStateException("zstd failed: " + Zstd.getErrorName(headLength));
-        }
-        ByteSink out = new ByteSink((int) headLength + (raw.length - textStart) / 3 + 64);
+        int headLength = compressZstdInto(head, raw, 0, textStart, zstdLevel);
+        ByteSink out = new ByteSink(headLength + (raw.length - textStart) / 3 + 64);
         out.writeVarint(headLength);
-        out.write(head, 0, (int) headLength);
+        out.write(head, 0, headLength);
         ByteArrayOutputStream text = new ByteArrayOutputStream((raw.length - textStart) / 3 + 64);
         try (BZip2CompressorOutputStream bz = new BZip2CompressorOutputStream(text, bzip2BlockSize(raw.length - textStart))) {
             bz.write(raw, textStart, raw.length - textStart);
@@ -127,6 +124,15 @@ public enum BlockCompression {
         }
         out.write(text.toByteArray());
         return out.toByteArray();
+    }
+
+    /** Compresses {@code raw[offset, offset + length)} as one zstd frame into {@code out}; returns the frame's length. */
+    static int compressZstdInto(byte[] out, byte[] raw, int offset, int length, int zstdLevel) {
+        long n = Zstd.compressByteArray(out, 0, out.length, raw, offset, length, zstdLevel);
+        if (Zstd.isError(n)) {
+            throw new IllegalStateException("zstd failed: " + Zstd.getErrorName(n));
+        }
+        return (int) n;
     }
 
     /**
